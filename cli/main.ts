@@ -1,0 +1,141 @@
+/**
+ * `ctl-departure`: the engine with the caller's own credentials. This file only maps arguments to engine
+ * calls and chooses the output; exit codes: 0 success, 1 an action or AWS call failed, 2 bad usage or config.
+ */
+import { readFileSync } from 'node:fs';
+import { createClients } from '../lambda/engine/aws';
+import { ConfigError, CONFIG_KEYS, resolveConfig, type DepartureConfig } from '../lambda/engine/config';
+import type { Mode } from '../lambda/engine/report';
+import { succeeded } from '../lambda/engine/report';
+import { runDeparture } from '../lambda/engine/run';
+import { describeError } from '../lambda/engine/apply';
+import { PROTECTION_RULES } from '../lambda/protections/builtin';
+import { formatReport } from './format';
+
+const USAGE = `Usage: ctl-departure <command> [options]
+
+Commands:
+  plan          show what a departure would change (the default; changes nothing)
+  apply         carry out the plan
+  protections   list what the engine never touches
+
+Options:
+  --config FILE      JSON config; keys: ${CONFIG_KEYS.join(', ')}
+  --json             print only the JSON report on stdout
+  --concurrency N    actions run at once while applying (default 8)
+  -h, --help         this help
+
+Credentials, region and endpoint come from the standard AWS environment and profiles
+(AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...).`;
+
+/** A mistake in how the command was called; exit code 2. */
+export class UsageError extends Error {}
+
+interface Arguments {
+  readonly command: Mode | 'protections' | 'help';
+  readonly configFile?: string;
+  readonly json: boolean;
+  readonly concurrency?: number;
+}
+
+export function parseArguments(argv: readonly string[]): Arguments {
+  let command: Arguments['command'] | undefined;
+  let configFile: string | undefined;
+  let json = false;
+  let concurrency: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '-h' || arg === '--help') return { command: 'help', json };
+    else if (arg === '--json') json = true;
+    else if (arg === '--config') configFile = value();
+    else if (arg === '--concurrency') {
+      concurrency = Number(value());
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+        throw new UsageError('--concurrency must be a whole number from 1 to 64');
+      }
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}; see ctl-departure --help`);
+    else if (command) throw new UsageError(`unexpected argument "${arg}"; give one command`);
+    else if (arg === 'plan' || arg === 'apply' || arg === 'protections') command = arg;
+    else throw new UsageError(`unknown command "${arg}"; use plan, apply or protections`);
+  }
+  return { command: command ?? 'plan', configFile, json, concurrency };
+}
+
+export function loadConfig(file: string | undefined): DepartureConfig {
+  if (!file) return resolveConfig(undefined);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config ${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--config ${file}: not valid JSON (${(error as Error).message})`);
+  }
+  return resolveConfig(parsed);
+}
+
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** Runs the CLI and returns its exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let args: Arguments;
+  let config: DepartureConfig;
+  try {
+    args = parseArguments(argv);
+    config = loadConfig(args.configFile);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.err(`ctl-departure: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (args.command === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  if (args.command === 'protections') {
+    for (const rule of PROTECTION_RULES) io.out(`${rule.id.padEnd(30)} ${rule.description}`);
+    return 0;
+  }
+  try {
+    const report = await runDeparture({ mode: args.command, config, clients: createClients(), concurrency: args.concurrency });
+    io.out(args.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    return succeeded(report) ? 0 : 1;
+  } catch (error) {
+    io.err(`ctl-departure: ${explainAwsError(error)}`);
+    return 1;
+  }
+}
+
+/** One line for errors that stop a run before any action, with what to do about them. */
+export function explainAwsError(error: unknown): string {
+  const name = (error as Error)?.name ?? '';
+  if (name === 'CredentialsProviderError') {
+    return 'no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+  }
+  if (/AccessDenied/.test(name)) {
+    return `${describeError(error)}; the caller needs iam:GetAccountAuthorizationDetails and sts:GetCallerIdentity to plan`;
+  }
+  if ((error as NodeJS.ErrnoException)?.code === 'ECONNREFUSED') {
+    return `cannot reach the AWS endpoint (${describeError(error)}); check AWS_ENDPOINT_URL and the network`;
+  }
+  return describeError(error);
+}

@@ -1,0 +1,71 @@
+/**
+ * Apply: run the planned steps. Kinds go in dependency order (roles before the policies they hold), the
+ * actions of one kind run with bounded concurrency, and the steps of one action run in order, stopping at
+ * the first failure. A target that is already gone counts as done, so a re-run after a crash finishes the
+ * job instead of failing on what the first run removed.
+ */
+import { errorName, type AwsClients } from './aws';
+import { runStep } from './calls';
+import type { Action, ResourceType } from './model';
+
+export interface ApplyOptions {
+  /**
+   * Actions of one kind that run at once. IAM's mutating APIs are rate-limited per account; the adaptive
+   * retry mode backs off on throttling, so this bounds pressure rather than tuning throughput.
+   * @default 8
+   */
+  readonly concurrency?: number;
+}
+
+/** Errors that mean the thing a step removes is already gone. */
+const ALREADY_GONE = new Set(['NoSuchEntity', 'NoSuchEntityException']);
+
+/** Runs every planned action in place, recording each step's and action's outcome on it. */
+export async function applyActions(
+  actions: readonly Action[],
+  kindOrder: readonly ResourceType[],
+  clients: AwsClients,
+  options: ApplyOptions = {},
+): Promise<void> {
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  for (const type of kindOrder) {
+    const due = actions.filter((action) => action.resource === type && action.status === 'planned');
+    await forEachBounded(due, concurrency, (action) => runAction(action, clients));
+  }
+}
+
+async function runAction(action: Action, clients: AwsClients): Promise<void> {
+  for (const step of action.steps) {
+    try {
+      await runStep(clients, step);
+      step.status = 'done';
+    } catch (error) {
+      if (ALREADY_GONE.has(errorName(error))) {
+        step.status = 'done';
+        step.note = 'already gone';
+        continue;
+      }
+      step.status = 'failed';
+      step.error = describeError(error);
+      action.status = 'failed';
+      action.error = `${step.call} failed: ${step.error}; ${action.steps.filter((s) => s.status === 'planned').length} later step(s) not run`;
+      return;
+    }
+  }
+  action.status = 'done';
+}
+
+export function describeError(error: unknown): string {
+  const name = errorName(error);
+  const message = (error as Error)?.message ?? String(error);
+  return message.startsWith(name) ? message : `${name}: ${message}`;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+export async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

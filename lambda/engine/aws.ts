@@ -1,0 +1,94 @@
+/**
+ * The seam between the engine and AWS: the SDK clients every driver passes in, built one way.
+ * Credentials, region and endpoint come from the standard AWS environment and profiles, so
+ * `AWS_ENDPOINT_URL` points a whole run at an emulator.
+ */
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
+
+/** Clients the engine uses; tests and benchmarks wrap them to count or break calls. */
+export interface AwsClients {
+  readonly iam: IAMClient;
+  readonly sts: STSClient;
+}
+
+export interface ClientOptions {
+  /**
+   * Retry budget per call with the SDK's adaptive mode (client-side rate limiting on throttles).
+   * @default 10
+   */
+  readonly maxAttempts?: number;
+  /** Per-operation call counts, filled in as the clients are used. */
+  readonly callCounter?: CallCounter;
+}
+
+/** IAM is global: its endpoint lives in us-east-1 whatever region the caller works in. */
+const IAM_REGION = 'us-east-1';
+
+export function createClients(options: ClientOptions = {}): AwsClients {
+  const common = { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? 10 } as const;
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? IAM_REGION;
+  const clients: AwsClients = {
+    iam: new IAMClient({ ...common, region: IAM_REGION }),
+    sts: new STSClient({ ...common, region }),
+  };
+  if (options.callCounter) for (const client of Object.values(clients)) options.callCounter.attach(client);
+  return clients;
+}
+
+/** Any SDK v3 client: only its middleware stack is used. */
+type AnyClient = { readonly middlewareStack: unknown };
+type Metadata = { $metadata?: { attempts?: number } };
+
+/**
+ * Counts AWS calls per operation (one per command, however many attempts it took) and the extra attempts
+ * that retries added, for the benchmark and for tests that assert the number of calls.
+ */
+export class CallCounter {
+  readonly calls = new Map<string, number>();
+  retries = 0;
+
+  attach(client: AnyClient): void {
+    const count: InitializeMiddleware<object, object> = (next, context) => async (args) => {
+        const operation = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+        this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+        try {
+          const result = await next(args);
+          this.retries += Math.max(0, ((result.output as Metadata).$metadata?.attempts ?? 1) - 1);
+          return result;
+        } catch (error) {
+          this.retries += Math.max(0, ((error as Metadata).$metadata?.attempts ?? 1) - 1);
+          throw error;
+        }
+      };
+    (client.middlewareStack as MiddlewareStack<object, object>).add(count, { step: 'initialize', name: 'ctlDepartureCallCounter' });
+  }
+
+  /** Calls whose operation does not start with a read verb. */
+  get mutating(): number {
+    let total = 0;
+    for (const [operation, count] of this.calls) if (!isReadOperation(operation)) total += count;
+    return total;
+  }
+
+  get total(): number {
+    let total = 0;
+    for (const count of this.calls.values()) total += count;
+    return total;
+  }
+
+  toJSON(): Record<string, number> {
+    return Object.fromEntries([...this.calls].sort(([a], [b]) => a.localeCompare(b)));
+  }
+}
+
+export function isReadOperation(operation: string): boolean {
+  return /^(Get|List|Describe|Head)/.test(operation);
+}
+
+/** The error name AWS gives, whatever SDK shape it came in. */
+export function errorName(error: unknown): string {
+  const e = error as { name?: string; Code?: string; code?: string };
+  return e?.name ?? e?.Code ?? e?.code ?? 'Error';
+}

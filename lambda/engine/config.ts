@@ -1,0 +1,138 @@
+/**
+ * The departure config: what counts as the provider's, what must survive, and what is opt-in.
+ *
+ * One schema for every driver (CLI file, CDK context, CloudFormation parameters). Validation refuses
+ * anything it does not understand, so a typo can never widen or silently narrow the cleanup.
+ */
+
+/** Settings of one departure run. Every field has a safe default; see {@link DEFAULT_CONFIG}. */
+export interface DepartureConfig {
+  /**
+   * Name prefixes that mark a policy or role as the provider's (case-sensitive, like IAM ARN matching).
+   * @default ["CTL"]
+   */
+  readonly prefixes: readonly string[];
+  /**
+   * Keep the CAM provider policies, and every principal they are attached to, so the customer can go on
+   * using Cloud Application Manager. Their `removeTagKeys` tags are still removed.
+   * @default true
+   */
+  readonly keepCamProvider: boolean;
+  /**
+   * Names of the CAM provider policies kept when `keepCamProvider` is on.
+   * @default ["CTLCAMPolicy"]
+   */
+  readonly camPolicyNames: readonly string[];
+  /**
+   * Tag keys removed from the resources that are kept.
+   * @default ["Optimization"]
+   */
+  readonly removeTagKeys: readonly string[];
+  /**
+   * Names that are never touched, whatever else matches.
+   * @default []
+   */
+  readonly exclude: readonly string[];
+  /**
+   * The provider's AWS account ids: a role whose trust policy lets one of them in is flagged even when its
+   * name does not match a prefix.
+   * @default ["589942003651"]
+   */
+  readonly providerAccountIds: readonly string[];
+  /**
+   * Delete (instead of flag) roles that trust a provider account but whose names do not match a prefix.
+   * @default false
+   */
+  readonly deleteTrustingRoles: boolean;
+}
+
+export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
+  prefixes: ['CTL'],
+  keepCamProvider: true,
+  camPolicyNames: ['CTLCAMPolicy'],
+  removeTagKeys: ['Optimization'],
+  exclude: [],
+  providerAccountIds: ['589942003651'],
+  deleteTrustingRoles: false,
+});
+
+/** A config that cannot be used; `field` is the dotted path of the offending key. */
+export class ConfigError extends Error {
+  constructor(readonly field: string, problem: string) {
+    super(`config "${field}": ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Characters IAM allows in role, policy, user and group names. */
+const IAM_NAME = /^[\w+=,.@-]+$/;
+const ACCOUNT_ID = /^\d{12}$/;
+
+type Checker = (field: string, value: unknown) => unknown;
+
+const bool: Checker = (field, value) => {
+  if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, not ${JSON.stringify(value)}`);
+  return value;
+};
+
+function stringList(item: (field: string, value: string) => void, options: { nonEmpty?: boolean } = {}): Checker {
+  return (field, value) => {
+    if (!Array.isArray(value)) throw new ConfigError(field, `must be a JSON array of strings, not ${JSON.stringify(value)}`);
+    if (options.nonEmpty && value.length === 0) throw new ConfigError(field, 'must name at least one entry');
+    value.forEach((entry, i) => {
+      if (typeof entry !== 'string') throw new ConfigError(`${field}[${i}]`, `must be a string, not ${JSON.stringify(entry)}`);
+      item(`${field}[${i}]`, entry);
+    });
+    return Object.freeze([...new Set(value as string[])]);
+  };
+}
+
+const iamName = (field: string, value: string) => {
+  if (!IAM_NAME.test(value)) throw new ConfigError(field, `"${value}" is not an IAM name (letters, digits and +=,.@_- only)`);
+};
+
+/** A prefix is a literal: an empty one or a wildcard would make every resource the provider's. */
+const prefix = (field: string, value: string) => {
+  if (value.trim() === '') throw new ConfigError(field, 'must not be empty: an empty prefix matches every resource; use a literal such as "CTL"');
+  if (/[*?]/.test(value)) throw new ConfigError(field, `"${value}" contains a wildcard; prefixes are literal, write "CTL" rather than "CTL*"`);
+  iamName(field, value);
+};
+
+const accountId = (field: string, value: string) => {
+  if (!ACCOUNT_ID.test(value)) throw new ConfigError(field, `"${value}" is not a 12-digit AWS account id`);
+};
+
+const tagKey = (field: string, value: string) => {
+  if (value.length === 0 || value.length > 128) throw new ConfigError(field, 'must be a tag key of 1 to 128 characters');
+};
+
+const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
+  prefixes: stringList(prefix, { nonEmpty: true }),
+  keepCamProvider: bool,
+  camPolicyNames: stringList(iamName),
+  removeTagKeys: stringList(tagKey),
+  exclude: stringList(iamName),
+  providerAccountIds: stringList(accountId),
+  deleteTrustingRoles: bool,
+};
+
+/** Keys accepted in a config; the drivers use it to list them in help and errors. */
+export const CONFIG_KEYS = Object.keys(CHECKS) as (keyof DepartureConfig)[];
+
+/**
+ * Validates a parsed config object and fills in defaults.
+ * @throws ConfigError naming the first offending field and what to write instead.
+ */
+export function resolveConfig(input: unknown): DepartureConfig {
+  if (input === undefined || input === null) return DEFAULT_CONFIG;
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw new ConfigError('(root)', 'must be a JSON object such as {"prefixes": ["CTL"]}');
+  }
+  const resolved: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  for (const [key, value] of Object.entries(input)) {
+    const check = (CHECKS as Record<string, Checker>)[key];
+    if (!check) throw new ConfigError(key, `unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`);
+    resolved[key] = check(key, value);
+  }
+  return Object.freeze(resolved) as unknown as DepartureConfig;
+}

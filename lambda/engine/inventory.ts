@@ -1,0 +1,149 @@
+/**
+ * The account as discovery saw it: a plain, serialisable snapshot that the planner reads and never changes.
+ * Shapes follow GetAccountAuthorizationDetails, with documents decoded and names made explicit.
+ */
+
+/** An IAM policy document, decoded from the URL-encoded JSON that IAM returns. */
+export interface PolicyDocument {
+  readonly Version?: string;
+  readonly Statement?: PolicyStatement | readonly PolicyStatement[];
+}
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect?: string;
+  readonly Principal?: '*' | { readonly [type: string]: string | readonly string[] };
+  readonly NotPrincipal?: unknown;
+  readonly Action?: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** A managed policy as a principal lists it among its attachments. */
+export interface AttachedPolicy {
+  readonly name: string;
+  readonly arn: string;
+}
+
+export interface InstanceProfile {
+  readonly name: string;
+  readonly arn: string;
+  /** Every role in the profile (AWS allows one, but the shape is a list). */
+  readonly roleNames: readonly string[];
+}
+
+interface Principal {
+  readonly name: string;
+  readonly arn: string;
+  readonly path: string;
+  readonly inlinePolicyNames: readonly string[];
+  readonly attachedPolicies: readonly AttachedPolicy[];
+}
+
+export interface Role extends Principal {
+  readonly trustPolicy: PolicyDocument;
+  readonly instanceProfiles: readonly InstanceProfile[];
+  readonly permissionsBoundaryArn?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface User extends Principal {
+  readonly groupNames: readonly string[];
+  readonly permissionsBoundaryArn?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export type Group = Principal;
+
+export interface PolicyVersion {
+  readonly versionId: string;
+  readonly isDefault: boolean;
+}
+
+export interface ManagedPolicy {
+  readonly name: string;
+  readonly arn: string;
+  readonly path: string;
+  readonly defaultVersionId: string;
+  readonly versions: readonly PolicyVersion[];
+  readonly attachmentCount: number;
+  readonly boundaryUsageCount: number;
+  /**
+   * Tags, read only for policies that may be kept (GetAccountAuthorizationDetails does not return policy
+   * tags, and a deleted policy's tags do not matter). Undefined when not read.
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Who the engine runs as; its own role is never a candidate. */
+export interface CallerIdentity {
+  readonly accountId: string;
+  readonly arn: string;
+  /** The IAM role behind an assumed-role session, when the caller is one. */
+  readonly roleName?: string;
+  /** The IAM user, when the caller is one. */
+  readonly userName?: string;
+}
+
+export interface Inventory {
+  readonly accountId: string;
+  /** `aws`, `aws-cn` or `aws-us-gov`: taken from the caller's ARN. */
+  readonly partition: string;
+  readonly caller: CallerIdentity;
+  readonly roles: readonly Role[];
+  readonly users: readonly User[];
+  readonly groups: readonly Group[];
+  /** Customer-managed policies only: AWS-managed ones cannot be deleted and are not listed. */
+  readonly policies: readonly ManagedPolicy[];
+}
+
+/** The kinds of principal a managed policy can be attached to. */
+export type PrincipalKind = 'role' | 'user' | 'group';
+
+export interface PrincipalRef {
+  readonly kind: PrincipalKind;
+  readonly name: string;
+}
+
+/** Policy ARN → the principals it is attached to, inverted from the principals' own attachment lists. */
+export function attachmentsByPolicy(inventory: Inventory): ReadonlyMap<string, readonly PrincipalRef[]> {
+  const index = new Map<string, PrincipalRef[]>();
+  const add = (kind: PrincipalKind, principal: Principal) => {
+    for (const policy of principal.attachedPolicies) {
+      let list = index.get(policy.arn);
+      if (!list) index.set(policy.arn, (list = []));
+      list.push({ kind, name: principal.name });
+    }
+  };
+  inventory.roles.forEach((role) => add('role', role));
+  inventory.users.forEach((user) => add('user', user));
+  inventory.groups.forEach((group) => add('group', group));
+  return index;
+}
+
+/** Policy ARN → the principals that use it as their permissions boundary. */
+export function boundariesByPolicy(inventory: Inventory): ReadonlyMap<string, readonly PrincipalRef[]> {
+  const index = new Map<string, PrincipalRef[]>();
+  const add = (kind: PrincipalKind, name: string, arn: string | undefined) => {
+    if (!arn) return;
+    let list = index.get(arn);
+    if (!list) index.set(arn, (list = []));
+    list.push({ kind, name });
+  };
+  inventory.roles.forEach((role) => add('role', role.name, role.permissionsBoundaryArn));
+  inventory.users.forEach((user) => add('user', user.name, user.permissionsBoundaryArn));
+  return index;
+}
+
+/** Statements of a document as a list, whether IAM stored one or many. */
+export function statementsOf(document: PolicyDocument): readonly PolicyStatement[] {
+  const statement = document.Statement;
+  if (!statement) return [];
+  return Array.isArray(statement) ? statement : [statement as PolicyStatement];
+}
+
+/** A string-or-list IAM field as a list. */
+export function asList<T>(value: T | readonly T[] | undefined): readonly T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value as T];
+}

@@ -1,0 +1,54 @@
+/**
+ * The vocabulary shared by plan, apply and report: an action per resource, made of the API calls (steps)
+ * that carry it out. A plan is a list of actions whose steps have not run yet; apply runs the same list.
+ */
+
+/** Kinds of resource the engine decides about, as the report names them. */
+export type ResourceType = 'iam:role' | 'iam:policy';
+
+/** What happens to a resource. */
+export type Decision =
+  /** Removed, with everything that holds it in place. */
+  | 'delete'
+  /** Kept on purpose; its steps only tidy it (e.g. remove provider tags). */
+  | 'preserve'
+  /** Not touched: protected, excluded, or not the provider's. */
+  | 'skip'
+  /** Not touched, but worth a person's review (e.g. a customer-named role that trusts the provider). */
+  | 'flag';
+
+/** Where an action or step stands. `skipped` is the status of actions that have nothing to run. */
+export type Status = 'planned' | 'done' | 'failed' | 'skipped';
+
+/** One AWS API call of an action, named as the API names it, with its exact input. */
+export interface Step {
+  readonly service: 'iam';
+  /** API operation, e.g. `DetachRolePolicy`. */
+  readonly call: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  status: Status;
+  /** Set when the call found its target already gone: the step counts as done. */
+  note?: string;
+  error?: string;
+}
+
+export interface Action {
+  readonly resource: ResourceType;
+  readonly name: string;
+  readonly arn: string;
+  readonly action: Decision;
+  /** Why this decision, in words a reviewer can check. */
+  readonly reason: string;
+  status: Status;
+  error?: string;
+  readonly steps: Step[];
+}
+
+export function step(call: string, input: Record<string, unknown>): Step {
+  return { service: 'iam', call, input, status: 'planned' };
+}
+
+/** Decisions that run steps. */
+export function isActing(decision: Decision): boolean {
+  return decision === 'delete' || decision === 'preserve';
+}

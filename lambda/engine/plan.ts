@@ -1,0 +1,81 @@
+/**
+ * Plan: a pure function from what discovery saw and the config to the actions that apply will run.
+ * Every item of every kind gets exactly one action with its reason; nothing here calls AWS.
+ */
+import { RESOURCE_KINDS } from '../resources';
+import { principalKey, resourceKey, type PlanContext, type ResourceKind } from '../resources/kind';
+import { protectionOf } from '../protections/builtin';
+import type { DepartureConfig } from './config';
+import { attachmentsByPolicy, boundariesByPolicy, type Inventory, type PrincipalRef } from './inventory';
+import { isActing, type Action, type Decision, type ResourceType } from './model';
+
+/** Kinds sorted so that each comes after the kinds it depends on. */
+export function orderKinds<K extends { type: ResourceType; dependsOn: readonly ResourceType[] }>(kinds: readonly K[]): K[] {
+  const byType = new Map(kinds.map((kind) => [kind.type, kind]));
+  const ordered: K[] = [];
+  const visiting = new Set<ResourceType>();
+  const visit = (kind: K) => {
+    if (ordered.includes(kind)) return;
+    if (visiting.has(kind.type)) throw new Error(`resource kinds depend on each other in a cycle through ${kind.type}`);
+    visiting.add(kind.type);
+    for (const dependency of kind.dependsOn) {
+      const next = byType.get(dependency);
+      if (next) visit(next);
+    }
+    ordered.push(kind);
+  };
+  kinds.forEach(visit);
+  return ordered;
+}
+
+export function plan(inventory: Inventory, config: DepartureConfig, kinds: readonly ResourceKind<never>[] = RESOURCE_KINDS): Action[] {
+  const decisions = new Map<string, Decision>();
+  const context = planContext(inventory, config, decisions);
+  const actions: Action[] = [];
+  for (const kind of orderKinds(kinds)) {
+    for (const item of kind.list(inventory)) {
+      const verdict = kind.decide(item, context);
+      const { name, arn } = kind.describe(item);
+      decisions.set(resourceKey(kind.type, name), verdict.action);
+      const steps = isActing(verdict.action) ? kind.steps(item, verdict, context) : [];
+      actions.push({
+        resource: kind.type,
+        name,
+        arn,
+        action: verdict.action,
+        reason: verdict.reason,
+        // A kept resource with nothing left to tidy has nothing to run.
+        status: steps.length ? 'planned' : 'skipped',
+        steps,
+      });
+    }
+  }
+  return actions;
+}
+
+function planContext(inventory: Inventory, config: DepartureConfig, decisions: Map<string, Decision>): PlanContext {
+  const attachments = attachmentsByPolicy(inventory);
+  const camPrincipals = new Map<string, string>();
+  if (config.keepCamProvider) {
+    for (const policy of inventory.policies) {
+      if (!config.camPolicyNames.includes(policy.name)) continue;
+      for (const ref of attachments.get(policy.arn) ?? []) camPrincipals.set(principalKey(ref.kind, ref.name), policy.name);
+    }
+  }
+  const protection = { callerRoleName: inventory.caller.roleName, callerUserName: inventory.caller.userName };
+  const roles = new Map(inventory.roles.map((role) => [role.name, role]));
+  return {
+    inventory,
+    config,
+    protection,
+    attachments,
+    boundaries: boundariesByPolicy(inventory),
+    camPrincipals,
+    decisions,
+    prefixOf: (name) => config.prefixes.find((prefix) => name.startsWith(prefix)),
+    principalProtection: (ref: PrincipalRef) => {
+      const role = ref.kind === 'role' ? roles.get(ref.name) : undefined;
+      return role ? protectionOf({ resource: 'iam:role', ...role }, protection) : undefined;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/** Report: one JSON shape for plan and apply, read by people, the CLI table, the stack outputs and CI. */
+import type { Action, Decision, Status } from './model';
+
+export type Mode = 'plan' | 'apply';
+
+export interface ReportSummary {
+  /** Actions by decision. */
+  readonly delete: number;
+  readonly preserve: number;
+  readonly skip: number;
+  readonly flag: number;
+  /** Actions by status. */
+  readonly planned: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly skipped: number;
+  /** API calls in the plan, and how many of them ran. */
+  readonly steps: number;
+  readonly stepsDone: number;
+}
+
+export interface DepartureReport {
+  readonly tool: 'ctl-departure';
+  readonly accountId: string;
+  readonly mode: Mode;
+  /** The identity the run used. */
+  readonly caller: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly actions: readonly Action[];
+  readonly summary: ReportSummary;
+}
+
+const DECISIONS: readonly Decision[] = ['delete', 'preserve', 'skip', 'flag'];
+const STATUSES: readonly Status[] = ['planned', 'done', 'failed', 'skipped'];
+
+export function summarize(actions: readonly Action[]): ReportSummary {
+  const count = <K extends string>(keys: readonly K[], of: (action: Action) => K) =>
+    Object.fromEntries(keys.map((key) => [key, actions.filter((action) => of(action) === key).length])) as Record<K, number>;
+  const steps = actions.flatMap((action) => action.steps);
+  return {
+    ...count(DECISIONS, (action) => action.action),
+    ...count(STATUSES, (action) => action.status),
+    steps: steps.length,
+    stepsDone: steps.filter((s) => s.status === 'done').length,
+  };
+}
+
+/** True when every action that had to run succeeded. */
+export function succeeded(report: DepartureReport): boolean {
+  return report.summary.failed === 0;
+}

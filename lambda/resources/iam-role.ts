@@ -1,0 +1,70 @@
+/**
+ * IAM roles.
+ * - Found in: GetAccountAuthorizationDetails `RoleDetailList` (trust, inline, attached, profiles, tags).
+ * - Protected by: the built-in rules (service-linked, AWS-reserved, organization/StackSet/SSO/CDK roles, the
+ *   caller), then `exclude`, then the CAM provider it serves.
+ * - Removed by: leaving its instance profiles (deleting those that held only this role and carry a provider
+ *   prefix), deleting inline policies, detaching managed policies, then DeleteRole, which AWS refuses while
+ *   any of those remain.
+ */
+import type { Role } from '../engine/inventory';
+import { step, type Step } from '../engine/model';
+import { trustedProviderAccounts } from '../engine/trust';
+import { protectionOf } from '../protections/builtin';
+import { principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+
+function decide(role: Role, context: PlanContext): Verdict {
+  const { config } = context;
+  const protectedBecause = protectionOf({ resource: 'iam:role', ...role }, context.protection);
+  if (protectedBecause) return { action: 'skip', reason: protectedBecause };
+  if (config.exclude.includes(role.name)) return { action: 'skip', reason: 'excluded by config' };
+
+  const camPolicy = context.camPrincipals.get(principalKey('role', role.name));
+  const prefix = context.prefixOf(role.name);
+  const providers = trustedProviderAccounts(role.trustPolicy, config.providerAccountIds);
+  const trustNote = providers.length ? `; trusts provider account ${providers.join(', ')}` : '';
+
+  if (prefix && camPolicy) {
+    return { action: 'preserve', reason: `uses CAM provider policy ${camPolicy}, kept while the customer keeps CAM (keepCamProvider)` };
+  }
+  if (prefix) return { action: 'delete', reason: `name starts with provider prefix "${prefix}"${trustNote}` };
+  if (providers.length && camPolicy) {
+    return { action: 'flag', reason: `trusts provider account ${providers.join(', ')} but uses CAM provider policy ${camPolicy}, so it is kept` };
+  }
+  if (providers.length) {
+    return config.deleteTrustingRoles
+      ? { action: 'delete', reason: `trust policy lets in provider account ${providers.join(', ')} (deleteTrustingRoles)` }
+      : { action: 'flag', reason: `trust policy lets in provider account ${providers.join(', ')}; set deleteTrustingRoles to delete it` };
+  }
+  return { action: 'skip', reason: 'not a provider role' };
+}
+
+function steps(role: Role, verdict: Verdict, context: PlanContext): Step[] {
+  if (verdict.action === 'preserve') {
+    const keys = context.config.removeTagKeys.filter((key) => key in role.tags);
+    return keys.length ? [step('UntagRole', { RoleName: role.name, TagKeys: keys })] : [];
+  }
+  const RoleName = role.name;
+  const calls: Step[] = [];
+  for (const profile of role.instanceProfiles) {
+    calls.push(step('RemoveRoleFromInstanceProfile', { InstanceProfileName: profile.name, RoleName }));
+    // A profile left empty is useless; only one with a provider prefix is ours to delete.
+    const onlyThisRole = profile.roleNames.every((name) => name === role.name);
+    if (onlyThisRole && context.prefixOf(profile.name)) {
+      calls.push(step('DeleteInstanceProfile', { InstanceProfileName: profile.name }));
+    }
+  }
+  for (const PolicyName of role.inlinePolicyNames) calls.push(step('DeleteRolePolicy', { RoleName, PolicyName }));
+  for (const policy of role.attachedPolicies) calls.push(step('DetachRolePolicy', { RoleName, PolicyArn: policy.arn }));
+  calls.push(step('DeleteRole', { RoleName }));
+  return calls;
+}
+
+export const IamRole: ResourceKind<Role> = {
+  type: 'iam:role',
+  dependsOn: [],
+  list: (inventory) => inventory.roles,
+  describe: (role) => ({ name: role.name, arn: role.arn }),
+  decide,
+  steps,
+};

@@ -1,0 +1,59 @@
+/**
+ * What every kind of resource declares, in the manner of aws-nuke's resources/ folder: how it is found,
+ * what protects it, and how it is removed. The planner and apply loop are generic over this interface.
+ */
+import type { DepartureConfig } from '../engine/config';
+import type { Inventory, PrincipalKind, PrincipalRef } from '../engine/inventory';
+import type { Decision, ResourceType, Step } from '../engine/model';
+import type { ProtectionContext } from '../protections/builtin';
+
+/** A decision and the words that justify it. */
+export interface Verdict {
+  readonly action: Decision;
+  readonly reason: string;
+}
+
+/** Everything a kind may read while planning; built once per plan, never mutated by kinds. */
+export interface PlanContext {
+  readonly inventory: Inventory;
+  readonly config: DepartureConfig;
+  readonly protection: ProtectionContext;
+  /** Policy ARN → principals it is attached to. */
+  readonly attachments: ReadonlyMap<string, readonly PrincipalRef[]>;
+  /** Policy ARN → principals that use it as their permissions boundary. */
+  readonly boundaries: ReadonlyMap<string, readonly PrincipalRef[]>;
+  /** Principals attached to a kept CAM provider policy, by {@link principalKey}, with the policy's name. */
+  readonly camPrincipals: ReadonlyMap<string, string>;
+  /** Decisions of the kinds planned earlier (see `dependsOn`), by {@link resourceKey}. */
+  readonly decisions: ReadonlyMap<string, Decision>;
+  /** The prefix that `name` starts with, if any. */
+  readonly prefixOf: (name: string) => string | undefined;
+  /** The protection reason of a principal, if it is protected. */
+  readonly principalProtection: (principal: PrincipalRef) => string | undefined;
+}
+
+export interface ResourceKind<T> {
+  readonly type: ResourceType;
+  /**
+   * Kinds that are planned and applied before this one: their decisions inform this kind's plan, and
+   * their removal (which detaches what they hold) must finish before this kind's starts.
+   */
+  readonly dependsOn: readonly ResourceType[];
+  /** How it is found: this kind's items in the inventory. */
+  readonly list: (inventory: Inventory) => readonly T[];
+  readonly describe: (item: T) => { readonly name: string; readonly arn: string };
+  /** What protects it, and otherwise what happens to it: exactly one verdict per item. */
+  readonly decide: (item: T, context: PlanContext) => Verdict;
+  /** How it is removed (`delete`) or tidied (`preserve`): the API calls in the order they must run. */
+  readonly steps: (item: T, verdict: Verdict, context: PlanContext) => Step[];
+}
+
+/** Key of a resource in the context's maps: its resource type and name, e.g. `iam:role:CTLCAMRole`. */
+export function resourceKey(resource: ResourceType, name: string): string {
+  return `${resource}:${name}`;
+}
+
+/** Key of a principal in the context's maps. */
+export function principalKey(kind: PrincipalKind, name: string): string {
+  return resourceKey(`iam:${kind}` as ResourceType, name);
+}

@@ -1,0 +1,242 @@
+/** The planner is a pure function: these tests build inventories in memory and check each decision rule. */
+import { DEFAULT_CONFIG, resolveConfig } from '../lambda/engine/config';
+import type { Action } from '../lambda/engine/model';
+import { plan } from '../lambda/engine/plan';
+import { PROTECTION_RULES } from '../lambda/protections/builtin';
+import { group, inventory, policy, policyArn, PROVIDER, role, trustingAccount, user } from './support/inventory-builder';
+
+const find = (actions: Action[], resource: string, name: string) => {
+  const found = actions.filter((a) => a.resource === resource && a.name === name);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+const calls = (action: Action) => action.steps.map((s) => `${s.call} ${Object.values(s.input).join(' ')}`);
+
+describe('plan', () => {
+  test('every role and customer-managed policy gets exactly one decision with a reason', () => {
+    const inv = inventory({
+      roles: [role('CTLDeveloperRole'), role('app-server'), role('OrganizationAccountAccessRole')],
+      policies: [policy('CTLDeveloperPolicy'), policy('AppPolicy')],
+    });
+    const actions = plan(inv, DEFAULT_CONFIG);
+    expect(actions.map((a) => `${a.resource} ${a.name}`).sort()).toEqual([
+      'iam:policy AppPolicy',
+      'iam:policy CTLDeveloperPolicy',
+      'iam:role CTLDeveloperRole',
+      'iam:role OrganizationAccountAccessRole',
+      'iam:role app-server',
+    ]);
+    for (const action of actions) expect(action.reason).toMatch(/\w{4,}/);
+    expect(find(actions, 'iam:role', 'app-server')).toMatchObject({ action: 'skip', reason: 'not a provider role', steps: [] });
+  });
+
+  test('a provider role is removed in the order DeleteRole requires, profiles it alone used included', () => {
+    const inv = inventory({
+      roles: [
+        role('CTLDeveloperRole', {
+          trustPolicy: trustingAccount(PROVIDER),
+          inlinePolicyNames: ['inline1'],
+          attached: ['CTLDeveloperPolicy', 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
+          instanceProfiles: [
+            { name: 'CTLDeveloperRole', arn: 'arn:ip/CTLDeveloperRole', roleNames: ['CTLDeveloperRole'] },
+            { name: 'shared-profile', arn: 'arn:ip/shared-profile', roleNames: ['CTLDeveloperRole'] },
+          ],
+        }),
+      ],
+      policies: [policy('CTLDeveloperPolicy', { attachmentCount: 1 })],
+    });
+    const actions = plan(inv, DEFAULT_CONFIG);
+    const developer = find(actions, 'iam:role', 'CTLDeveloperRole');
+    expect(developer.action).toBe('delete');
+    expect(developer.reason).toBe('name starts with provider prefix "CTL"; trusts provider account 589942003651');
+    expect(calls(developer)).toEqual([
+      'RemoveRoleFromInstanceProfile CTLDeveloperRole CTLDeveloperRole',
+      'DeleteInstanceProfile CTLDeveloperRole',
+      // A profile without the provider prefix is not ours to delete: it is only emptied.
+      'RemoveRoleFromInstanceProfile shared-profile CTLDeveloperRole',
+      'DeleteRolePolicy CTLDeveloperRole inline1',
+      `DetachRolePolicy CTLDeveloperRole ${policyArn('CTLDeveloperPolicy')}`,
+      'DetachRolePolicy CTLDeveloperRole arn:aws:iam::aws:policy/ReadOnlyAccess',
+      'DeleteRole CTLDeveloperRole',
+    ]);
+    // The role's removal already detaches the policy: the policy's own steps do not repeat it.
+    expect(calls(find(actions, 'iam:policy', 'CTLDeveloperPolicy'))).toEqual([`DeletePolicy ${policyArn('CTLDeveloperPolicy')}`]);
+  });
+
+  test('a provider policy is detached from the customer groups that keep existing, and its old versions go first', () => {
+    const inv = inventory({
+      groups: [group('Developers', ['CTLCustomerPolicy', 'DevelopersPolicy']), group('Finance', ['CTLCustomerPolicy'])],
+      policies: [
+        policy('CTLCustomerPolicy', {
+          attachmentCount: 2,
+          defaultVersionId: 'v3',
+          versions: [
+            { versionId: 'v1', isDefault: false },
+            { versionId: 'v2', isDefault: false },
+            { versionId: 'v3', isDefault: true },
+          ],
+        }),
+        policy('DevelopersPolicy', { attachmentCount: 1 }),
+      ],
+    });
+    const actions = plan(inv, DEFAULT_CONFIG);
+    const arn = policyArn('CTLCustomerPolicy');
+    expect(calls(find(actions, 'iam:policy', 'CTLCustomerPolicy'))).toEqual([
+      `DetachGroupPolicy Developers ${arn}`,
+      `DetachGroupPolicy Finance ${arn}`,
+      `DeletePolicyVersion ${arn} v1`,
+      `DeletePolicyVersion ${arn} v2`,
+      `DeletePolicy ${arn}`,
+    ]);
+    expect(find(actions, 'iam:policy', 'DevelopersPolicy').action).toBe('skip');
+  });
+
+  describe('CAM provider', () => {
+    const camInventory = () =>
+      inventory({
+        roles: [
+          role('CTLCAMRole', {
+            attached: ['CTLCAMPolicy', 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
+            tags: { Optimization: 'true', Owner: 'cam' },
+          }),
+        ],
+        policies: [policy('CTLCAMPolicy', { attachmentCount: 1, tags: { Optimization: 'true' } })],
+      });
+
+    test('keepCamProvider keeps the CAM policy and the role using it, removing only their Optimization tags', () => {
+      const actions = plan(camInventory(), DEFAULT_CONFIG);
+      const camRole = find(actions, 'iam:role', 'CTLCAMRole');
+      expect(camRole.action).toBe('preserve');
+      expect(camRole.reason).toMatch(/CTLCAMPolicy/);
+      expect(calls(camRole)).toEqual(['UntagRole CTLCAMRole Optimization']);
+      expect(calls(find(actions, 'iam:policy', 'CTLCAMPolicy'))).toEqual([`UntagPolicy ${policyArn('CTLCAMPolicy')} Optimization`]);
+    });
+
+    test('a kept resource already untagged has nothing to run', () => {
+      const inv = camInventory();
+      const untagged = { ...inv, roles: [{ ...inv.roles[0]!, tags: {} }], policies: [{ ...inv.policies[0]!, tags: {} }] };
+      for (const action of plan(untagged, DEFAULT_CONFIG)) {
+        expect(action).toMatchObject({ action: 'preserve', status: 'skipped', steps: [] });
+      }
+    });
+
+    test('keepCamProvider false deletes them like the rest', () => {
+      const actions = plan(camInventory(), resolveConfig({ keepCamProvider: false }));
+      expect(find(actions, 'iam:role', 'CTLCAMRole').action).toBe('delete');
+      expect(find(actions, 'iam:policy', 'CTLCAMPolicy').action).toBe('delete');
+    });
+  });
+
+  test('exclude skips the named resources and nothing else', () => {
+    const inv = inventory({ roles: [role('CTLKeepMe'), role('CTLDeleteMe')], policies: [policy('CTLKeepPolicy')] });
+    const actions = plan(inv, resolveConfig({ exclude: ['CTLKeepMe', 'CTLKeepPolicy'] }));
+    expect(find(actions, 'iam:role', 'CTLKeepMe')).toMatchObject({ action: 'skip', reason: 'excluded by config' });
+    expect(find(actions, 'iam:policy', 'CTLKeepPolicy')).toMatchObject({ action: 'skip', reason: 'excluded by config' });
+    expect(find(actions, 'iam:role', 'CTLDeleteMe').action).toBe('delete');
+  });
+
+  describe('built-in protection wins over a prefix match', () => {
+    // Each protected role is given the provider prefix where its rule allows, so only protection can save it.
+    const cases: [string, Partial<Parameters<typeof role>[1]>, string][] = [
+      ['CTLRunner', {}, 'SelfIdentity'],
+      ['CTLServiceRole', { path: '/aws-service-role/support.amazonaws.com/' }, 'ServiceLinkedRole'],
+      ['CTLReserved', { path: '/aws-reserved/sso.amazonaws.com/' }, 'AwsReservedPath'],
+      ['OrganizationAccountAccessRole', {}, 'OrganizationAccountAccessRole'],
+      ['AWSControlTowerExecution', {}, 'ControlTowerExecution'],
+      ['AWSCloudFormationStackSetExecutionRole', {}, 'StackSetExecutionRole'],
+      ['stacksets-exec-0123456789abcdef', {}, 'StackSetExecutionRole'],
+      ['AWSReservedSSO_Admin_0123', { path: '/aws-reserved/sso.amazonaws.com/' }, 'AwsReservedPath'],
+      ['AWSReservedSSO_Admin_0123', {}, 'IdentityCenterRole'],
+      ['cdk-hnb659fds-deploy-role-123456789012-us-east-1', {}, 'CdkBootstrapRole'],
+    ];
+    test.each(cases)('%s (%j) is protected by %s', (name, options, ruleId) => {
+      // Prefixes that match each name, and trust in the provider, so every other rule would delete or flag it.
+      const config = resolveConfig({ prefixes: ['CTL', 'Organization', 'AWS', 'stacksets', 'cdk'], deleteTrustingRoles: true });
+      const inv = inventory({ roles: [role(name, { ...options, trustPolicy: trustingAccount(PROVIDER) })], callerRole: 'CTLRunner' });
+      const action = find(plan(inv, config), 'iam:role', name);
+      expect(action.action).toBe('skip');
+      expect(action.reason).toMatch(new RegExp(`^protected: .*\\(${ruleId}\\)$`));
+      expect(action.steps).toEqual([]);
+    });
+
+    test('every rule in the table is exercised above or below', () => {
+      const tested = new Set(cases.map((c) => c[2]).concat('AwsManagedPolicy'));
+      expect(PROTECTION_RULES.map((r) => r.id).filter((id) => !tested.has(id))).toEqual([]);
+    });
+
+    test('AWS-managed policies are never deleted, only detached from roles that are', () => {
+      const awsManaged = { ...policy('AWSManagedCTLPolicy'), arn: 'arn:aws:iam::aws:policy/AWSManagedCTLPolicy' };
+      const actions = plan(inventory({ policies: [awsManaged] }), resolveConfig({ prefixes: ['AWS'] }));
+      expect(find(actions, 'iam:policy', 'AWSManagedCTLPolicy').reason).toBe('protected: AWS-managed policy (AwsManagedPolicy)');
+    });
+
+    test('a provider policy attached to a protected role is flagged, not detached from it', () => {
+      const inv = inventory({
+        roles: [role('OrganizationAccountAccessRole', { attached: ['CTLCustomerPolicy'] })],
+        policies: [policy('CTLCustomerPolicy', { attachmentCount: 1 })],
+      });
+      const action = find(plan(inv, DEFAULT_CONFIG), 'iam:policy', 'CTLCustomerPolicy');
+      expect(action.action).toBe('flag');
+      expect(action.reason).toMatch(/protected role OrganizationAccountAccessRole/);
+      expect(action.steps).toEqual([]);
+    });
+  });
+
+  describe('permissions boundary', () => {
+    test('a provider policy that bounds a principal which stays is skipped, naming the principal', () => {
+      const inv = inventory({
+        roles: [role('app-server', { permissionsBoundaryArn: policyArn('CTLBoundary') })],
+        users: [user('alice', { permissionsBoundaryArn: policyArn('CTLBoundary') })],
+        policies: [policy('CTLBoundary', { boundaryUsageCount: 2 })],
+      });
+      const action = find(plan(inv, DEFAULT_CONFIG), 'iam:policy', 'CTLBoundary');
+      expect(action.action).toBe('skip');
+      expect(action.reason).toMatch(/boundary/);
+      expect(action.reason).toMatch(/role app-server, user alice/);
+    });
+
+    test('a provider policy that bounds only principals being deleted is deleted after them', () => {
+      const inv = inventory({
+        roles: [role('CTLDeveloperRole', { permissionsBoundaryArn: policyArn('CTLBoundary') })],
+        policies: [policy('CTLBoundary', { boundaryUsageCount: 1 })],
+      });
+      expect(find(plan(inv, DEFAULT_CONFIG), 'iam:policy', 'CTLBoundary').action).toBe('delete');
+    });
+  });
+
+  describe('trust in the provider', () => {
+    const trusting = () =>
+      inventory({
+        roles: [
+          role('customer-support-access', { trustPolicy: trustingAccount(PROVIDER) }),
+          role('partner-access', { trustPolicy: trustingAccount('444455556666') }),
+          role('bare-id', {
+            trustPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: [PROVIDER] }, Action: 'sts:AssumeRole' }] },
+          }),
+          role('denied', {
+            trustPolicy: { Statement: [{ Effect: 'Deny', Principal: { AWS: PROVIDER }, Action: 'sts:AssumeRole' }] },
+          }),
+        ],
+      });
+
+    test('a role that lets a provider account in, under another name, is flagged for review', () => {
+      const actions = plan(trusting(), DEFAULT_CONFIG);
+      expect(find(actions, 'iam:role', 'customer-support-access')).toMatchObject({ action: 'flag', steps: [] });
+      expect(find(actions, 'iam:role', 'customer-support-access').reason).toMatch(/589942003651.*deleteTrustingRoles/);
+      expect(find(actions, 'iam:role', 'bare-id').action).toBe('flag');
+      expect(find(actions, 'iam:role', 'partner-access').action).toBe('skip');
+      expect(find(actions, 'iam:role', 'denied').action).toBe('skip');
+    });
+
+    test('deleteTrustingRoles deletes them', () => {
+      const actions = plan(trusting(), resolveConfig({ deleteTrustingRoles: true }));
+      expect(find(actions, 'iam:role', 'customer-support-access').action).toBe('delete');
+      expect(find(actions, 'iam:role', 'partner-access').action).toBe('skip');
+    });
+  });
+
+  test('prefixes are literal and case-sensitive', () => {
+    const actions = plan(inventory({ roles: [role('ctl-lowercase'), role('XCTLRole')] }), DEFAULT_CONFIG);
+    expect(actions.every((a) => a.action === 'skip')).toBe(true);
+  });
+});
