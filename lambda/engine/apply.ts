@@ -15,6 +15,8 @@ export interface ApplyOptions {
    * @default 8
    */
   readonly concurrency?: number;
+  /** When aborted, no further step starts; unstarted steps stay `planned` and the report shows them. */
+  readonly signal?: AbortSignal;
 }
 
 /** Errors that mean the thing a step removes is already gone. */
@@ -30,12 +32,13 @@ export async function applyActions(
   const concurrency = Math.max(1, options.concurrency ?? 8);
   for (const type of kindOrder) {
     const due = actions.filter((action) => action.resource === type && action.status === 'planned');
-    await forEachBounded(due, concurrency, (action) => runAction(action, clients));
+    await forEachBounded(due, concurrency, (action) => runAction(action, clients, options.signal));
   }
 }
 
-async function runAction(action: Action, clients: AwsClients): Promise<void> {
+async function runAction(action: Action, clients: AwsClients, signal?: AbortSignal): Promise<void> {
   for (const step of action.steps) {
+    if (signal?.aborted) return;
     try {
       await runStep(clients, step);
       step.status = 'done';

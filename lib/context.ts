@@ -1,0 +1,57 @@
+/**
+ * Reads the app's settings from CDK context (`cdk.json` or `-c key=value`), validating them with the engine's
+ * own config rules so that `cdk synth` refuses what a run would refuse, with the same one-line message.
+ */
+import { ConfigError, DEFAULT_CONFIG, resolveConfig, type DepartureConfig } from '../lambda/engine/config';
+
+/** Context keys of the app; anything else under `ctl-departure:` is a typo and refused. */
+export const CONTEXT_KEYS = [
+  'mode',
+  'prefixes',
+  'keepCamProvider',
+  'camPolicyNames',
+  'removeTagKeys',
+  'exclude',
+  'providerAccountIds',
+  'stackName',
+] as const;
+
+export interface AppSettings {
+  readonly mode: 'plan' | 'apply';
+  readonly config: DepartureConfig;
+  readonly stackName: string;
+}
+
+/** A context value as the engine's config wants it: `-c` gives strings, cdk.json gives JSON. */
+function normalize(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (typeof DEFAULT_CONFIG[key as keyof DepartureConfig] === 'boolean') {
+    return value === 'true' ? true : value === 'false' ? false : value;
+  }
+  if (Array.isArray(DEFAULT_CONFIG[key as keyof DepartureConfig])) {
+    if (value.trim().startsWith('[')) return JSON.parse(value);
+    return value === '' ? [] : value.split(',').map((entry) => entry.trim());
+  }
+  return value;
+}
+
+/**
+ * @param lookup reads one context key (`node.tryGetContext`)
+ * @throws ConfigError naming the context key and what to write instead
+ */
+export function readSettings(lookup: (key: string) => unknown): AppSettings {
+  const mode = lookup('mode') ?? 'plan';
+  if (mode !== 'plan' && mode !== 'apply') throw new ConfigError('mode', `must be "plan" or "apply", not ${JSON.stringify(mode)}; pass -c mode=apply to apply`);
+  const raw: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    if (key === 'mode' || key === 'stackName') continue;
+    const value = lookup(key);
+    if (value !== undefined) raw[key] = normalize(key, value);
+  }
+  const stackName = String(lookup('stackName') ?? 'ProviderDeparture');
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+    throw new ConfigError('stackName', `"${stackName}" is not a CloudFormation stack name (letters, digits, hyphens; starting with a letter)`);
+  }
+  const config = resolveConfig(raw);
+  return { mode, config, stackName };
+}

@@ -1,0 +1,52 @@
+/**
+ * The stack deployed into a departing account. One self-contained template: no assets, no bootstrap, under
+ * CloudFormation's 51,200-byte limit for a template sent inline, so it deploys with `cdk deploy`, through a
+ * StackSet, or by upload in the console. The departure's settings are parameters, so a stack (or StackSet)
+ * moves from plan to apply by changing `Mode`.
+ */
+import { CfnOutput, LegacyStackSynthesizer, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { AppSettings } from './context';
+import { DepartureCleanup } from './departure-cleanup';
+
+export interface DepartureStackProps extends StackProps {
+  /** Defaults of the parameters, and the prefixes the IAM policy is written for. */
+  readonly settings: AppSettings;
+}
+
+/** Report counts shown as stack outputs (custom resource attributes of the same name). */
+const OUTPUTS = ['Mode', 'Delete', 'Preserve', 'Flag', 'Skip', 'Done', 'Failed', 'Report'] as const;
+
+export class DepartureStack extends Stack {
+  readonly cleanup: DepartureCleanup;
+
+  constructor(scope: Construct, id: string, props: DepartureStackProps) {
+    super(scope, id, {
+      // No bootstrap: no assets to publish, no roles to assume, no bootstrap version to check.
+      synthesizer: new LegacyStackSynthesizer(),
+      analyticsReporting: false,
+      description: 'Removes the departing managed-service provider (CTL) from this account. Plan unless Mode=apply.',
+      ...props,
+    });
+    const { config, mode } = props.settings;
+    const list = (values: readonly string[]) => values.join(',');
+    const names = '^$|^[\\w+=,.@-]+$';
+    const parameter = (name: string, description: string, defaultValue: string, extra: Partial<ConstructorParameters<typeof CfnParameter>[2]> = {}) =>
+      new CfnParameter(this, name, { type: 'String', description, default: defaultValue, ...extra }).valueAsString;
+
+    this.cleanup = new DepartureCleanup(this, 'Departure', {
+      prefixes: config.prefixes,
+      mode: parameter('Mode', 'plan: report what would change. apply: change it.', mode, { allowedValues: ['plan', 'apply'] }),
+      keepCamProvider: parameter('KeepCamProvider', 'Keep the CAM provider policy and its role (untagged).', String(config.keepCamProvider), {
+        allowedValues: ['true', 'false'],
+      }),
+      camPolicyNames: parameter('CamPolicyNames', 'CAM provider policy names, comma-separated.', list(config.camPolicyNames), { allowedPattern: names }),
+      removeTagKeys: parameter('RemoveTagKeys', 'Tag keys removed from what is kept, comma-separated.', list(config.removeTagKeys)),
+      exclude: parameter('Exclude', 'Names never touched, comma-separated.', list(config.exclude), { allowedPattern: names }),
+      providerAccountIds: parameter('ProviderAccountIds', 'Provider account ids; roles trusting them are flagged.', list(config.providerAccountIds), {
+        allowedPattern: '^$|^\\d{12}(,\\d{12})*$',
+      }),
+    });
+    for (const name of OUTPUTS) new CfnOutput(this, `Report${name}`, { value: this.cleanup.resource.getAttString(name) });
+  }
+}
