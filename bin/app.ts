@@ -4,8 +4,10 @@ import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lambda/engine/config';
 import { readSettings } from '../lib/context';
 import { DepartureStack } from '../lib/departure-stack';
+import { addChecks } from './checks';
 
 const app = new App();
+addChecks(app);
 try {
   const settings = readSettings((key) => app.node.tryGetContext(key));
   new DepartureStack(app, settings.stackName, { settings });

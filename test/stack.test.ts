@@ -1,0 +1,144 @@
+/** The cleanup stack's template: self-contained, small, least-privilege, lint-clean. */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { readSettings } from '../lib/context';
+import { synthDepartureStack } from './support/synth';
+import { ConfigError } from '../lambda/engine/config';
+
+/** CloudFormation's limit for a template sent inline (TemplateBody), and the CDK CLI's threshold for uploading. */
+const TEMPLATE_BODY_LIMIT = 51_200;
+
+const { stack, artifact } = synthDepartureStack();
+const template = Template.fromStack(stack);
+const templateFile = readFileSync(path.join(artifact.assembly.directory, artifact.templateFile), 'utf8');
+
+describe('a self-contained template', () => {
+  test(`stays under ${TEMPLATE_BODY_LIMIT} bytes, as written and as sent`, () => {
+    expect(Buffer.byteLength(templateFile)).toBeLessThan(TEMPLATE_BODY_LIMIT);
+    expect(Buffer.byteLength(JSON.stringify(artifact.template))).toBeLessThan(TEMPLATE_BODY_LIMIT);
+  });
+
+  test('has no assets, no bootstrap version check and no role to assume', () => {
+    expect(artifact.assets).toEqual([]);
+    expect(artifact.requiresBootstrapStackVersion).toBeUndefined();
+    expect(artifact.assumeRoleArn).toBeUndefined();
+    expect(artifact.template.Parameters?.BootstrapVersion).toBeUndefined();
+    expect(artifact.template.Rules).toBeUndefined();
+    expect(templateFile).not.toMatch(/cdk-hnb659fds|AssetParameters|S3Key/);
+  });
+
+  test('inlines the bundled engine on nodejs24.x with native JSON logging and a retained log group', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Code: { ZipFile: Match.stringLikeRegexp('GetAccountAuthorizationDetails') },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
+    });
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });
+    // The runtime's AWS SDK is used: the bundle must not carry its own copy.
+    const code = template.findResources('AWS::Lambda::Function');
+    const zip = Object.values(code)[0].Properties.Code.ZipFile as string;
+    expect(zip).toMatch(/require\("@aws-sdk\/client-iam"\)/);
+    expect(zip).not.toMatch(/@smithy\/smithy-client|AWS SDK for JavaScript/);
+  });
+});
+
+describe('the custom resource', () => {
+  test('takes every setting from a parameter, plan by default, with a short service timeout', () => {
+    template.hasResourceProperties('Custom::ProviderDeparture', {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('Handler'), 'Arn'] },
+      ServiceTimeout: '660',
+      Mode: { Ref: 'Mode' },
+      Prefixes: 'CTL',
+      KeepCamProvider: { Ref: 'KeepCamProvider' },
+      CamPolicyNames: { Ref: 'CamPolicyNames' },
+      RemoveTagKeys: { Ref: 'RemoveTagKeys' },
+      Exclude: { Ref: 'Exclude' },
+      ProviderAccountIds: { Ref: 'ProviderAccountIds' },
+      EngineVersion: Match.stringLikeRegexp('^[0-9a-f]{16}$'),
+    });
+    template.hasParameter('Mode', { Type: 'String', Default: 'plan', AllowedValues: ['plan', 'apply'] });
+    template.hasParameter('ProviderAccountIds', { Default: '589942003651' });
+    template.hasParameter('Exclude', { Default: '' });
+    for (const name of ['Mode', 'Delete', 'Preserve', 'Flag', 'Skip', 'Done', 'Failed', 'Report']) {
+      template.hasOutput(`Report${name}`, { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('Run'), name] } });
+    }
+  });
+
+  test('context sets the parameter defaults', () => {
+    const applying = Template.fromStack(synthDepartureStack({ mode: 'apply', exclude: 'CTLKeep,CTLOther', keepCamProvider: 'false' }).stack);
+    applying.hasParameter('Mode', { Default: 'apply' });
+    applying.hasParameter('Exclude', { Default: 'CTLKeep,CTLOther' });
+    applying.hasParameter('KeepCamProvider', { Default: 'false' });
+  });
+
+  test.each([
+    [{ mode: 'destroy' }, 'config "mode": must be "plan" or "apply"'],
+    [{ prefixes: '' }, 'config "prefixes": must name at least one entry'],
+    [{ prefixes: 'CTL*' }, 'config "prefixes[0]": "CTL*" contains a wildcard'],
+    [{ keepCamProvider: 'maybe' }, 'config "keepCamProvider": must be true or false'],
+    [{ stackName: '1st' }, 'config "stackName": "1st" is not a CloudFormation stack name'],
+  ])('invalid context %j fails synth with one line', (context, message) => {
+    const read = () => readSettings((key) => (context as Record<string, unknown>)[key]);
+    expect(read).toThrow(ConfigError);
+    if (message) expect(read).toThrow(message);
+  });
+});
+
+describe('least privilege', () => {
+  const statements = () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+  };
+  const sid = (name: string) => statements().find((s) => s.Sid === name)!;
+  const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, `:${resource}`]] });
+
+  test('deletes, detaches and untags only prefixed roles and policies', () => {
+    expect(sid('RemoveProviderRoles')).toMatchObject({ Effect: 'Allow', Resource: [arn('role/CTL*'), arn('role/*/CTL*')] });
+    expect(sid('RemoveProviderPolicies')).toMatchObject({ Effect: 'Allow', Resource: [arn('policy/CTL*'), arn('policy/*/CTL*')] });
+    expect(sid('DetachProviderPoliciesFromAnyPrincipal')).toMatchObject({
+      Resource: '*',
+      Condition: { ArnLike: { 'iam:PolicyARN': [arn('policy/CTL*'), arn('policy/*/CTL*')] } },
+    });
+    // Only reads and log writes may name every resource.
+    for (const statement of statements().filter((s) => s.Effect === 'Allow' && s.Resource === '*' && !s.Condition)) {
+      expect([statement.Action].flat().every((a: string) => /^iam:(Get|List)/.test(a))).toBe(true);
+    }
+  });
+
+  test('denies every change to protected roles and to its own role', () => {
+    expect(sid('NeverTouchProtectedRoles')).toMatchObject({ Effect: 'Deny', NotAction: ['iam:Get*', 'iam:List*'] });
+    expect(sid('NeverTouchProtectedRoles').Resource).toEqual(
+      ['aws-service-role/*', 'aws-reserved/*', 'OrganizationAccountAccessRole', 'AWSControlTowerExecution', 'AWSCloudFormationStackSetExecutionRole', 'stacksets-exec-*', 'cdk-*'].map((r) => arn(`role/${r}`)),
+    );
+    expect(sid('NeverDeleteOwnRole')).toMatchObject({ Effect: 'Deny', Resource: { 'Fn::GetAtt': [expect.stringMatching(/Role/), 'Arn'] } });
+  });
+
+  test('other prefixes from context change the patterns', () => {
+    const other = Template.fromStack(synthDepartureStack({ prefixes: 'CTL,Lumen' }).stack);
+    const doc = Object.values(other.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'RemoveProviderRoles');
+    expect(doc.Resource).toEqual([arn('role/CTL*'), arn('role/*/CTL*'), arn('role/Lumen*'), arn('role/*/Lumen*')]);
+  });
+});
+
+describe('checks', () => {
+  test('cdk-nag AwsSolutions: no unacknowledged finding, each acknowledgement with a reason', () => {
+    // synthDepartureStack adds the AwsSolutions pack as bin/app.ts does; a violation would have thrown.
+    const report = JSON.parse(readFileSync(path.join(artifact.assembly.directory, 'validation-report.json'), 'utf8'));
+    const nag = report.pluginReports.find((r: { pluginName: string }) => r.pluginName === 'AwsSolutions');
+    expect(nag).toMatchObject({ conclusion: 'success', violations: [] });
+    expect(nag.suppressedViolations.length).toBeGreaterThan(0);
+    for (const acknowledged of nag.suppressedViolations) expect(acknowledged.reason).toMatch(/\w+( \S+){8,}/);
+  });
+
+  test('cfn-lint passes', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfn-lint-'));
+    const file = path.join(dir, 'template.json');
+    writeFileSync(file, templateFile);
+    const lint = spawnSync('cfn-lint', ['--format', 'parseable', file], { encoding: 'utf8' });
+    expect({ status: lint.status, findings: lint.stdout.trim() }).toEqual({ status: 0, findings: '' });
+  });
+});
