@@ -63,7 +63,7 @@ function splitList(value: string, dropEmpty: boolean): string[] {
 export function parseProperties(properties: Record<string, unknown>): { mode: Mode; config: DepartureConfig } {
   const mode = properties.Mode ?? 'plan';
   if (mode !== 'plan' && mode !== 'apply') {
-    throw new ConfigError('Mode', `must be "plan" or "apply", not ${JSON.stringify(mode)}; set the stack parameter Mode`);
+    throw new ConfigError('Mode', `must be "plan" or "apply", not ${JSON.stringify(mode)}`);
   }
   const raw: Record<string, unknown> = {};
   for (const [property, key] of Object.entries(PROPERTY_KEYS)) {
@@ -78,9 +78,9 @@ export function parseProperties(properties: Record<string, unknown>): { mode: Mo
     return { mode, config: resolveConfig(raw) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // Name the stack parameter the operator can change, not only the engine's key.
+    // Name the stack parameter the operator can change, as well as the engine's key.
     const property = Object.entries(PROPERTY_KEYS).find(([, key]) => error.field.split('[')[0] === key)?.[0];
-    throw new ConfigError(property ?? error.field, error.message);
+    throw property ? new ConfigError(property, error.message) : error;
   }
 }
 
@@ -142,7 +142,8 @@ export function createHandler(deps: HandlerDependencies) {
     try {
       ({ mode, config } = parseProperties(event.ResourceProperties));
     } catch (error) {
-      return answer('FAILED', `bad parameter: ${(error as Error).message}`);
+      const problem = error instanceof ConfigError && (error.field in PROPERTY_KEYS || error.field === 'Mode') ? error.message.replace(/^config "(\w+)": /, 'parameter $1: ') : (error as Error).message;
+      return answer('FAILED', `bad ${problem}`);
     }
 
     const abort = new AbortController();
