@@ -189,6 +189,32 @@ responses.IamResponse.get_account_authorization_details = get_account_authorizat
 responses.IamResponse.list_service_specific_credentials = list_service_specific_credentials
 
 
+# -- CloudFormation custom resources: an update goes to the same resource. ----------------------------------
+# CloudFormation sends the resource an Update request and keeps it; moto has no update for custom resources and
+# drops it from the stack, so outputs that read its attributes fail. Keep it: the rehearsal sends the Update.
+from moto.cloudformation.custom_model import CustomModel  # noqa: E402
+
+
+def _update_custom_resource(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    return original_resource
+
+
+CustomModel.update_from_cloudformation_json = classmethod(_update_custom_resource)
+
+# An answer to an Update request must not turn an updated stack back into CREATE_COMPLETE, as moto does.
+from moto.cloudformation.models import Stack  # noqa: E402
+
+_verify_readiness = Stack.verify_readiness
+
+
+def verify_readiness(self):
+    if self.status == "CREATE_IN_PROGRESS":
+        _verify_readiness(self)
+
+
+Stack.verify_readiness = verify_readiness
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)

@@ -45,6 +45,8 @@ export async function startMoto(): Promise<MotoServer> {
   const child: ChildProcess = spawn(process.env.PYTHON ?? 'python3', [launcherPath(), '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // MOTO_LOG=1 shows the server's own log, e.g. the traceback behind an HTTP 500.
+  if (process.env.MOTO_LOG) child.stderr?.pipe(process.stderr);
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));

@@ -1,0 +1,164 @@
+/**
+ * `npm run demo`: a full rehearsal of the real artifact with no AWS account. Starts moto (strict launcher),
+ * seeds the reference provider-managed account, synthesizes the app, creates the stack from the synthesized
+ * template in moto's CloudFormation and drives its custom resource with the handler code exactly as inlined
+ * in the template: first in plan mode, then an update to apply. Exits non-zero if anything differs from
+ * what the plan promised.
+ */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { IAMClient } from '@aws-sdk/client-iam';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import * as path from 'node:path';
+import { rmSync } from 'node:fs';
+import { formatStep } from '../cli/format';
+import type { Action } from '../lambda/engine/model';
+import { readIamState, type IamState } from '../test/support/iam-state';
+import { startMoto, motoEnv } from '../test/support/moto';
+import { seedReferenceAccount } from '../test/support/reference-account';
+import {
+  answerRecorder,
+  capturingLogs,
+  CreateStackCommand,
+  departureResource,
+  inlinedHandlerCode,
+  lambdaContext,
+  loadInlinedHandler,
+  parameterList,
+  resolveProperties,
+  stackState,
+  synthesizeCleanupTemplate,
+  UpdateStackCommand,
+} from './rehearsal';
+
+const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+const ACCOUNT = '123456789012';
+const STACK = 'ProviderDeparture';
+
+const problems: string[] = [];
+const check = (ok: boolean, what: string) => {
+  console.log(`  ${ok ? '✓' : '✗'} ${what}`);
+  if (!ok) problems.push(what);
+};
+
+async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const providerEntities = (state: IamState) =>
+  [...Object.keys(state.roles).map((n) => `role   ${n}`), ...Object.keys(state.policies).map((n) => `policy ${n}`)]
+    .filter((line) => / CTL/.test(line))
+    .sort();
+
+async function main(): Promise<number> {
+  console.log('Starting moto (strict launcher)...');
+  const moto = await startMoto();
+  Object.assign(process.env, motoEnv(moto.endpoint), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+  const recorder = await answerRecorder(moto.endpoint);
+  try {
+    const iam = new IAMClient({ region: 'us-east-1' });
+    const cfn = new CloudFormationClient({ region: 'us-east-1' });
+    await seedReferenceAccount(iam, ACCOUNT);
+    let before = await readIamState(iam);
+    console.log(`Seeded the reference provider-managed account ${ACCOUNT}: ${providerEntities(before).length} provider roles and policies.`);
+
+    const { text, template } = synthesizeCleanupTemplate();
+    console.log(`Synthesized ${STACK}: ${Buffer.byteLength(text)} bytes, ${Object.keys(template.Resources).length} resources, no assets.`);
+    const handler = loadInlinedHandler(inlinedHandlerCode(template), ROOT);
+    const resource = departureResource(template);
+
+    const invoke = async (event: CloudFormationCustomResourceEvent) => {
+      const answered = recorder.answers.length;
+      const { records } = await capturingLogs(() => handler(event, lambdaContext(600_000)));
+      return { answer: recorder.answers[answered] as Record<string, any>, actions: records.filter((r) => r.message === 'action') as unknown as Action[] };
+    };
+
+    // 1. Create in plan mode.
+    const planParameters = { Mode: 'plan' };
+    const created = await cfn.send(new CreateStackCommand({ StackName: STACK, TemplateBody: text, Parameters: parameterList(planParameters), Capabilities: ['CAPABILITY_IAM'] }));
+    const stackId = created.StackId!;
+    let state = await stackState(cfn, STACK);
+    // The stack's own role is now in IAM too: from here on, nothing may change.
+    before = await readIamState(iam);
+    console.log(`\nCreateStack (Mode=plan): ${state.stack.StackStatus}; the custom resource is invoked with the inlined handler...`);
+    const defaults = Object.fromEntries(Object.entries(template.Parameters ?? {}).map(([k, v]) => [k, v.Default ?? '']));
+    const planProperties = resolveProperties(resource.properties, { ...defaults, ...planParameters }, state.physicalIds);
+    const plan = await invoke({
+      RequestType: 'Create',
+      ServiceToken: planProperties.ServiceToken!,
+      ResponseURL: recorder.responseUrl(stackId),
+      StackId: stackId,
+      RequestId: `create-${Date.now()}`,
+      LogicalResourceId: resource.logicalId,
+      ResourceType: resource.type,
+      ResourceProperties: planProperties as never,
+    });
+    await waitFor('CREATE_COMPLETE', async () => (await stackState(cfn, STACK)).stack.StackStatus === 'CREATE_COMPLETE');
+    state = await stackState(cfn, STACK);
+    console.log(`Stack ${state.stack.StackStatus}; outputs: ${JSON.stringify(state.outputs)}\n`);
+    console.log('The plan:');
+    for (const action of plan.actions.filter((a) => a.action !== 'skip')) {
+      console.log(`  ${action.action.padEnd(8)} ${action.resource.padEnd(10)} ${action.name.padEnd(30)} ${action.reason}`);
+      for (const step of action.steps) console.log(`      ${formatStep(step)}`);
+    }
+    const skipped = plan.actions.filter((a) => a.action === 'skip');
+    console.log(`  skip     ${skipped.length} others (${skipped.filter((a) => a.reason.startsWith('protected')).length} protected, the rest not the provider's)\n`);
+    check(plan.answer?.Status === 'SUCCESS', `plan answered SUCCESS (${plan.answer?.Reason ?? 'no reason'})`);
+    check(JSON.stringify(await readIamState(iam)) === JSON.stringify(before), 'plan changed nothing in IAM');
+
+    // 2. Update to apply.
+    const applyParameters = { Mode: 'apply' };
+    await cfn.send(new UpdateStackCommand({ StackName: STACK, TemplateBody: text, Parameters: parameterList(applyParameters), Capabilities: ['CAPABILITY_IAM'] }));
+    state = await stackState(cfn, STACK);
+    const applyProperties = resolveProperties(resource.properties, { ...defaults, ...applyParameters }, state.physicalIds);
+    console.log('UpdateStack (Mode=apply): the custom resource is invoked with the inlined handler...');
+    const applied = await invoke({
+      RequestType: 'Update',
+      ServiceToken: applyProperties.ServiceToken!,
+      ResponseURL: recorder.responseUrl(stackId),
+      StackId: stackId,
+      RequestId: `update-${Date.now()}`,
+      LogicalResourceId: resource.logicalId,
+      ResourceType: resource.type,
+      PhysicalResourceId: plan.answer?.PhysicalResourceId,
+      ResourceProperties: applyProperties as never,
+      OldResourceProperties: planProperties as never,
+    });
+    await waitFor('UPDATE_COMPLETE', async () => (await stackState(cfn, STACK)).stack.StackStatus === 'UPDATE_COMPLETE');
+    state = await stackState(cfn, STACK);
+    console.log(`Stack ${state.stack.StackStatus}; the custom resource answered: ${JSON.stringify(applied.answer?.Data)}\n`);
+
+    const after = await readIamState(iam);
+    console.log('Provider IAM entities, before → after:');
+    const kept = new Set(providerEntities(after));
+    for (const line of providerEntities(before)) console.log(`  ${kept.has(line) ? 'kept   ' : 'removed'}  ${line}`);
+    console.log();
+
+    const steps = (actions: Action[]) => actions.flatMap((a) => a.steps.map((s) => `${s.call} ${JSON.stringify(s.input)}`)).sort();
+    check(applied.answer?.Status === 'SUCCESS', `apply answered SUCCESS (${applied.answer?.Reason ?? 'no reason'})`);
+    check(applied.answer?.PhysicalResourceId === plan.answer?.PhysicalResourceId, 'the physical id stayed the same');
+    check(JSON.stringify(steps(applied.actions)) === JSON.stringify(steps(plan.actions)), `apply made exactly the ${steps(plan.actions).length} calls the plan listed`);
+    check(applied.actions.every((a) => a.status !== 'failed' && a.status !== 'planned'), 'every planned action is done');
+    check(JSON.stringify(providerEntities(after)) === JSON.stringify(['policy CTLCAMPolicy', 'role   CTLCAMRole']), 'only the CAM provider is left');
+    const untouched = Object.keys(before.roles).filter((name) => !name.startsWith('CTL'));
+    check(untouched.every((name) => JSON.stringify(after.roles[name]) === JSON.stringify(before.roles[name])), `the ${untouched.length} other roles are untouched`);
+    check(JSON.stringify(after.groups) !== JSON.stringify(before.groups) && Object.keys(after.groups).length === Object.keys(before.groups).length, 'every customer group is still there, without CTLCustomerPolicy');
+  } finally {
+    await recorder.close();
+    await moto.stop();
+    rmSync(path.join(ROOT, '.rehearsal'), { recursive: true, force: true });
+  }
+  console.log(problems.length ? `\nRehearsal FAILED: ${problems.length} check(s) did not hold.` : '\nRehearsal passed: the stack planned, applied, and did exactly what it planned.');
+  return problems.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`demo: ${error instanceof Error ? error.stack : error}`);
+    process.exit(1);
+  },
+);

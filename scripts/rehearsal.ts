@@ -1,0 +1,141 @@
+/**
+ * Pieces of a local rehearsal: synthesize the app, deploy its template to moto's CloudFormation, and drive
+ * the custom resource with the handler code exactly as inlined in the template, as CloudFormation would.
+ */
+import { CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, DescribeStacksCommand, UpdateStackCommand, type Parameter } from '@aws-sdk/client-cloudformation';
+import { App } from 'aws-cdk-lib';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { addChecks } from '../bin/checks';
+import { readSettings } from '../lib/context';
+import { DepartureStack } from '../lib/departure-stack';
+
+export interface CfnTemplate {
+  readonly Parameters?: Record<string, { Default?: string }>;
+  readonly Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  readonly Outputs?: Record<string, unknown>;
+}
+
+/** Synthesizes the cleanup stack as `cdk synth` would, and returns the template file's text. */
+export function synthesizeCleanupTemplate(context: Record<string, unknown> = {}): { text: string; template: CfnTemplate } {
+  const app = new App({ context, outdir: mkdtempSync(path.join(tmpdir(), 'ctl-departure-synth-')) });
+  addChecks(app);
+  const settings = readSettings((key) => app.node.tryGetContext(key));
+  const stack = new DepartureStack(app, settings.stackName, { settings });
+  const artifact = app.synth().getStackByName(stack.stackName);
+  const text = readFileSync(path.join(artifact.assembly.directory, artifact.templateFile), 'utf8');
+  return { text, template: JSON.parse(text) };
+}
+
+/** The one custom resource of the cleanup template. */
+export function departureResource(template: CfnTemplate): { logicalId: string; type: string; properties: Record<string, unknown> } {
+  const [logicalId, resource] = Object.entries(template.Resources).find(([, r]) => r.Type.startsWith('Custom::'))!;
+  return { logicalId, type: resource.Type, properties: resource.Properties ?? {} };
+}
+
+/** The Lambda code as CloudFormation writes it to index.js. */
+export function inlinedHandlerCode(template: CfnTemplate): string {
+  const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
+  return (fn.Properties!.Code as { ZipFile: string }).ZipFile;
+}
+
+type Handler = (event: CloudFormationCustomResourceEvent, context: Context) => Promise<void>;
+
+/**
+ * Loads the inlined code as Lambda would: written to index.js and required. It is placed under the project
+ * so that its `require("@aws-sdk/...")` finds the SDK, as the runtime's copy is found in Lambda.
+ */
+export function loadInlinedHandler(code: string, projectRoot: string): Handler {
+  const dir = path.join(projectRoot, '.rehearsal', randomUUID());
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'index.js');
+  writeFileSync(file, code);
+  return require(file).handler as Handler;
+}
+
+/** Resolves Ref and Fn::GetAtt ...Arn in resource properties the way CloudFormation would before invoking. */
+export function resolveProperties(properties: Record<string, unknown>, parameters: Record<string, string>, physicalIds: Record<string, string>): Record<string, string> {
+  const resolve = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const object = value as Record<string, unknown>;
+    if ('Ref' in object) return parameters[object.Ref as string] ?? physicalIds[object.Ref as string]!;
+    if ('Fn::GetAtt' in object) return physicalIds[(object['Fn::GetAtt'] as string[])[0]!]!;
+    throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+  };
+  return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, resolve(value)]));
+}
+
+/** A loopback proxy in front of moto's custom-resource response endpoint that keeps every answer it forwards. */
+export async function answerRecorder(motoEndpoint: string) {
+  const answers: Record<string, unknown>[] = [];
+  const server = createServer((incoming, outgoing) => {
+    let body = '';
+    incoming.on('data', (chunk) => (body += chunk));
+    incoming.on('end', () => {
+      answers.push(JSON.parse(body));
+      const target = new URL(incoming.url!, motoEndpoint);
+      const forward = httpRequest(target, { method: 'PUT', headers: { 'content-length': Buffer.byteLength(body) } }, (reply) => {
+        reply.resume();
+        outgoing.writeHead(reply.statusCode ?? 500).end();
+      });
+      forward.on('error', (error) => outgoing.writeHead(502).end(String(error)));
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    /** The ResponseURL moto would give the function, on the recorder's port. */
+    responseUrl: (stackId: string) => `http://127.0.0.1:${port}/cloudformation_us-east-1/cfnresponse?stack=${encodeURIComponent(stackId)}`,
+    answers,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export function lambdaContext(timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    functionName: 'rehearsal',
+    logGroupName: '/aws/lambda/rehearsal',
+    logStreamName: 'local',
+    awsRequestId: randomUUID(),
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  } as unknown as Context;
+}
+
+/** Runs `work` with the handler's JSON log lines captured instead of printed. */
+export async function capturingLogs<T>(work: () => Promise<T>): Promise<{ result: T; records: Record<string, unknown>[] }> {
+  const records: Record<string, unknown>[] = [];
+  const original = console.log;
+  console.log = (line: unknown) => {
+    try {
+      records.push(JSON.parse(String(line)));
+    } catch {
+      records.push({ message: String(line) });
+    }
+  };
+  try {
+    return { result: await work(), records };
+  } finally {
+    console.log = original;
+  }
+}
+
+export async function stackState(cfn: CloudFormationClient, stackName: string) {
+  const stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0]!;
+  const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
+  return {
+    stack,
+    physicalIds: Object.fromEntries(resources.map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!])),
+    outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!])),
+  };
+}
+
+export const parameterList = (values: Record<string, string>): Parameter[] =>
+  Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+
+export { CreateStackCommand, UpdateStackCommand };
