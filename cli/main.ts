@@ -134,8 +134,7 @@ export function explainAwsError(error: unknown): string {
   if (/AccessDenied/.test(name)) {
     return `${describeError(error)}; the caller needs iam:GetAccountAuthorizationDetails and sts:GetCallerIdentity to plan`;
   }
-  if ((error as NodeJS.ErrnoException)?.code === 'ECONNREFUSED') {
-    return `cannot reach the AWS endpoint (${describeError(error)}); check AWS_ENDPOINT_URL and the network`;
-  }
+  const network = /(?:connect |getaddrinfo )?(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET)[^\n]*/.exec(String((error as Error)?.message));
+  if (network) return `cannot reach the AWS endpoint (${network[0]}); check AWS_ENDPOINT_URL and the network`;
   return describeError(error);
 }

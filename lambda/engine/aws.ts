@@ -16,7 +16,7 @@ export interface AwsClients {
 export interface ClientOptions {
   /**
    * Retry budget per call with the SDK's adaptive mode (client-side rate limiting on throttles).
-   * @default 10
+   * @default AWS_MAX_ATTEMPTS, else 10
    */
   readonly maxAttempts?: number;
   /** Per-operation call counts, filled in as the clients are used. */
@@ -27,7 +27,7 @@ export interface ClientOptions {
 const IAM_REGION = 'us-east-1';
 
 export function createClients(options: ClientOptions = {}): AwsClients {
-  const common = { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? 10 } as const;
+  const common = { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 10) } as const;
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? IAM_REGION;
   const clients: AwsClients = {
     iam: new IAMClient({ ...common, region: IAM_REGION }),
