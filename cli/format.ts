@@ -23,7 +23,9 @@ const isRoutineSkip = (action: Action) => action.action === 'skip' && /^not a pr
 export function formatReport(report: DepartureReport): string {
   const lines: string[] = [];
   const title = report.mode === 'plan' ? 'Plan' : 'Apply';
-  lines.push(`${title} for account ${report.accountId} (as ${report.caller})`, '');
+  lines.push(`${title} for account ${report.accountId} (as ${report.caller})`);
+  for (const warning of report.warnings) lines.push(`WARNING: ${warning}`);
+  lines.push('');
   const width = Math.max(10, ...report.actions.filter((a) => !isRoutineSkip(a)).map((a) => a.name.length));
   for (const decision of ORDER) {
     const group = report.actions.filter((action) => action.action === decision);
@@ -36,7 +38,7 @@ export function formatReport(report: DepartureReport): string {
       if (action.error) lines.push(`      error: ${action.error}`);
     }
     const routine = group.filter(isRoutineSkip).length;
-    if (routine) lines.push(`  ${routine} other role(s) and policy(ies): not the provider's`);
+    if (routine) lines.push(`  ${routine} other IAM resource(s): not the provider's`);
     lines.push('');
   }
   const s = report.summary;

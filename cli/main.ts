@@ -128,6 +128,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 /** One line for errors that stop a run before any action, with what to do about them. */
 export function explainAwsError(error: unknown): string {
   const name = (error as Error)?.name ?? '';
+  if (name === 'ApplyRefused') return (error as Error).message;
   if (name === 'CredentialsProviderError') {
     return 'no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
   }

@@ -160,7 +160,12 @@ export function createHandler(deps: HandlerDependencies) {
       ]);
       if (outcome === 'timeout') {
         abort.abort();
-        const partial = buildReport({ accountId: event.StackId.split(':')[4] ?? '', caller: { accountId: '', arn: 'unknown' } }, mode, started, planned);
+        const partial = buildReport(
+          { accountId: event.StackId.split(':')[4] ?? '', caller: { accountId: '', arn: 'unknown' }, organization: { status: 'unknown', error: 'run cut short' } },
+          mode,
+          started,
+          planned,
+        );
         logReport(deps, partial);
         const left = planned.length ? leftOver(partial) : 'discovery had not finished';
         return answer('FAILED', `${mode} did not finish within ${Math.round(budget / 1000)} s; ${left}. Re-run by updating the stack. Report: ${reportLocation}`, responseData(partial, reportLocation));

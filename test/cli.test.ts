@@ -68,7 +68,7 @@ test.each([
 test.each([
   ['{"prefixes": ["CTL*"]}', 'ctl-departure: config "prefixes[0]": "CTL*" contains a wildcard; prefixes are literal, write "CTL" rather than "CTL*"'],
   ['{"prefixes": [""]}', 'ctl-departure: config "prefixes[0]": must not be empty: an empty prefix matches every resource; use a literal such as "CTL"'],
-  ['{"exclud": []}', 'ctl-departure: config "exclud": unknown key; the known keys are prefixes, keepCamProvider, camPolicyNames, removeTagKeys, exclude, providerAccountIds, deleteTrustingRoles'],
+  ['{"exclud": []}', 'ctl-departure: config "exclud": unknown key; the known keys are prefixes, keepCamProvider, camPolicyNames, removeTagKeys, exclude, providerAccountIds, deleteTrustingRoles, identities, oidcUrlFragments, automationRoleNames, requireStandalone, allowedOrganizations'],
   ['{"prefixes": ', expect.stringMatching(/^ctl-departure: --config .*: not valid JSON \(/)],
 ])('config %s is refused with exit 2 before any AWS call', async (content, message) => {
   const result = await cli('apply', '--config', configFile(content));

@@ -50,6 +50,8 @@ const report = (mode: 'plan' | 'apply', actions: Action[]): DepartureReport => (
   caller: 'arn:aws:sts::123456789012:assumed-role/f-role/f',
   startedAt: 't0',
   finishedAt: 't1',
+  organization: { status: 'standalone' },
+  warnings: [],
   actions,
   summary: summarize(actions),
 });

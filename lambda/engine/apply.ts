@@ -30,6 +30,8 @@ export async function applyActions(
   options: ApplyOptions = {},
 ): Promise<void> {
   const concurrency = Math.max(1, options.concurrency ?? 8);
+  // The provider's automation goes first and alone: while it runs it can re-attach what the rest removes.
+  for (const action of actions.filter((a) => a.runsFirst && a.status === 'planned')) await runAction(action, clients, options.signal);
   for (const type of kindOrder) {
     const due = actions.filter((action) => action.resource === type && action.status === 'planned');
     await forEachBounded(due, concurrency, (action) => runAction(action, clients, options.signal));
@@ -49,13 +51,20 @@ async function runAction(action: Action, clients: AwsClients, signal?: AbortSign
         continue;
       }
       step.status = 'failed';
-      step.error = describeError(error);
+      step.error = /AccessDenied|UnauthorizedOperation/.test(errorName(error))
+        ? `denied (service control policy or permissions boundary?): ${step.service}:${step.call} ${describeInput(step.input)}: ${describeError(error)}`
+        : describeError(error);
       action.status = 'failed';
       action.error = `${step.call} failed: ${step.error}; ${action.steps.filter((s) => s.status === 'planned').length} later step(s) not run`;
       return;
     }
   }
   action.status = 'done';
+}
+
+/** `RoleName=CTLX, PolicyArn=arn:...`: what a denied call was about, for the person who must allow it. */
+function describeInput(input: Readonly<Record<string, unknown>>): string {
+  return Object.entries(input).map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`).join(', ');
 }
 
 export function describeError(error: unknown): string {

@@ -4,6 +4,7 @@
  * `AWS_ENDPOINT_URL` points a whole run at an emulator.
  */
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 
@@ -11,6 +12,7 @@ import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 export interface AwsClients {
   readonly iam: IAMClient;
   readonly sts: STSClient;
+  readonly organizations: OrganizationsClient;
 }
 
 export interface ClientOptions {
@@ -32,6 +34,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
   const clients: AwsClients = {
     iam: new IAMClient({ ...common, region: IAM_REGION }),
     sts: new STSClient({ ...common, region }),
+    organizations: new OrganizationsClient({ ...common, region: IAM_REGION }),
   };
   if (options.callCounter) for (const client of Object.values(clients)) options.callCounter.attach(client);
   return clients;

@@ -44,6 +44,41 @@ export interface DepartureConfig {
    * @default false
    */
   readonly deleteTrustingRoles: boolean;
+  /**
+   * Which provider identities besides roles and policies are removed. Each kind is on unless set to false.
+   * @default { users: true, groups: true, samlProviders: true, oidcProviders: true }
+   */
+  readonly identities: IdentityKinds;
+  /**
+   * URL fragments (case-insensitive) that mark an OIDC identity provider as the provider's.
+   * @default ["ctl.io", "centurylink", "lumen.com"]
+   */
+  readonly oidcUrlFragments: readonly string[];
+  /**
+   * Roles of the provider's own automation (its auto-remediation Lambda re-attaches CTLCustomerPolicy and strips
+   * users outside groups): apply removes them before it changes anything else, so they cannot undo the cleanup.
+   * @default ["CTLAccountControlsLambdaRole"]
+   */
+  readonly automationRoleNames: readonly string[];
+  /**
+   * Refuse to apply while the account is in an AWS Organization whose management account (or organization id)
+   * is not in `allowedOrganizations`: the provider's service control policies may deny the deletions.
+   * @default false
+   */
+  readonly requireStandalone: boolean;
+  /**
+   * Organizations an account may be in when `requireStandalone` is on: management account ids or `o-` ids.
+   * @default []
+   */
+  readonly allowedOrganizations: readonly string[];
+}
+
+/** Provider identity kinds that can be switched off one by one. */
+export interface IdentityKinds {
+  readonly users: boolean;
+  readonly groups: boolean;
+  readonly samlProviders: boolean;
+  readonly oidcProviders: boolean;
 }
 
 export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
@@ -54,6 +89,11 @@ export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
   exclude: [],
   providerAccountIds: ['589942003651'],
   deleteTrustingRoles: false,
+  identities: Object.freeze({ users: true, groups: true, samlProviders: true, oidcProviders: true }),
+  oidcUrlFragments: ['ctl.io', 'centurylink', 'lumen.com'],
+  automationRoleNames: ['CTLAccountControlsLambdaRole'],
+  requireStandalone: false,
+  allowedOrganizations: [],
 });
 
 /** A config that cannot be used; `field` is the dotted path of the offending key. */
@@ -106,6 +146,31 @@ const tagKey = (field: string, value: string) => {
   if (value.length === 0 || value.length > 128) throw new ConfigError(field, 'must be a tag key of 1 to 128 characters');
 };
 
+const urlFragment = (field: string, value: string) => {
+  if (value.trim().length < 3) throw new ConfigError(field, `"${value}" is too short to name a provider: use a host such as "ctl.io"`);
+};
+
+const organization = (field: string, value: string) => {
+  if (!ACCOUNT_ID.test(value) && !/^o-[a-z0-9]{10,32}$/.test(value)) {
+    throw new ConfigError(field, `"${value}" is neither a 12-digit management account id nor an organization id such as "o-abcd123456"`);
+  }
+};
+
+/** An object of booleans with known keys; missing keys keep their default. */
+function flags<T extends object>(defaults: T): Checker {
+  return (field, value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(field, `must be an object such as ${JSON.stringify(defaults)}`);
+    }
+    const resolved: Record<string, boolean> = { ...(defaults as Record<string, boolean>) };
+    for (const [key, flag] of Object.entries(value)) {
+      if (!(key in defaults)) throw new ConfigError(`${field}.${key}`, `unknown key; the known keys are ${Object.keys(defaults).join(', ')}`);
+      resolved[key] = bool(`${field}.${key}`, flag) as boolean;
+    }
+    return Object.freeze(resolved);
+  };
+}
+
 const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   prefixes: stringList(prefix, { nonEmpty: true }),
   keepCamProvider: bool,
@@ -114,6 +179,11 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   exclude: stringList(iamName),
   providerAccountIds: stringList(accountId),
   deleteTrustingRoles: bool,
+  identities: flags(DEFAULT_CONFIG.identities),
+  oidcUrlFragments: stringList(urlFragment),
+  automationRoleNames: stringList(iamName),
+  requireStandalone: bool,
+  allowedOrganizations: stringList(organization),
 };
 
 /** Keys accepted in a config; the drivers use it to list them in help and errors. */

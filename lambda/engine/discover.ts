@@ -5,34 +5,134 @@
  * per-entity reads are ListPolicyTags for the policies that may be kept, whose tags that call omits.
  */
 import {
+  GetLoginProfileCommand,
+  GetOpenIDConnectProviderCommand,
   IAMClient,
+  ListOpenIDConnectProvidersCommand,
   ListPolicyTagsCommand,
+  ListSAMLProvidersCommand,
+  ListServiceSpecificCredentialsCommand,
   paginateGetAccountAuthorizationDetails,
+  paginateListAccessKeys,
+  paginateListMFADevices,
+  paginateListSigningCertificates,
+  paginateListSSHPublicKeys,
   type GetAccountAuthorizationDetailsCommandOutput,
 } from '@aws-sdk/client-iam';
+import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsClients } from './aws';
 import type { DepartureConfig } from './config';
-import type { CallerIdentity, Inventory, ManagedPolicy, PolicyDocument, Role } from './inventory';
+import { errorName } from './aws';
+import type {
+  CallerIdentity,
+  Inventory,
+  ManagedPolicy,
+  OidcProvider,
+  OrganizationStatus,
+  PolicyDocument,
+  Role,
+  SamlProvider,
+  User,
+  UserCredentials,
+} from './inventory';
 
 /** Reads the account. `config` only narrows the few extra reads; the inventory itself is complete. */
 export async function discover(clients: AwsClients, config: DepartureConfig): Promise<Inventory> {
-  const [caller, details] = await Promise.all([callerIdentity(clients.sts), readAuthorizationDetails(clients.iam)]);
+  const [caller, details, samlProviders, oidcProviders, organization] = await Promise.all([
+    callerIdentity(clients.sts),
+    readAuthorizationDetails(clients.iam),
+    config.identities.samlProviders ? listSamlProviders(clients.iam) : [],
+    config.identities.oidcProviders ? listOidcProviders(clients.iam) : [],
+    organizationStatus(clients.organizations),
+  ]);
   const keptPolicyNames = new Set(config.keepCamProvider ? config.camPolicyNames : []);
-  const policies = await Promise.all(
-    details.policies.map(async (policy) =>
-      keptPolicyNames.has(policy.name) ? { ...policy, tags: await policyTags(clients.iam, policy.arn) } : policy,
+  const hasPrefix = (name: string) => config.prefixes.some((prefix) => name.startsWith(prefix));
+  const [policies, users] = await Promise.all([
+    Promise.all(
+      details.policies.map(async (policy) =>
+        keptPolicyNames.has(policy.name) ? { ...policy, tags: await policyTags(clients.iam, policy.arn) } : policy,
+      ),
     ),
-  );
+    // Only a user that may be deleted needs its credentials listed: six reads each, so not for everyone.
+    Promise.all(
+      details.users.map(async (user): Promise<User> =>
+        config.identities.users && hasPrefix(user.name) ? { ...user, credentials: await userCredentials(clients.iam, user.name) } : user,
+      ),
+    ),
+  ]);
   return {
     accountId: caller.accountId,
     partition: caller.arn.split(':')[1] ?? 'aws',
     caller,
     roles: details.roles,
-    users: details.users,
+    users,
     groups: details.groups,
     policies,
+    samlProviders,
+    oidcProviders,
+    organization,
   };
+}
+
+async function userCredentials(iam: IAMClient, UserName: string): Promise<UserCredentials> {
+  const all = async <T>(pages: AsyncIterable<T>, pick: (page: T) => string[]) => {
+    const items: string[] = [];
+    for await (const page of pages) items.push(...pick(page));
+    return items;
+  };
+  const client = { client: iam };
+  const [accessKeyIds, hasLoginProfile, mfaSerials, signingCertificateIds, sshPublicKeyIds, serviceSpecific] = await Promise.all([
+    all(paginateListAccessKeys(client, { UserName }), (p) => (p.AccessKeyMetadata ?? []).map((k) => k.AccessKeyId!)),
+    iam.send(new GetLoginProfileCommand({ UserName })).then(
+      () => true,
+      (error) => {
+        if (errorName(error).startsWith('NoSuchEntity')) return false;
+        throw error;
+      },
+    ),
+    all(paginateListMFADevices(client, { UserName }), (p) => (p.MFADevices ?? []).map((d) => d.SerialNumber!)),
+    all(paginateListSigningCertificates(client, { UserName }), (p) => (p.Certificates ?? []).map((c) => c.CertificateId!)),
+    all(paginateListSSHPublicKeys(client, { UserName }), (p) => (p.SSHPublicKeys ?? []).map((k) => k.SSHPublicKeyId!)),
+    iam.send(new ListServiceSpecificCredentialsCommand({ UserName })),
+  ]);
+  return {
+    accessKeyIds,
+    hasLoginProfile,
+    // A virtual device's serial number is its ARN; a hardware token has a plain serial.
+    mfaDevices: mfaSerials.map((serialNumber) => ({ serialNumber, virtual: serialNumber.startsWith('arn:') })),
+    signingCertificateIds,
+    sshPublicKeyIds,
+    serviceSpecificCredentialIds: (serviceSpecific.ServiceSpecificCredentials ?? []).map((c) => c.ServiceSpecificCredentialId!),
+  };
+}
+
+/** SAML providers are not paged, and their names are the last part of their ARNs. */
+async function listSamlProviders(iam: IAMClient): Promise<SamlProvider[]> {
+  const { SAMLProviderList } = await iam.send(new ListSAMLProvidersCommand({}));
+  return (SAMLProviderList ?? []).map((p) => ({ arn: p.Arn!, name: p.Arn!.split('/').pop()! }));
+}
+
+/** OIDC providers are not paged; URL and tags need one Get each (an account has a handful). */
+async function listOidcProviders(iam: IAMClient): Promise<OidcProvider[]> {
+  const { OpenIDConnectProviderList } = await iam.send(new ListOpenIDConnectProvidersCommand({}));
+  return Promise.all(
+    (OpenIDConnectProviderList ?? []).map(async ({ Arn }) => {
+      const provider = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: Arn }));
+      return { arn: Arn!, url: provider.Url ?? Arn!.split(':oidc-provider/')[1] ?? '', tags: tagMap(provider.Tags) };
+    }),
+  );
+}
+
+/** A standalone account answers AWSOrganizationsNotInUseException; a denied read is reported, not fatal. */
+export async function organizationStatus(organizations: OrganizationsClient): Promise<OrganizationStatus> {
+  try {
+    const { Organization } = await organizations.send(new DescribeOrganizationCommand({}));
+    return { status: 'member', id: Organization?.Id ?? '', managementAccountId: Organization?.MasterAccountId ?? '' };
+  } catch (error) {
+    if (errorName(error) === 'AWSOrganizationsNotInUseException') return { status: 'standalone' };
+    return { status: 'unknown', error: `${errorName(error)}: ${(error as Error).message}` };
+  }
 }
 
 export async function callerIdentity(sts: STSClient): Promise<CallerIdentity> {

@@ -51,7 +51,46 @@ export interface User extends Principal {
   readonly groupNames: readonly string[];
   readonly permissionsBoundaryArn?: string;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * What hangs off the user besides policies and groups; AWS refuses DeleteUser while any remains.
+   * Read only for users that may be deleted (GetAccountAuthorizationDetails does not return it).
+   */
+  readonly credentials?: UserCredentials;
 }
+
+export interface UserCredentials {
+  readonly accessKeyIds: readonly string[];
+  readonly hasLoginProfile: boolean;
+  readonly mfaDevices: readonly MfaDevice[];
+  readonly signingCertificateIds: readonly string[];
+  readonly sshPublicKeyIds: readonly string[];
+  readonly serviceSpecificCredentialIds: readonly string[];
+}
+
+export interface MfaDevice {
+  readonly serialNumber: string;
+  /** A virtual device (its serial number is an ARN) is deleted after it is deactivated; a hardware one is not ours. */
+  readonly virtual: boolean;
+}
+
+export interface SamlProvider {
+  readonly name: string;
+  readonly arn: string;
+}
+
+export interface OidcProvider {
+  /** The issuer URL without its scheme, as IAM shows it (and as the ARN ends). */
+  readonly url: string;
+  readonly arn: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Where the account stands in AWS Organizations, read with DescribeOrganization. */
+export type OrganizationStatus =
+  | { readonly status: 'standalone' }
+  | { readonly status: 'member'; readonly id: string; readonly managementAccountId: string }
+  /** The caller may not read it (e.g. denied): the report says so. */
+  | { readonly status: 'unknown'; readonly error: string };
 
 export type Group = Principal;
 
@@ -95,6 +134,9 @@ export interface Inventory {
   readonly groups: readonly Group[];
   /** Customer-managed policies only: AWS-managed ones cannot be deleted and are not listed. */
   readonly policies: readonly ManagedPolicy[];
+  readonly samlProviders: readonly SamlProvider[];
+  readonly oidcProviders: readonly OidcProvider[];
+  readonly organization: OrganizationStatus;
 }
 
 /** The kinds of principal a managed policy can be attached to. */

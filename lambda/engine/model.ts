@@ -4,7 +4,7 @@
  */
 
 /** Kinds of resource the engine decides about, as the report names them. */
-export type ResourceType = 'iam:role' | 'iam:policy';
+export type ResourceType = 'iam:role' | 'iam:policy' | 'iam:user' | 'iam:group' | 'iam:saml-provider' | 'iam:oidc-provider';
 
 /** What happens to a resource. */
 export type Decision =
@@ -41,6 +41,8 @@ export interface Action {
   readonly reason: string;
   status: Status;
   error?: string;
+  /** Set on the provider's automation: apply removes it before changing anything else. */
+  readonly runsFirst?: boolean;
   readonly steps: Step[];
 }
 

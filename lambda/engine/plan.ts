@@ -9,8 +9,10 @@ import type { DepartureConfig } from './config';
 import { attachmentsByPolicy, boundariesByPolicy, type Inventory, type PrincipalRef } from './inventory';
 import { isActing, type Action, type Decision, type ResourceType } from './model';
 
-/** Kinds sorted so that each comes after the kinds it depends on. */
-export function orderKinds<K extends { type: ResourceType; dependsOn: readonly ResourceType[] }>(kinds: readonly K[]): K[] {
+type Ordered = { type: ResourceType; dependsOn: readonly ResourceType[]; decidedAfter?: readonly ResourceType[] };
+
+/** Kinds sorted so that each comes after the kinds it depends on: `dependsOn` for apply, `decidedAfter` for plan. */
+export function orderKinds<K extends Ordered>(kinds: readonly K[], by: 'apply' | 'plan' = 'apply'): K[] {
   const byType = new Map(kinds.map((kind) => [kind.type, kind]));
   const ordered: K[] = [];
   const visiting = new Set<ResourceType>();
@@ -18,7 +20,7 @@ export function orderKinds<K extends { type: ResourceType; dependsOn: readonly R
     if (ordered.includes(kind)) return;
     if (visiting.has(kind.type)) throw new Error(`resource kinds depend on each other in a cycle through ${kind.type}`);
     visiting.add(kind.type);
-    for (const dependency of kind.dependsOn) {
+    for (const dependency of by === 'plan' ? (kind.decidedAfter ?? kind.dependsOn) : kind.dependsOn) {
       const next = byType.get(dependency);
       if (next) visit(next);
     }
@@ -32,7 +34,7 @@ export function plan(inventory: Inventory, config: DepartureConfig, kinds: reado
   const decisions = new Map<string, Decision>();
   const context = planContext(inventory, config, decisions);
   const actions: Action[] = [];
-  for (const kind of orderKinds(kinds)) {
+  for (const kind of orderKinds(kinds, 'plan')) {
     for (const item of kind.list(inventory)) {
       const verdict = kind.decide(item, context);
       const { name, arn } = kind.describe(item);
@@ -46,6 +48,7 @@ export function plan(inventory: Inventory, config: DepartureConfig, kinds: reado
         reason: verdict.reason,
         // A kept resource with nothing left to tidy has nothing to run.
         status: steps.length ? 'planned' : 'skipped',
+        ...(verdict.runsFirst && steps.length ? { runsFirst: true } : {}),
         steps,
       });
     }
@@ -64,6 +67,11 @@ function planContext(inventory: Inventory, config: DepartureConfig, decisions: M
   }
   const protection = { callerRoleName: inventory.caller.roleName, callerUserName: inventory.caller.userName };
   const roles = new Map(inventory.roles.map((role) => [role.name, role]));
+  const users = new Map(inventory.users.map((user) => [user.name, user]));
+  const groupMembers = new Map<string, string[]>();
+  for (const user of inventory.users) {
+    for (const group of user.groupNames) groupMembers.set(group, [...(groupMembers.get(group) ?? []), user.name]);
+  }
   return {
     inventory,
     config,
@@ -72,10 +80,12 @@ function planContext(inventory: Inventory, config: DepartureConfig, decisions: M
     boundaries: boundariesByPolicy(inventory),
     camPrincipals,
     decisions,
+    groupMembers,
     prefixOf: (name) => config.prefixes.find((prefix) => name.startsWith(prefix)),
     principalProtection: (ref: PrincipalRef) => {
-      const role = ref.kind === 'role' ? roles.get(ref.name) : undefined;
-      return role ? protectionOf({ resource: 'iam:role', ...role }, protection) : undefined;
+      if (ref.kind === 'group') return undefined;
+      const principal = ref.kind === 'role' ? roles.get(ref.name) : users.get(ref.name);
+      return principal ? protectionOf({ resource: `iam:${ref.kind}`, ...principal }, protection) : undefined;
     },
   };
 }

@@ -1,4 +1,5 @@
 /** Report: one JSON shape for plan and apply, read by people, the CLI table, the stack outputs and CI. */
+import type { OrganizationStatus } from './inventory';
 import type { Action, Decision, Status } from './model';
 
 export type Mode = 'plan' | 'apply';
@@ -27,6 +28,10 @@ export interface DepartureReport {
   readonly caller: string;
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** Where the account stands in AWS Organizations when the run started. */
+  readonly organization: OrganizationStatus;
+  /** What a reviewer should know before applying, e.g. that service control policies may deny deletions. */
+  readonly warnings: readonly string[];
   readonly actions: readonly Action[];
   readonly summary: ReportSummary;
 }

@@ -8,7 +8,7 @@ import type { AwsClients } from './aws';
 import type { DepartureConfig } from './config';
 import { discover } from './discover';
 import { orderKinds, plan } from './plan';
-import type { Inventory } from './inventory';
+import type { Inventory, OrganizationStatus } from './inventory';
 import type { Action } from './model';
 import { summarize, type DepartureReport, type Mode } from './report';
 
@@ -30,6 +30,7 @@ export interface RunOptions {
 export async function runDeparture(options: RunOptions): Promise<DepartureReport> {
   const startedAt = new Date().toISOString();
   const inventory = await discover(options.clients, options.config);
+  if (options.mode === 'apply') refuseUnlessStandalone(inventory.organization, options.config, inventory.accountId);
   const actions = plan(inventory, options.config, RESOURCE_KINDS);
   options.onPlan?.(actions);
   if (options.mode === 'apply') {
@@ -39,8 +40,39 @@ export async function runDeparture(options: RunOptions): Promise<DepartureReport
   return buildReport(inventory, options.mode, startedAt, actions);
 }
 
+/** Apply refused before any change, with what to do about it. */
+export class ApplyRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApplyRefused';
+  }
+}
+
+/** With `requireStandalone`, apply does not start inside an organization that is not allowed. */
+function refuseUnlessStandalone(organization: OrganizationStatus, config: DepartureConfig, accountId: string): void {
+  if (!config.requireStandalone || organization.status === 'standalone') return;
+  if (organization.status === 'unknown') {
+    throw new ApplyRefused(`apply refused (requireStandalone): cannot tell whether account ${accountId} is in an organization (${organization.error}); allow organizations:DescribeOrganization`);
+  }
+  if (config.allowedOrganizations.includes(organization.managementAccountId) || config.allowedOrganizations.includes(organization.id)) return;
+  throw new ApplyRefused(
+    `apply refused (requireStandalone): account ${accountId} is in organization ${organization.id} (management account ${organization.managementAccountId}); ` +
+      `leave it first, or add "${organization.managementAccountId}" to allowedOrganizations`,
+  );
+}
+
+export function organizationWarnings(organization: OrganizationStatus): string[] {
+  if (organization.status === 'member') {
+    return [
+      `account is in organization ${organization.id} (management account ${organization.managementAccountId}): its service control policies may deny these deletions; leave the organization first, or expect items reported as denied`,
+    ];
+  }
+  if (organization.status === 'unknown') return [`could not read the organization (${organization.error}): service control policies may deny deletions`];
+  return [];
+}
+
 export function buildReport(
-  identity: Pick<Inventory, 'accountId' | 'caller'>,
+  identity: Pick<Inventory, 'accountId' | 'caller' | 'organization'>,
   mode: Mode,
   startedAt: string,
   actions: readonly Action[],
@@ -50,6 +82,8 @@ export function buildReport(
     accountId: identity.accountId,
     mode,
     caller: identity.caller.arn,
+    organization: identity.organization,
+    warnings: organizationWarnings(identity.organization),
     startedAt,
     finishedAt: new Date().toISOString(),
     actions,

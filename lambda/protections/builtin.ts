@@ -40,10 +40,12 @@ const roleStartingWith = (prefix: string, why: string) => (subject: ProtectionSu
 export const PROTECTION_RULES: readonly ProtectionRule[] = [
   {
     id: 'SelfIdentity',
-    appliesTo: ['iam:role'],
-    description: 'The role this run uses (from STS GetCallerIdentity): deleting it would cut the run off midway.',
+    appliesTo: ['iam:role', 'iam:user'],
+    description: 'The role or user this run uses (from STS GetCallerIdentity): deleting it would cut the run off midway.',
     check: (subject, context) =>
-      subject.name === context.callerRoleName ? 'the role this run is using (STS caller identity)' : undefined,
+      subject.name === (subject.resource === 'iam:role' ? context.callerRoleName : context.callerUserName)
+        ? `the ${subject.resource === 'iam:role' ? 'role' : 'user'} this run is using (STS caller identity)`
+        : undefined,
   },
   {
     id: 'ServiceLinkedRole',
@@ -90,6 +92,12 @@ export const PROTECTION_RULES: readonly ProtectionRule[] = [
     appliesTo: ['iam:role'],
     description: 'CDK bootstrap roles (cdk-*): deployments into this account depend on them.',
     check: roleStartingWith('cdk-', 'CDK bootstrap role'),
+  },
+  {
+    id: 'IdentityCenterSamlProvider',
+    appliesTo: ['iam:saml-provider'],
+    description: 'The SAML provider IAM Identity Center keeps in each account (AWSSSO_*_DO_NOT_DELETE).',
+    check: (subject) => (subject.name.startsWith('AWSSSO_') ? 'IAM Identity Center SAML provider' : undefined),
   },
   {
     id: 'AwsManagedPolicy',

@@ -71,7 +71,7 @@ function steps(policy: ManagedPolicy, verdict: Verdict, context: PlanContext): S
 
 export const IamPolicy: ResourceKind<ManagedPolicy> = {
   type: 'iam:policy',
-  dependsOn: ['iam:role'],
+  dependsOn: ['iam:role', 'iam:user', 'iam:group'],
   list: (inventory) => inventory.policies,
   describe: (policy) => ({ name: policy.name, arn: policy.arn }),
   decide,

@@ -10,8 +10,22 @@
 import type { Role } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
 import { trustedProviderAccounts } from '../engine/trust';
+import { asList, statementsOf } from '../engine/inventory';
 import { protectionOf } from '../protections/builtin';
-import { principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+
+/** Federation providers this run deletes that the role's trust policy names (`Federated` principals). */
+function trustedFederationBeingDeleted(role: Role, context: PlanContext): string[] {
+  const federated = statementsOf(role.trustPolicy)
+    .filter((s) => s.Effect === 'Allow' && s.Principal && s.Principal !== '*')
+    .flatMap((s) => asList((s.Principal as Record<string, string | readonly string[]>).Federated));
+  return federated.filter((arn) => {
+    const saml = /:saml-provider\/(.+)$/.exec(arn)?.[1];
+    const oidc = /:oidc-provider\/(.+)$/.exec(arn)?.[1];
+    const key = saml ? resourceKey('iam:saml-provider', saml) : oidc ? resourceKey('iam:oidc-provider', oidc) : '';
+    return context.decisions.get(key) === 'delete';
+  });
+}
 
 function decide(role: Role, context: PlanContext): Verdict {
   const { config } = context;
@@ -22,19 +36,28 @@ function decide(role: Role, context: PlanContext): Verdict {
   const camPolicy = context.camPrincipals.get(principalKey('role', role.name));
   const prefix = context.prefixOf(role.name);
   const providers = trustedProviderAccounts(role.trustPolicy, config.providerAccountIds);
-  const trustNote = providers.length ? `; trusts provider account ${providers.join(', ')}` : '';
+  const federation = trustedFederationBeingDeleted(role, context).map((arn) => arn.replace(/^arn:[^:]+:iam::\d+:/, ''));
+  const trusts = [...providers.map((id) => `provider account ${id}`), ...federation.map((f) => `${f}, which this run deletes`)];
+  const trustNote = trusts.length ? `; trusts ${trusts.join(', ')}` : '';
 
   if (prefix && camPolicy) {
     return { action: 'preserve', reason: `uses CAM provider policy ${camPolicy}, kept while the customer keeps CAM (keepCamProvider)` };
   }
-  if (prefix) return { action: 'delete', reason: `name starts with provider prefix "${prefix}"${trustNote}` };
-  if (providers.length && camPolicy) {
-    return { action: 'flag', reason: `trusts provider account ${providers.join(', ')} but uses CAM provider policy ${camPolicy}, so it is kept` };
+  if (prefix && config.automationRoleNames.includes(role.name)) {
+    return {
+      action: 'delete',
+      reason: `the provider's automation (name starts with "${prefix}"): removed before anything else, so it cannot undo the cleanup${trustNote}`,
+      runsFirst: true,
+    };
   }
-  if (providers.length) {
+  if (prefix) return { action: 'delete', reason: `name starts with provider prefix "${prefix}"${trustNote}` };
+  if (trusts.length && camPolicy) {
+    return { action: 'flag', reason: `trusts ${trusts.join(', ')} but uses CAM provider policy ${camPolicy}, so it is kept` };
+  }
+  if (trusts.length) {
     return config.deleteTrustingRoles
-      ? { action: 'delete', reason: `trust policy lets in provider account ${providers.join(', ')} (deleteTrustingRoles)` }
-      : { action: 'flag', reason: `trust policy lets in provider account ${providers.join(', ')}; set deleteTrustingRoles to delete it` };
+      ? { action: 'delete', reason: `trust policy lets in ${trusts.join(', ')} (deleteTrustingRoles)` }
+      : { action: 'flag', reason: `trust policy lets in ${trusts.join(', ')}; set deleteTrustingRoles to delete it` };
   }
   return { action: 'skip', reason: 'not a provider role' };
 }
@@ -63,6 +86,7 @@ function steps(role: Role, verdict: Verdict, context: PlanContext): Step[] {
 export const IamRole: ResourceKind<Role> = {
   type: 'iam:role',
   dependsOn: [],
+  decidedAfter: ['iam:saml-provider', 'iam:oidc-provider'],
   list: (inventory) => inventory.roles,
   describe: (role) => ({ name: role.name, arn: role.arn }),
   decide,

@@ -1,6 +1,9 @@
 /** Every kind of resource the engine handles, in no particular order: `dependsOn` decides the order. */
+import { IamOidcProvider, IamSamlProvider } from './iam-federation';
+import { IamGroup } from './iam-group';
 import { IamPolicy } from './iam-policy';
 import { IamRole } from './iam-role';
+import { IamUser } from './iam-user';
 import type { ResourceKind } from './kind';
 
-export const RESOURCE_KINDS: readonly ResourceKind<never>[] = [IamPolicy, IamRole] as unknown as ResourceKind<never>[];
+export const RESOURCE_KINDS = [IamRole, IamUser, IamGroup, IamPolicy, IamSamlProvider, IamOidcProvider] as unknown as readonly ResourceKind<never>[];

@@ -11,6 +11,8 @@ import type { ProtectionContext } from '../protections/builtin';
 export interface Verdict {
   readonly action: Decision;
   readonly reason: string;
+  /** Apply runs this action before every other (the provider's own automation, which could undo the rest). */
+  readonly runsFirst?: boolean;
 }
 
 /** Everything a kind may read while planning; built once per plan, never mutated by kinds. */
@@ -30,6 +32,8 @@ export interface PlanContext {
   readonly prefixOf: (name: string) => string | undefined;
   /** The protection reason of a principal, if it is protected. */
   readonly principalProtection: (principal: PrincipalRef) => string | undefined;
+  /** Group name → the users in it, inverted from the users' own group lists. */
+  readonly groupMembers: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ResourceKind<T> {
@@ -39,6 +43,12 @@ export interface ResourceKind<T> {
    * their removal (which detaches what they hold) must finish before this kind's starts.
    */
   readonly dependsOn: readonly ResourceType[];
+  /**
+   * Kinds whose decisions this kind reads, when they differ from `dependsOn` (e.g. a role's verdict reads which
+   * federation providers go, though those are deleted after the roles).
+   * @default dependsOn
+   */
+  readonly decidedAfter?: readonly ResourceType[];
   /** How it is found: this kind's items in the inventory. */
   readonly list: (inventory: Inventory) => readonly T[];
   readonly describe: (item: T) => { readonly name: string; readonly arn: string };

@@ -4,6 +4,8 @@ import {
   IAMClient,
   ListPolicyTagsCommand,
   ListInstanceProfilesCommand,
+  ListSAMLProvidersCommand,
+  ListAccessKeysCommand,
   paginateGetAccountAuthorizationDetails,
 } from '@aws-sdk/client-iam';
 
@@ -13,6 +15,7 @@ export interface IamState {
   readonly groups: Record<string, unknown>;
   readonly users: Record<string, unknown>;
   readonly instanceProfiles: Record<string, string[]>;
+  readonly samlProviders: string[];
 }
 
 const byName = <T>(items: T[], name: (item: T) => string) =>
@@ -52,13 +55,17 @@ export async function readIamState(iam: IAMClient): Promise<IamState> {
       (g) => g.name,
     ),
     users: byName(
-      pages.flatMap((p) => p.UserDetailList ?? []).map((user) => ({
-        name: user.UserName!,
-        groups: [...(user.GroupList ?? [])].sort(),
-        attached: (user.AttachedManagedPolicies ?? []).map((a) => a.PolicyName).sort(),
-      })),
+      await Promise.all(
+        pages.flatMap((p) => p.UserDetailList ?? []).map(async (user) => ({
+          name: user.UserName!,
+          groups: [...(user.GroupList ?? [])].sort(),
+          attached: (user.AttachedManagedPolicies ?? []).map((a) => a.PolicyName).sort(),
+          accessKeys: ((await iam.send(new ListAccessKeysCommand({ UserName: user.UserName }))).AccessKeyMetadata ?? []).map((k) => k.AccessKeyId).sort(),
+        })),
+      ),
       (u) => u.name,
     ),
+    samlProviders: ((await iam.send(new ListSAMLProvidersCommand({}))).SAMLProviderList ?? []).map((p) => p.Arn!.split('/').pop()!).sort(),
     instanceProfiles: Object.fromEntries(profiles.map((p) => [p.InstanceProfileName!, (p.Roles ?? []).map((r) => r.RoleName!)])),
   };
 }

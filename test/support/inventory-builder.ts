@@ -66,7 +66,9 @@ export function user(name: string, options: Partial<User> & { attached?: string[
   };
 }
 
-export function inventory(parts: Partial<Pick<Inventory, 'roles' | 'policies' | 'users' | 'groups'>> & { callerRole?: string } = {}): Inventory {
+export function inventory(
+  parts: Partial<Pick<Inventory, 'roles' | 'policies' | 'users' | 'groups' | 'samlProviders' | 'oidcProviders' | 'organization'>> & { callerRole?: string } = {},
+): Inventory {
   const callerRole = parts.callerRole ?? 'DepartureRunner';
   return {
     accountId: ACCOUNT,
@@ -76,5 +78,8 @@ export function inventory(parts: Partial<Pick<Inventory, 'roles' | 'policies' | 
     policies: parts.policies ?? [],
     users: parts.users ?? [],
     groups: parts.groups ?? [],
+    samlProviders: parts.samlProviders ?? [],
+    oidcProviders: parts.oidcProviders ?? [],
+    organization: parts.organization ?? { status: 'standalone' },
   };
 }

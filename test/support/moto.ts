@@ -13,6 +13,11 @@ export interface MotoServer {
   readonly port: number;
   /** Forgets every resource in every account (moto's /moto-api/reset). */
   reset(): Promise<void>;
+  /**
+   * Turns moto's IAM authorization on (after `afterActions` more requests) or off (`Infinity`): with it on, a
+   * caller's policies are enforced and a denied call answers AccessDenied, as in AWS.
+   */
+  enforceIam(afterActions: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +79,10 @@ export async function startMoto(): Promise<MotoServer> {
     async reset() {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`moto reset answered HTTP ${response.status}`);
+    },
+    async enforceIam(afterActions) {
+      const response = await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', body: String(afterActions === Infinity ? 'inf' : afterActions) });
+      if (!response.ok) throw new Error(`moto reset-auth answered HTTP ${response.status}`);
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

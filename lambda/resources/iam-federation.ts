@@ -1,0 +1,75 @@
+/**
+ * Federation into the account: SAML and OIDC identity providers.
+ * - Found in: ListSAMLProviders, and ListOpenIDConnectProviders with one GetOpenIDConnectProvider each (URL, tags).
+ * - Protected by: the Identity Center SAML provider, `exclude`, `identities.samlProviders` / `.oidcProviders`.
+ *   A SAML provider is the provider's when its name has a provider prefix; an OIDC provider (named by its URL)
+ *   when its URL contains one of `oidcUrlFragments` or a tag names the provider.
+ * - Removed by: DeleteSAMLProvider / DeleteOpenIDConnectProvider, after the roles: a role that trusts a provider
+ *   being deleted is decided by the role rules (deleted by prefix, otherwise flagged), and listed here.
+ */
+import type { Inventory, OidcProvider, SamlProvider } from '../engine/inventory';
+import { step } from '../engine/model';
+import { asList, statementsOf } from '../engine/inventory';
+import { protectionOf } from '../protections/builtin';
+import type { PlanContext, ResourceKind, Verdict } from './kind';
+
+/** Roles whose trust policy names the federation provider as a `Federated` principal. */
+export function rolesTrusting(inventory: Inventory, providerArn: string): string[] {
+  return inventory.roles
+    .filter((role) => statementsOf(role.trustPolicy).some((s) => s.Effect === 'Allow' && s.Principal !== '*' && asList(s.Principal?.Federated).includes(providerArn)))
+    .map((role) => role.name);
+}
+
+const trustNote = (inventory: Inventory, arn: string) => {
+  const roles = rolesTrusting(inventory, arn);
+  return roles.length ? `; trusted by role ${roles.join(', ')}` : '';
+};
+
+function decideSaml(provider: SamlProvider, context: PlanContext): Verdict {
+  const { config } = context;
+  const protectedBecause = protectionOf({ resource: 'iam:saml-provider', ...provider, path: '/' }, context.protection);
+  if (protectedBecause) return { action: 'skip', reason: protectedBecause };
+  if (config.exclude.includes(provider.name)) return { action: 'skip', reason: 'excluded by config' };
+  const prefix = context.prefixOf(provider.name);
+  if (!prefix) return { action: 'skip', reason: 'not a provider SAML provider' };
+  if (!config.identities.samlProviders) return { action: 'skip', reason: 'provider SAML provider, but switched off (identities.samlProviders)' };
+  return { action: 'delete', reason: `name starts with provider prefix "${prefix}"${trustNote(context.inventory, provider.arn)}` };
+}
+
+/** Why an OIDC provider is the provider's: a URL fragment, or a tag key or value naming it. */
+export function oidcProviderEvidence(provider: OidcProvider, context: Pick<PlanContext, 'config' | 'prefixOf'>): string | undefined {
+  const url = provider.url.toLowerCase();
+  const fragment = context.config.oidcUrlFragments.find((f) => url.includes(f.toLowerCase()));
+  if (fragment) return `issuer URL contains "${fragment}"`;
+  const tag = Object.entries(provider.tags).find(([key, value]) => context.prefixOf(key) || context.prefixOf(value));
+  return tag ? `tag ${tag[0]}=${tag[1]} names the provider` : undefined;
+}
+
+function decideOidc(provider: OidcProvider, context: PlanContext): Verdict {
+  const { config } = context;
+  if (config.exclude.includes(provider.url)) return { action: 'skip', reason: 'excluded by config' };
+  const evidence = oidcProviderEvidence(provider, context);
+  if (!evidence) return { action: 'skip', reason: 'not a provider OIDC provider' };
+  if (!config.identities.oidcProviders) return { action: 'skip', reason: 'provider OIDC provider, but switched off (identities.oidcProviders)' };
+  return { action: 'delete', reason: `${evidence}${trustNote(context.inventory, provider.arn)}` };
+}
+
+export const IamSamlProvider: ResourceKind<SamlProvider> = {
+  type: 'iam:saml-provider',
+  dependsOn: ['iam:role'],
+  decidedAfter: [],
+  list: (inventory) => inventory.samlProviders,
+  describe: (provider) => ({ name: provider.name, arn: provider.arn }),
+  decide: decideSaml,
+  steps: (provider) => [step('DeleteSAMLProvider', { SAMLProviderArn: provider.arn })],
+};
+
+export const IamOidcProvider: ResourceKind<OidcProvider> = {
+  type: 'iam:oidc-provider',
+  dependsOn: ['iam:role'],
+  decidedAfter: [],
+  list: (inventory) => inventory.oidcProviders,
+  describe: (provider) => ({ name: provider.url, arn: provider.arn }),
+  decide: decideOidc,
+  steps: (provider) => [step('DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: provider.arn })],
+};

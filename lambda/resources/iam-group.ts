@@ -1,0 +1,45 @@
+/**
+ * IAM groups.
+ * - Found in: GetAccountAuthorizationDetails `GroupDetailList`; members from the users' group lists.
+ * - Protected by: `exclude`, `identities.groups`, the CAM provider. Customer groups are never deleted: they only
+ *   lose the provider policies attached to them (CTLCustomerPolicy is on every one; see iam-policy.ts).
+ * - Removed by: removing the members that stay (provider users being deleted leave on their own), deleting
+ *   inline policies, detaching managed policies, then DeleteGroup, which AWS refuses while any remains.
+ */
+import type { Group } from '../engine/inventory';
+import { step, type Step } from '../engine/model';
+import { principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+
+function decide(group: Group, context: PlanContext): Verdict {
+  const { config } = context;
+  if (config.exclude.includes(group.name)) return { action: 'skip', reason: 'excluded by config' };
+  const prefix = context.prefixOf(group.name);
+  if (!prefix) return { action: 'skip', reason: 'not a provider group' };
+  if (!config.identities.groups) return { action: 'skip', reason: 'provider group, but groups are switched off (identities.groups)' };
+  const camPolicy = context.camPrincipals.get(principalKey('group', group.name));
+  if (camPolicy) return { action: 'preserve', reason: `uses CAM provider policy ${camPolicy}, kept while the customer keeps CAM (keepCamProvider)` };
+  return { action: 'delete', reason: `name starts with provider prefix "${prefix}"` };
+}
+
+function steps(group: Group, verdict: Verdict, context: PlanContext): Step[] {
+  if (verdict.action === 'preserve') return []; // groups carry no tags
+  const GroupName = group.name;
+  const staying = (context.groupMembers.get(GroupName) ?? []).filter(
+    (user) => context.decisions.get(resourceKey('iam:user', user)) !== 'delete',
+  );
+  return [
+    ...staying.map((UserName) => step('RemoveUserFromGroup', { GroupName, UserName })),
+    ...group.inlinePolicyNames.map((PolicyName) => step('DeleteGroupPolicy', { GroupName, PolicyName })),
+    ...group.attachedPolicies.map((policy) => step('DetachGroupPolicy', { GroupName, PolicyArn: policy.arn })),
+    step('DeleteGroup', { GroupName }),
+  ];
+}
+
+export const IamGroup: ResourceKind<Group> = {
+  type: 'iam:group',
+  dependsOn: ['iam:user'],
+  list: (inventory) => inventory.groups,
+  describe: (group) => ({ name: group.name, arn: group.arn }),
+  decide,
+  steps,
+};

@@ -1,0 +1,64 @@
+/**
+ * IAM users.
+ * - Found in: GetAccountAuthorizationDetails `UserDetailList`; for a user that may be deleted, its credentials
+ *   too (access keys, login profile, MFA devices, signing certificates, SSH keys, service-specific credentials),
+ *   which that call does not return.
+ * - Protected by: the caller, `exclude`, `identities.users`, the CAM provider. Customer users are never deleted;
+ *   they only lose provider policies attached to them directly (see iam-policy.ts).
+ * - Removed by: every credential, inline and attached policies, group memberships and boundary, then
+ *   DeleteUser, which AWS refuses while any of those remains.
+ */
+import type { User } from '../engine/inventory';
+import { step, type Step } from '../engine/model';
+import { protectionOf } from '../protections/builtin';
+import { principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+
+function decide(user: User, context: PlanContext): Verdict {
+  const { config } = context;
+  const protectedBecause = protectionOf({ resource: 'iam:user', ...user }, context.protection);
+  if (protectedBecause) return { action: 'skip', reason: protectedBecause };
+  if (config.exclude.includes(user.name)) return { action: 'skip', reason: 'excluded by config' };
+  const prefix = context.prefixOf(user.name);
+  if (!prefix) return { action: 'skip', reason: 'not a provider user' };
+  if (!config.identities.users) return { action: 'skip', reason: 'provider user, but users are switched off (identities.users)' };
+  const camPolicy = context.camPrincipals.get(principalKey('user', user.name));
+  if (camPolicy) return { action: 'preserve', reason: `uses CAM provider policy ${camPolicy}, kept while the customer keeps CAM (keepCamProvider)` };
+  return { action: 'delete', reason: `name starts with provider prefix "${prefix}"` };
+}
+
+function steps(user: User, verdict: Verdict, context: PlanContext): Step[] {
+  const UserName = user.name;
+  if (verdict.action === 'preserve') {
+    const keys = context.config.removeTagKeys.filter((key) => key in user.tags);
+    return keys.length ? [step('UntagUser', { UserName, TagKeys: keys })] : [];
+  }
+  const credentials = user.credentials;
+  if (!credentials) throw new Error(`user ${UserName} is to be deleted but its credentials were not read`);
+  const calls: Step[] = [];
+  for (const AccessKeyId of credentials.accessKeyIds) calls.push(step('DeleteAccessKey', { UserName, AccessKeyId }));
+  if (credentials.hasLoginProfile) calls.push(step('DeleteLoginProfile', { UserName }));
+  for (const device of credentials.mfaDevices) {
+    calls.push(step('DeactivateMFADevice', { UserName, SerialNumber: device.serialNumber }));
+    if (device.virtual) calls.push(step('DeleteVirtualMFADevice', { SerialNumber: device.serialNumber }));
+  }
+  for (const CertificateId of credentials.signingCertificateIds) calls.push(step('DeleteSigningCertificate', { UserName, CertificateId }));
+  for (const SSHPublicKeyId of credentials.sshPublicKeyIds) calls.push(step('DeleteSSHPublicKey', { UserName, SSHPublicKeyId }));
+  for (const ServiceSpecificCredentialId of credentials.serviceSpecificCredentialIds) {
+    calls.push(step('DeleteServiceSpecificCredential', { UserName, ServiceSpecificCredentialId }));
+  }
+  for (const PolicyName of user.inlinePolicyNames) calls.push(step('DeleteUserPolicy', { UserName, PolicyName }));
+  for (const policy of user.attachedPolicies) calls.push(step('DetachUserPolicy', { UserName, PolicyArn: policy.arn }));
+  for (const GroupName of user.groupNames) calls.push(step('RemoveUserFromGroup', { GroupName, UserName }));
+  if (user.permissionsBoundaryArn) calls.push(step('DeleteUserPermissionsBoundary', { UserName }));
+  calls.push(step('DeleteUser', { UserName }));
+  return calls;
+}
+
+export const IamUser: ResourceKind<User> = {
+  type: 'iam:user',
+  dependsOn: ['iam:role'],
+  list: (inventory) => inventory.users,
+  describe: (user) => ({ name: user.name, arn: user.arn }),
+  decide,
+  steps,
+};

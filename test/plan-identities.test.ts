@@ -1,0 +1,121 @@
+/** Planner rules for provider users, groups, federation and the provider's automation (pure, no AWS). */
+import { DEFAULT_CONFIG, resolveConfig } from '../lambda/engine/config';
+import type { UserCredentials } from '../lambda/engine/inventory';
+import type { Action } from '../lambda/engine/model';
+import { plan } from '../lambda/engine/plan';
+import { ACCOUNT, group, inventory, policy, policyArn, role, user } from './support/inventory-builder';
+
+const find = (actions: Action[], resource: string, name: string) => actions.find((a) => a.resource === resource && a.name === name)!;
+const calls = (action: Action) => action.steps.map((s) => `${s.call} ${Object.values(s.input).join(' ')}`);
+const NO_CREDENTIALS: UserCredentials = { accessKeyIds: [], hasLoginProfile: false, mfaDevices: [], signingCertificateIds: [], sshPublicKeyIds: [], serviceSpecificCredentialIds: [] };
+const samlArn = (name: string) => `arn:aws:iam::${ACCOUNT}:saml-provider/${name}`;
+
+describe('provider users', () => {
+  const providerUser = () =>
+    user('CTLSupport', {
+      groupNames: ['CTLOperators', 'Developers'],
+      inlinePolicyNames: ['inline'],
+      attached: ['CTLDeveloperPolicy'],
+      permissionsBoundaryArn: policyArn('CTLBoundary'),
+      credentials: {
+        accessKeyIds: ['AKIA1', 'AKIA2'],
+        hasLoginProfile: true,
+        mfaDevices: [
+          { serialNumber: `arn:aws:iam::${ACCOUNT}:mfa/ctl`, virtual: true },
+          { serialNumber: 'GAHT12345678', virtual: false },
+        ],
+        signingCertificateIds: ['CERT1'],
+        sshPublicKeyIds: ['APKA1'],
+        serviceSpecificCredentialIds: ['ACCA1'],
+      },
+    });
+
+  test('lose every credential, policy, membership and boundary, in the order DeleteUser requires', () => {
+    const actions = plan(inventory({ users: [providerUser()] }), DEFAULT_CONFIG);
+    expect(find(actions, 'iam:user', 'CTLSupport').action).toBe('delete');
+    expect(calls(find(actions, 'iam:user', 'CTLSupport'))).toEqual([
+      'DeleteAccessKey CTLSupport AKIA1',
+      'DeleteAccessKey CTLSupport AKIA2',
+      'DeleteLoginProfile CTLSupport',
+      `DeactivateMFADevice CTLSupport arn:aws:iam::${ACCOUNT}:mfa/ctl`,
+      `DeleteVirtualMFADevice arn:aws:iam::${ACCOUNT}:mfa/ctl`,
+      'DeactivateMFADevice CTLSupport GAHT12345678',
+      'DeleteSigningCertificate CTLSupport CERT1',
+      'DeleteSSHPublicKey CTLSupport APKA1',
+      'DeleteServiceSpecificCredential CTLSupport ACCA1',
+      'DeleteUserPolicy CTLSupport inline',
+      `DetachUserPolicy CTLSupport ${policyArn('CTLDeveloperPolicy')}`,
+      'RemoveUserFromGroup CTLOperators CTLSupport',
+      'RemoveUserFromGroup Developers CTLSupport',
+      'DeleteUserPermissionsBoundary CTLSupport',
+      'DeleteUser CTLSupport',
+    ]);
+  });
+
+  test('customer users stay, losing only provider policies attached to them', () => {
+    const inv = inventory({ users: [user('alice', { attached: ['CTLCustomerPolicy'] })], policies: [policy('CTLCustomerPolicy', { attachmentCount: 1 })] });
+    const actions = plan(inv, DEFAULT_CONFIG);
+    expect(find(actions, 'iam:user', 'alice')).toMatchObject({ action: 'skip', reason: 'not a provider user' });
+    expect(calls(find(actions, 'iam:policy', 'CTLCustomerPolicy'))).toEqual([`DetachUserPolicy alice ${policyArn('CTLCustomerPolicy')}`, `DeletePolicy ${policyArn('CTLCustomerPolicy')}`]);
+  });
+
+  test('the user the run uses is protected, and identities.users false keeps provider users', () => {
+    const inv = { ...inventory({ users: [user('CTLRunner', { credentials: NO_CREDENTIALS }), user('CTLOther', { credentials: NO_CREDENTIALS })] }) };
+    const asUser = { ...inv, caller: { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/CTLRunner`, userName: 'CTLRunner' } };
+    expect(find(plan(asUser, DEFAULT_CONFIG), 'iam:user', 'CTLRunner').reason).toMatch(/SelfIdentity/);
+    const off = plan(inv, resolveConfig({ identities: { users: false } }));
+    expect(find(off, 'iam:user', 'CTLOther')).toMatchObject({ action: 'skip', reason: expect.stringMatching(/identities.users/) });
+  });
+});
+
+describe('provider groups', () => {
+  test('are emptied of the members that stay, then deleted; customer groups are never deleted', () => {
+    const inv = inventory({
+      groups: [group('CTLOperators', ['CTLOperatorsPolicy']), group('Developers', ['CTLCustomerPolicy'])],
+      users: [user('alice', { groupNames: ['CTLOperators', 'Developers'] }), user('CTLSupport', { groupNames: ['CTLOperators'], credentials: NO_CREDENTIALS })],
+      policies: [policy('CTLOperatorsPolicy', { attachmentCount: 1 }), policy('CTLCustomerPolicy', { attachmentCount: 1 })],
+    });
+    const actions = plan(inv, DEFAULT_CONFIG);
+    expect(calls(find(actions, 'iam:group', 'CTLOperators'))).toEqual([
+      'RemoveUserFromGroup CTLOperators alice',
+      `DetachGroupPolicy CTLOperators ${policyArn('CTLOperatorsPolicy')}`,
+      'DeleteGroup CTLOperators',
+    ]);
+    expect(find(actions, 'iam:group', 'Developers')).toMatchObject({ action: 'skip', reason: 'not a provider group' });
+    // The group's removal detaches its policy: the policy's own steps do not repeat it.
+    expect(calls(find(actions, 'iam:policy', 'CTLOperatorsPolicy'))).toEqual([`DeletePolicy ${policyArn('CTLOperatorsPolicy')}`]);
+  });
+});
+
+describe('federation', () => {
+  const federated = (arn: string) => ({ Statement: [{ Effect: 'Allow', Principal: { Federated: arn }, Action: 'sts:AssumeRoleWithSAML' }] });
+
+  test('a provider SAML provider is deleted; a role trusting it is flagged when its name is the customer\'s', () => {
+    const inv = inventory({
+      samlProviders: [{ name: 'CTLSaml', arn: samlArn('CTLSaml') }, { name: 'CustomerOkta', arn: samlArn('CustomerOkta') }, { name: 'AWSSSO_0123_DO_NOT_DELETE', arn: samlArn('AWSSSO_0123_DO_NOT_DELETE') }],
+      roles: [role('saml-admins', { trustPolicy: federated(samlArn('CTLSaml')) }), role('okta-admins', { trustPolicy: federated(samlArn('CustomerOkta')) })],
+    });
+    const actions = plan(inv, DEFAULT_CONFIG);
+    expect(find(actions, 'iam:saml-provider', 'CTLSaml')).toMatchObject({ action: 'delete', reason: 'name starts with provider prefix "CTL"; trusted by role saml-admins' });
+    expect(calls(find(actions, 'iam:saml-provider', 'CTLSaml'))).toEqual([`DeleteSAMLProvider ${samlArn('CTLSaml')}`]);
+    expect(find(actions, 'iam:saml-provider', 'CustomerOkta').action).toBe('skip');
+    expect(find(actions, 'iam:saml-provider', 'AWSSSO_0123_DO_NOT_DELETE').reason).toMatch(/IdentityCenterSamlProvider/);
+    expect(find(actions, 'iam:role', 'saml-admins')).toMatchObject({ action: 'flag', reason: expect.stringMatching(/saml-provider\/CTLSaml, which this run deletes/) });
+    expect(find(actions, 'iam:role', 'okta-admins').action).toBe('skip');
+  });
+
+  test('an OIDC provider is the provider\'s by a URL fragment or a tag', () => {
+    const oidc = (url: string, tags: Record<string, string> = {}) => ({ url, arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${url}`, tags });
+    const inv = inventory({ oidcProviders: [oidc('auth.ctl.io/oidc'), oidc('idp.example.com', { Owner: 'CTL-managed' }), oidc('token.actions.githubusercontent.com')] });
+    const actions = plan(inv, DEFAULT_CONFIG);
+    expect(find(actions, 'iam:oidc-provider', 'auth.ctl.io/oidc')).toMatchObject({ action: 'delete', reason: 'issuer URL contains "ctl.io"' });
+    expect(find(actions, 'iam:oidc-provider', 'idp.example.com')).toMatchObject({ action: 'delete', reason: 'tag Owner=CTL-managed names the provider' });
+    expect(find(actions, 'iam:oidc-provider', 'token.actions.githubusercontent.com').action).toBe('skip');
+  });
+});
+
+test("the provider's automation role runs first", () => {
+  const actions = plan(inventory({ roles: [role('CTLDeveloperRole'), role('CTLAccountControlsLambdaRole')] }), DEFAULT_CONFIG);
+  expect(find(actions, 'iam:role', 'CTLAccountControlsLambdaRole')).toMatchObject({ action: 'delete', runsFirst: true, reason: expect.stringMatching(/before anything else/) });
+  expect(find(actions, 'iam:role', 'CTLDeveloperRole').runsFirst).toBeUndefined();
+});
