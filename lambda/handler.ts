@@ -29,6 +29,7 @@ export const PROPERTY_KEYS = {
   RemoveTagKeys: 'removeTagKeys',
   Exclude: 'exclude',
   ProviderAccountIds: 'providerAccountIds',
+  OidcUrlFragments: 'oidcUrlFragments',
 } as const satisfies Record<string, keyof DepartureConfig>;
 
 const BOOLEAN_KEYS = new Set<string>(['keepCamProvider']);

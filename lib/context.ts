@@ -13,6 +13,7 @@ export const CONTEXT_KEYS = [
   'removeTagKeys',
   'exclude',
   'providerAccountIds',
+  'oidcUrlFragments',
   'stackName',
 ] as const;
 

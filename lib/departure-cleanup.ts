@@ -2,12 +2,15 @@
  * A custom resource that runs a provider departure in the account it is deployed to, with an IAM policy
  * that can only change what carries one of the configured prefixes.
  */
-import { CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundleHandler } from './handler-bundle';
+import { DEFAULT_CONFIG } from '../lambda/engine/config';
+
+const DEFAULT_OIDC_FRAGMENTS = DEFAULT_CONFIG.oidcUrlFragments;
 
 /** Configuration of one departure. String values may be CloudFormation parameter tokens. */
 export interface DepartureCleanupProps {
@@ -47,6 +50,12 @@ export interface DepartureCleanupProps {
    */
   readonly providerAccountIds?: string;
   /**
+   * URL fragments of the provider's OIDC providers. Fixed at synth time, like `prefixes`: the function may only
+   * delete OIDC providers whose issuer URL contains one.
+   * @default ["ctl.io", "centurylink", "lumen.com"]
+   */
+  readonly oidcUrlFragments?: readonly string[];
+  /**
    * How long the engine may run. CloudFormation gets a FAILED answer shortly before this runs out, and
    * stops waiting a minute after it (the custom resource's service timeout).
    * @default Duration.minutes(10)
@@ -84,8 +93,8 @@ export class DepartureCleanup extends Construct {
       throw new Error(`DepartureCleanup: 'timeout' must be between 1 and 15 minutes, not ${timeout.toHumanString()}`);
     }
     const bundle = bundleHandler();
-    const { account, partition } = Stack.of(this);
-    const arn = (resource: string) => `arn:${partition}:iam::${account}:${resource}`;
+    // Fn::Sub keeps each ARN one readable line in the template (Fn::Join would spread it over ten).
+    const arn = (resource: string) => Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:${resource}`);
     // A name prefix matches at the root path and under any path.
     const named = (kind: string) => props.prefixes.flatMap((prefix) => [arn(`${kind}/${prefix}*`), arn(`${kind}/*/${prefix}*`)]);
 
@@ -96,51 +105,64 @@ export class DepartureCleanup extends Construct {
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Runs the provider departure: reads IAM, changes only provider-prefixed roles and policies.',
+      description: 'Runs the provider departure: reads IAM, changes only what carries a provider prefix.',
     });
     logGroup.grantWrite(role);
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadAccount',
-        actions: ['iam:GetAccountAuthorizationDetails', 'iam:ListPolicyTags'],
-        resources: ['*'],
-      }),
+    const wildcards = new WildcardLedger();
+    const allow = (sid: string, actions: string[], resources: string[], reason: string, conditions?: Record<string, unknown>) => {
+      role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
+      wildcards.note(resources, reason);
+    };
+    allow(
+      'ReadAccount',
+      [
+        'iam:GetAccountAuthorizationDetails', 'iam:ListPolicyTags', 'iam:ListAccessKeys', 'iam:GetLoginProfile', 'iam:ListMFADevices',
+        'iam:ListSigningCertificates', 'iam:ListSSHPublicKeys', 'iam:ListServiceSpecificCredentials', 'iam:ListSAMLProviders',
+        'iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider', 'organizations:DescribeOrganization',
+      ],
+      ['*'],
+      'Discovery reads the whole account: these reads are authorized on "*" (GetAccountAuthorizationDetails, DescribeOrganization) or read every candidate.',
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'RemoveProviderRoles',
-        actions: ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:UntagRole'],
-        resources: named('role'),
-      }),
+    const prefixReason = (kind: string) => `The provider's ${kind} are known only by their name prefix, at any path: the prefix wildcard is the narrowest match.`;
+    allow('RemoveProviderRoles', ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:UntagRole'], named('role'), prefixReason('roles'));
+    allow('RemoveProviderPolicies', ['iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:UntagPolicy'], named('policy'), prefixReason('policies'));
+    allow(
+      'RemoveProviderUsers',
+      [
+        'iam:DeleteAccessKey', 'iam:DeleteLoginProfile', 'iam:DeactivateMFADevice', 'iam:DeleteSigningCertificate', 'iam:DeleteSSHPublicKey',
+        'iam:DeleteServiceSpecificCredential', 'iam:DeleteUserPolicy', 'iam:DetachUserPolicy', 'iam:DeleteUserPermissionsBoundary',
+        'iam:DeleteUser', 'iam:UntagUser',
+      ],
+      named('user'),
+      prefixReason('users'),
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'RemoveProviderPolicies',
-        actions: ['iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:UntagPolicy'],
-        resources: named('policy'),
-      }),
+    allow('RemoveProviderGroups', ['iam:DeleteGroup', 'iam:DeleteGroupPolicy', 'iam:DetachGroupPolicy'], named('group'), prefixReason('groups'));
+    allow('RemoveProviderSamlProviders', ['iam:DeleteSAMLProvider'], props.prefixes.map((prefix) => arn(`saml-provider/${prefix}*`)), prefixReason('SAML providers'));
+    allow(
+      'RemoveProviderOidcProviders',
+      ['iam:DeleteOpenIDConnectProvider'],
+      (props.oidcUrlFragments ?? DEFAULT_OIDC_FRAGMENTS).map((fragment) => arn(`oidc-provider/*${fragment}*`)),
+      'An OIDC provider is named by its issuer URL: only URLs containing one of the provider fragments match.',
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'DetachProviderPoliciesFromAnyPrincipal',
-        actions: ['iam:DetachRolePolicy', 'iam:DetachGroupPolicy', 'iam:DetachUserPolicy'],
-        resources: ['*'],
-        conditions: { ArnLike: { 'iam:PolicyARN': named('policy') } },
-      }),
+    allow(
+      'DetachProviderPoliciesFromAnyPrincipal',
+      ['iam:DetachRolePolicy', 'iam:DetachGroupPolicy', 'iam:DetachUserPolicy'],
+      ['*'],
+      'Customer principals keep existing; only provider policies may be detached from them (iam:PolicyARN condition).',
+      { ArnLike: { 'iam:PolicyARN': named('policy') } },
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ProviderInstanceProfiles',
-        actions: ['iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
-        resources: named('instance-profile'),
-      }),
+    allow(
+      'LeaveGroupsAndInstanceProfiles',
+      ['iam:RemoveUserFromGroup', 'iam:RemoveRoleFromInstanceProfile'],
+      [arn('group/*'), arn('instance-profile/*')],
+      'A provider user must leave customer groups and a provider role customer instance profiles before AWS lets them be deleted; these calls only remove a membership.',
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'EmptyOtherInstanceProfiles',
-        actions: ['iam:RemoveRoleFromInstanceProfile'],
-        resources: [arn('instance-profile/*')],
-      }),
+    allow('DeleteProviderInstanceProfiles', ['iam:DeleteInstanceProfile'], named('instance-profile'), prefixReason('instance profiles'));
+    allow(
+      'DeleteDeactivatedVirtualMfaDevices',
+      ['iam:DeleteVirtualMFADevice'],
+      [arn('mfa/*')],
+      'Virtual MFA devices are named freely; one can only be deleted after DeactivateMFADevice, which is allowed on provider users only.',
     );
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -172,7 +194,7 @@ export class DepartureCleanup extends Construct {
       new iam.PolicyStatement({ sid: 'NeverDeleteOwnRole', effect: iam.Effect.DENY, actions: ['iam:Delete*', 'iam:Detach*', 'iam:Untag*'], resources: [role.roleArn] }),
     );
 
-    acknowledgeWildcards(role, props.prefixes);
+    wildcards.acknowledge(role);
 
     this.resource = new CustomResource(this, 'Run', {
       serviceToken: this.handler.functionArn,
@@ -186,6 +208,7 @@ export class DepartureCleanup extends Construct {
         RemoveTagKeys: props.removeTagKeys ?? 'Optimization',
         Exclude: props.exclude ?? '',
         ProviderAccountIds: props.providerAccountIds ?? '589942003651',
+        OidcUrlFragments: (props.oidcUrlFragments ?? DEFAULT_OIDC_FRAGMENTS).join(','),
         // A new engine version runs again even when no parameter changed.
         EngineVersion: bundle.hash,
       },
@@ -194,28 +217,32 @@ export class DepartureCleanup extends Construct {
 }
 
 /**
- * cdk-nag AwsSolutions-IAM5 flags every wildcard. Each one here is the narrowest IAM allows, and says why.
+ * cdk-nag AwsSolutions-IAM5 flags every wildcard resource. Each one here is the narrowest IAM allows; the ledger
+ * keeps the reason next to the statement that needs it and acknowledges each finding with it.
  */
-function acknowledgeWildcards(role: iam.Role, prefixes: readonly string[]): void {
-  const finding = (resource: string) => `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`;
-  const pattern = (resource: string) => `arn:<AWS::Partition>:iam::<AWS::AccountId>:${resource}`;
-  const validations = Validations.of(role);
-  validations.acknowledge({
-    id: finding('*'),
-    reason: 'GetAccountAuthorizationDetails and ListPolicyTags are reads that IAM only authorizes on "*"; detaching is limited to provider policies by the iam:PolicyARN condition.',
-  });
-  for (const kind of ['role', 'policy', 'instance-profile']) {
-    for (const prefix of prefixes) {
-      for (const resource of [`${kind}/${prefix}*`, `${kind}/*/${prefix}*`]) {
-        validations.acknowledge({
-          id: finding(pattern(resource)),
-          reason: `The provider's ${kind}s are known by their name prefix "${prefix}" only, at any path: the prefix wildcard is the narrowest match.`,
-        });
-      }
+class WildcardLedger {
+  private readonly reasons = new Map<string, string>();
+
+  note(resources: readonly string[], reason: string): void {
+    for (const resource of resources) if (!this.reasons.has(resource)) this.reasons.set(resource, reason);
+  }
+
+  acknowledge(role: iam.Role): void {
+    const validations = Validations.of(role);
+    for (const [resource, reason] of this.reasons) {
+      // cdk-nag names a finding by the resource with pseudo parameters written as <AWS::...>.
+      const shown = flatten(Stack.of(role).resolve(resource));
+      if (shown.includes('*')) validations.acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${shown}]`, reason });
     }
   }
-  validations.acknowledge({
-    id: finding(pattern('instance-profile/*')),
-    reason: 'DeleteRole needs the role out of every instance profile first; this allows only RemoveRoleFromInstanceProfile, and the role itself must be a provider role.',
-  });
+}
+
+/** {"Fn::Sub": "arn:${AWS::Partition}:..."} → "arn:<AWS::Partition>:...", as cdk-nag shows it. */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const object = value as Record<string, unknown>;
+  if ('Ref' in object) return `<${object.Ref}>`;
+  if ('Fn::Sub' in object) return String(object['Fn::Sub']).replace(/\$\{([^}]+)\}/g, '<$1>');
+  const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+  return parts.map(flatten).join(separator);
 }

@@ -58,6 +58,7 @@ describe('the custom resource', () => {
       RemoveTagKeys: { Ref: 'RemoveTagKeys' },
       Exclude: { Ref: 'Exclude' },
       ProviderAccountIds: { Ref: 'ProviderAccountIds' },
+      OidcUrlFragments: 'ctl.io,centurylink,lumen.com',
       EngineVersion: Match.stringLikeRegexp('^[0-9a-f]{16}$'),
     });
     template.hasParameter('Mode', { Type: 'String', Default: 'plan', AllowedValues: ['plan', 'apply'] });
@@ -94,19 +95,25 @@ describe('least privilege', () => {
     return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
   };
   const sid = (name: string) => statements().find((s) => s.Sid === name)!;
-  const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, `:${resource}`]] });
+  const arn = (resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:${resource}` });
+  const named = (kind: string, prefix = 'CTL') => [arn(`${kind}/${prefix}*`), arn(`${kind}/*/${prefix}*`)];
 
-  test('deletes, detaches and untags only prefixed roles and policies', () => {
-    expect(sid('RemoveProviderRoles')).toMatchObject({ Effect: 'Allow', Resource: [arn('role/CTL*'), arn('role/*/CTL*')] });
-    expect(sid('RemoveProviderPolicies')).toMatchObject({ Effect: 'Allow', Resource: [arn('policy/CTL*'), arn('policy/*/CTL*')] });
-    expect(sid('DetachProviderPoliciesFromAnyPrincipal')).toMatchObject({
-      Resource: '*',
-      Condition: { ArnLike: { 'iam:PolicyARN': [arn('policy/CTL*'), arn('policy/*/CTL*')] } },
-    });
-    // Only reads and log writes may name every resource.
+  test('deletes, detaches and untags only what carries a provider prefix (or, for OIDC, a provider URL)', () => {
+    expect(sid('RemoveProviderRoles')).toMatchObject({ Effect: 'Allow', Resource: named('role') });
+    expect(sid('RemoveProviderPolicies')).toMatchObject({ Effect: 'Allow', Resource: named('policy') });
+    expect(sid('RemoveProviderUsers')).toMatchObject({ Effect: 'Allow', Resource: named('user') });
+    expect(sid('RemoveProviderGroups')).toMatchObject({ Effect: 'Allow', Resource: named('group') });
+    expect(sid('DeleteProviderInstanceProfiles')).toMatchObject({ Effect: 'Allow', Resource: named('instance-profile') });
+    expect(sid('RemoveProviderSamlProviders')).toMatchObject({ Effect: 'Allow', Resource: arn('saml-provider/CTL*') });
+    expect(sid('RemoveProviderOidcProviders').Resource).toEqual(['ctl.io', 'centurylink', 'lumen.com'].map((f) => arn(`oidc-provider/*${f}*`)));
+    expect(sid('DetachProviderPoliciesFromAnyPrincipal')).toMatchObject({ Resource: '*', Condition: { ArnLike: { 'iam:PolicyARN': named('policy') } } });
+    // Only reads may name every resource without a condition.
     for (const statement of statements().filter((s) => s.Effect === 'Allow' && s.Resource === '*' && !s.Condition)) {
-      expect([statement.Action].flat().every((a: string) => /^iam:(Get|List)/.test(a))).toBe(true);
+      expect([statement.Action].flat().filter((a: string) => !/^(iam:(Get|List)|organizations:Describe)/.test(a))).toEqual([]);
     }
+    // Every deleting action is in a statement scoped to provider names, but the two that only remove memberships.
+    const membership = sid('LeaveGroupsAndInstanceProfiles');
+    expect(membership).toMatchObject({ Action: ['iam:RemoveUserFromGroup', 'iam:RemoveRoleFromInstanceProfile'], Resource: [arn('group/*'), arn('instance-profile/*')] });
   });
 
   test('denies every change to protected roles and to its own role', () => {
@@ -120,7 +127,7 @@ describe('least privilege', () => {
   test('other prefixes from context change the patterns', () => {
     const other = Template.fromStack(synthDepartureStack({ prefixes: 'CTL,Lumen' }).stack);
     const doc = Object.values(other.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'RemoveProviderRoles');
-    expect(doc.Resource).toEqual([arn('role/CTL*'), arn('role/*/CTL*'), arn('role/Lumen*'), arn('role/*/Lumen*')]);
+    expect(doc.Resource).toEqual([...named('role'), ...named('role', 'Lumen')]);
   });
 });
 
