@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 120000,
+  // The SDK warns once per process that Node 20 support ends in 2027; the Lambda runs nodejs24.x.
+  setupFiles: ['<rootDir>/test/support/quiet-sdk.js'],
 };

@@ -119,6 +119,9 @@ export class DepartureCleanup extends Construct {
         'iam:GetAccountAuthorizationDetails', 'iam:ListPolicyTags', 'iam:ListAccessKeys', 'iam:GetLoginProfile', 'iam:ListMFADevices',
         'iam:ListSigningCertificates', 'iam:ListSSHPublicKeys', 'iam:ListServiceSpecificCredentials', 'iam:ListSAMLProviders',
         'iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider', 'organizations:DescribeOrganization',
+        // The provider's automation outside IAM is looked for and flagged; the stack never deletes it.
+        'lambda:ListFunctions', 'events:ListRules', 'events:ListTargetsByRule', 'config:DescribeConfigRules',
+        'config:DescribeConfigurationRecorders', 'config:DescribeDeliveryChannels', 'cloudtrail:DescribeTrails',
       ],
       ['*'],
       'Discovery reads the whole account: these reads are authorized on "*" (GetAccountAuthorizationDetails, DescribeOrganization) or read every candidate.',

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main, parseArguments } from '../cli/main';
+import { CONFIG_KEYS } from '../lambda/engine/config';
 import { seedReferenceAccount } from './support/reference-account';
 import { testIamClient, useMotoEnvironment } from './support/engine-harness';
 import { startMoto, type MotoServer } from './support/moto';
@@ -68,7 +69,7 @@ test.each([
 test.each([
   ['{"prefixes": ["CTL*"]}', 'ctl-departure: config "prefixes[0]": "CTL*" contains a wildcard; prefixes are literal, write "CTL" rather than "CTL*"'],
   ['{"prefixes": [""]}', 'ctl-departure: config "prefixes[0]": must not be empty: an empty prefix matches every resource; use a literal such as "CTL"'],
-  ['{"exclud": []}', 'ctl-departure: config "exclud": unknown key; the known keys are prefixes, keepCamProvider, camPolicyNames, removeTagKeys, exclude, providerAccountIds, deleteTrustingRoles, identities, oidcUrlFragments, automationRoleNames, requireStandalone, allowedOrganizations'],
+  ['{"exclud": []}', `ctl-departure: config "exclud": unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`],
   ['{"prefixes": ', expect.stringMatching(/^ctl-departure: --config .*: not valid JSON \(/)],
 ])('config %s is refused with exit 2 before any AWS call', async (content, message) => {
   const result = await cli('apply', '--config', configFile(content));

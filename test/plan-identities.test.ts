@@ -119,3 +119,48 @@ test("the provider's automation role runs first", () => {
   expect(find(actions, 'iam:role', 'CTLAccountControlsLambdaRole')).toMatchObject({ action: 'delete', runsFirst: true, reason: expect.stringMatching(/before anything else/) });
   expect(find(actions, 'iam:role', 'CTLDeveloperRole').runsFirst).toBeUndefined();
 });
+
+describe("the provider's automation outside IAM", () => {
+  const automation = () =>
+    inventory({
+      automation: {
+        region: 'us-east-1',
+        lambdaFunctions: [
+          { name: 'AccountControls', arn: 'arn:aws:lambda:us-east-1:123456789012:function:AccountControls', role: `arn:aws:iam::${ACCOUNT}:role/CTLAccountControlsLambdaRole` },
+          { name: 'orders-api', arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-api', role: `arn:aws:iam::${ACCOUNT}:role/orders` },
+        ],
+        eventRules: [
+          { name: 'every-hour', arn: 'arn:aws:events:us-east-1:123456789012:rule/every-hour', targets: [{ id: '1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:AccountControls' }] },
+          { name: 'orders', arn: 'arn:aws:events:us-east-1:123456789012:rule/orders', targets: [{ id: '1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-api' }] },
+        ],
+        configRules: [{ name: 'CTLRequireMfa', arn: 'arn:aws:config:us-east-1:123456789012:config-rule/config-rule-1' }],
+        configRecorders: [{ name: 'default', channelName: 'default', bucket: `config-bucket-${ACCOUNT}` }],
+        trails: [
+          { name: 'audit', arn: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/audit', bucket: `ctlaudit-${ACCOUNT}` },
+          { name: 'customer-trail', arn: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/customer-trail', bucket: 'customer-logs' },
+        ],
+        unreadable: [],
+      },
+    });
+
+  test('is flagged with its evidence, and only the provider\'s', () => {
+    const actions = plan(automation(), DEFAULT_CONFIG);
+    const verdict = (resource: string, name: string) => `${find(actions, resource, name).action}: ${find(actions, resource, name).reason}`;
+    expect(verdict('lambda:function', 'AccountControls')).toBe('flag: runs as provider role CTLAccountControlsLambdaRole; set deleteAutomation.lambdaFunctions to delete it');
+    expect(verdict('events:rule', 'every-hour')).toBe('flag: triggers provider function AccountControls; set deleteAutomation.eventRules to delete it');
+    expect(verdict('config:rule', 'CTLRequireMfa')).toMatch(/^flag: name starts with provider prefix "CTL"/);
+    expect(verdict('config:recorder', 'default')).toMatch(/^flag: writes to provider bucket config-bucket-123456789012/);
+    expect(verdict('cloudtrail:trail', 'audit')).toMatch(/^flag: writes to provider bucket ctlaudit-123456789012/);
+    for (const [resource, name] of [['lambda:function', 'orders-api'], ['events:rule', 'orders'], ['cloudtrail:trail', 'customer-trail']]) {
+      expect(find(actions, resource!, name!).action).toBe('skip');
+    }
+    expect(actions.filter((a) => a.action === 'flag').every((a) => a.steps.length === 0)).toBe(true);
+  });
+
+  test('each kind is deleted when its switch is on', () => {
+    const actions = plan(automation(), resolveConfig({ deleteAutomation: { eventRules: true, configRecorder: true } }));
+    expect(calls(find(actions, 'events:rule', 'every-hour'))).toEqual(['RemoveTargets every-hour 1', 'DeleteRule every-hour']);
+    expect(calls(find(actions, 'config:recorder', 'default'))).toEqual(['StopConfigurationRecorder default', 'DeleteDeliveryChannel default', 'DeleteConfigurationRecorder default']);
+    expect(find(actions, 'lambda:function', 'AccountControls').action).toBe('flag');
+  });
+});

@@ -20,7 +20,15 @@ export interface ApplyOptions {
 }
 
 /** Errors that mean the thing a step removes is already gone. */
-const ALREADY_GONE = new Set(['NoSuchEntity', 'NoSuchEntityException']);
+const ALREADY_GONE = new Set([
+  'NoSuchEntity',
+  'NoSuchEntityException',
+  'ResourceNotFoundException',
+  'NoSuchConfigRuleException',
+  'NoSuchConfigurationRecorderException',
+  'NoSuchDeliveryChannelException',
+  'TrailNotFoundException',
+]);
 
 /** Runs every planned action in place, recording each step's and action's outcome on it. */
 export async function applyActions(

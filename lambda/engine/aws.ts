@@ -4,6 +4,10 @@
  * `AWS_ENDPOINT_URL` points a whole run at an emulator.
  */
 import { IAMClient } from '@aws-sdk/client-iam';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
@@ -13,6 +17,11 @@ export interface AwsClients {
   readonly iam: IAMClient;
   readonly sts: STSClient;
   readonly organizations: OrganizationsClient;
+  /** Regional services: the provider's automation is looked for in the run's region. */
+  readonly lambda: LambdaClient;
+  readonly events: EventBridgeClient;
+  readonly config: ConfigServiceClient;
+  readonly cloudtrail: CloudTrailClient;
 }
 
 export interface ClientOptions {
@@ -35,6 +44,10 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     iam: new IAMClient({ ...common, region: IAM_REGION }),
     sts: new STSClient({ ...common, region }),
     organizations: new OrganizationsClient({ ...common, region: IAM_REGION }),
+    lambda: new LambdaClient({ ...common, region }),
+    events: new EventBridgeClient({ ...common, region }),
+    config: new ConfigServiceClient({ ...common, region }),
+    cloudtrail: new CloudTrailClient({ ...common, region }),
   };
   if (options.callCounter) for (const client of Object.values(clients)) options.callCounter.attach(client);
   return clients;

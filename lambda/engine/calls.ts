@@ -2,47 +2,63 @@
  * Runs one planned step: the API call it names, with its exact input. Only the calls listed here can run,
  * so a plan can never make the engine do something this file does not name.
  */
+import * as cloudtrail from '@aws-sdk/client-cloudtrail';
+import * as config from '@aws-sdk/client-config-service';
+import * as events from '@aws-sdk/client-eventbridge';
 import * as iam from '@aws-sdk/client-iam';
+import * as lambda from '@aws-sdk/client-lambda';
 import type { AwsClients } from './aws';
-import type { Step } from './model';
+import type { Service, Step } from './model';
 
-type CommandClass = new (input: never) => Parameters<iam.IAMClient['send']>[0];
+type CommandClass = new (input: never) => unknown;
 
-const IAM_CALLS: Readonly<Record<string, CommandClass>> = {
-  DeactivateMFADevice: iam.DeactivateMFADeviceCommand,
-  DeleteAccessKey: iam.DeleteAccessKeyCommand,
-  DeleteGroup: iam.DeleteGroupCommand,
-  DeleteGroupPolicy: iam.DeleteGroupPolicyCommand,
-  DeleteInstanceProfile: iam.DeleteInstanceProfileCommand,
-  DeleteLoginProfile: iam.DeleteLoginProfileCommand,
-  DeleteOpenIDConnectProvider: iam.DeleteOpenIDConnectProviderCommand,
-  DeletePolicy: iam.DeletePolicyCommand,
-  DeletePolicyVersion: iam.DeletePolicyVersionCommand,
-  DeleteRole: iam.DeleteRoleCommand,
-  DeleteRolePolicy: iam.DeleteRolePolicyCommand,
-  DeleteSAMLProvider: iam.DeleteSAMLProviderCommand,
-  DeleteServiceSpecificCredential: iam.DeleteServiceSpecificCredentialCommand,
-  DeleteSigningCertificate: iam.DeleteSigningCertificateCommand,
-  DeleteSSHPublicKey: iam.DeleteSSHPublicKeyCommand,
-  DeleteUser: iam.DeleteUserCommand,
-  DeleteUserPermissionsBoundary: iam.DeleteUserPermissionsBoundaryCommand,
-  DeleteUserPolicy: iam.DeleteUserPolicyCommand,
-  DeleteVirtualMFADevice: iam.DeleteVirtualMFADeviceCommand,
-  DetachGroupPolicy: iam.DetachGroupPolicyCommand,
-  DetachRolePolicy: iam.DetachRolePolicyCommand,
-  DetachUserPolicy: iam.DetachUserPolicyCommand,
-  RemoveRoleFromInstanceProfile: iam.RemoveRoleFromInstanceProfileCommand,
-  RemoveUserFromGroup: iam.RemoveUserFromGroupCommand,
-  UntagPolicy: iam.UntagPolicyCommand,
-  UntagRole: iam.UntagRoleCommand,
-  UntagUser: iam.UntagUserCommand,
-} as unknown as Record<string, CommandClass>;
+const CALLS: { readonly [S in Service]: Readonly<Record<string, CommandClass>> } = {
+  iam: {
+    DeactivateMFADevice: iam.DeactivateMFADeviceCommand,
+    DeleteAccessKey: iam.DeleteAccessKeyCommand,
+    DeleteGroup: iam.DeleteGroupCommand,
+    DeleteGroupPolicy: iam.DeleteGroupPolicyCommand,
+    DeleteInstanceProfile: iam.DeleteInstanceProfileCommand,
+    DeleteLoginProfile: iam.DeleteLoginProfileCommand,
+    DeleteOpenIDConnectProvider: iam.DeleteOpenIDConnectProviderCommand,
+    DeletePolicy: iam.DeletePolicyCommand,
+    DeletePolicyVersion: iam.DeletePolicyVersionCommand,
+    DeleteRole: iam.DeleteRoleCommand,
+    DeleteRolePolicy: iam.DeleteRolePolicyCommand,
+    DeleteSAMLProvider: iam.DeleteSAMLProviderCommand,
+    DeleteServiceSpecificCredential: iam.DeleteServiceSpecificCredentialCommand,
+    DeleteSigningCertificate: iam.DeleteSigningCertificateCommand,
+    DeleteSSHPublicKey: iam.DeleteSSHPublicKeyCommand,
+    DeleteUser: iam.DeleteUserCommand,
+    DeleteUserPermissionsBoundary: iam.DeleteUserPermissionsBoundaryCommand,
+    DeleteUserPolicy: iam.DeleteUserPolicyCommand,
+    DeleteVirtualMFADevice: iam.DeleteVirtualMFADeviceCommand,
+    DetachGroupPolicy: iam.DetachGroupPolicyCommand,
+    DetachRolePolicy: iam.DetachRolePolicyCommand,
+    DetachUserPolicy: iam.DetachUserPolicyCommand,
+    RemoveRoleFromInstanceProfile: iam.RemoveRoleFromInstanceProfileCommand,
+    RemoveUserFromGroup: iam.RemoveUserFromGroupCommand,
+    UntagPolicy: iam.UntagPolicyCommand,
+    UntagRole: iam.UntagRoleCommand,
+    UntagUser: iam.UntagUserCommand,
+  },
+  lambda: { DeleteFunction: lambda.DeleteFunctionCommand },
+  events: { RemoveTargets: events.RemoveTargetsCommand, DeleteRule: events.DeleteRuleCommand },
+  config: {
+    DeleteConfigRule: config.DeleteConfigRuleCommand,
+    StopConfigurationRecorder: config.StopConfigurationRecorderCommand,
+    DeleteDeliveryChannel: config.DeleteDeliveryChannelCommand,
+    DeleteConfigurationRecorder: config.DeleteConfigurationRecorderCommand,
+  },
+  cloudtrail: { DeleteTrail: cloudtrail.DeleteTrailCommand },
+} as unknown as { readonly [S in Service]: Readonly<Record<string, CommandClass>> };
 
-/** API calls the engine may make while applying, for docs and for the stack's IAM policy. */
-export const MUTATING_CALLS = Object.keys(IAM_CALLS).map((call) => `iam:${call}`);
+/** API calls the engine may make while applying, as IAM actions (for docs and the stack's policy). */
+export const MUTATING_CALLS = Object.entries(CALLS).flatMap(([service, calls]) => Object.keys(calls).map((call) => `${service}:${call}`));
 
 export async function runStep(clients: AwsClients, planned: Step): Promise<void> {
-  const Command = IAM_CALLS[planned.call];
+  const Command = CALLS[planned.service]?.[planned.call];
   if (!Command) throw new Error(`the engine has no ${planned.service}:${planned.call} call`);
-  await clients.iam.send(new Command(planned.input as never) as never);
+  const client = clients[planned.service] as unknown as { send(command: unknown): Promise<unknown> };
+  await client.send(new Command(planned.input as never));
 }

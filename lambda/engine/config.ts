@@ -71,6 +71,22 @@ export interface DepartureConfig {
    * @default []
    */
   readonly allowedOrganizations: readonly string[];
+  /**
+   * The provider's automation outside IAM, in the run's region, is flagged for review; a kind set to true here
+   * is deleted instead.
+   * @default { lambdaFunctions: false, eventRules: false, configRules: false, configRecorder: false, trails: false }
+   */
+  readonly deleteAutomation: AutomationKinds;
+}
+
+/** Kinds of the provider's automation outside IAM whose deletion can be switched on one by one. */
+export interface AutomationKinds {
+  readonly lambdaFunctions: boolean;
+  readonly eventRules: boolean;
+  readonly configRules: boolean;
+  /** The AWS Config recorder and its delivery channel, when they deliver to a provider bucket. */
+  readonly configRecorder: boolean;
+  readonly trails: boolean;
 }
 
 /** Provider identity kinds that can be switched off one by one. */
@@ -94,6 +110,7 @@ export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
   automationRoleNames: ['CTLAccountControlsLambdaRole'],
   requireStandalone: false,
   allowedOrganizations: [],
+  deleteAutomation: Object.freeze({ lambdaFunctions: false, eventRules: false, configRules: false, configRecorder: false, trails: false }),
 });
 
 /** A config that cannot be used; `field` is the dotted path of the offending key. */
@@ -184,6 +201,7 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   automationRoleNames: stringList(iamName),
   requireStandalone: bool,
   allowedOrganizations: stringList(organization),
+  deleteAutomation: flags(DEFAULT_CONFIG.deleteAutomation),
 };
 
 /** Keys accepted in a config; the drivers use it to list them in help and errors. */

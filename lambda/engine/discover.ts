@@ -24,6 +24,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsClients } from './aws';
 import type { DepartureConfig } from './config';
 import { errorName } from './aws';
+import { discoverAutomation } from './discover-automation';
 import type {
   CallerIdentity,
   Inventory,
@@ -39,12 +40,13 @@ import type {
 
 /** Reads the account. `config` only narrows the few extra reads; the inventory itself is complete. */
 export async function discover(clients: AwsClients, config: DepartureConfig): Promise<Inventory> {
-  const [caller, details, samlProviders, oidcProviders, organization] = await Promise.all([
+  const [caller, details, samlProviders, oidcProviders, organization, automation] = await Promise.all([
     callerIdentity(clients.sts),
     readAuthorizationDetails(clients.iam),
     config.identities.samlProviders ? listSamlProviders(clients.iam) : [],
     config.identities.oidcProviders ? listOidcProviders(clients.iam) : [],
     organizationStatus(clients.organizations),
+    discoverAutomation(clients),
   ]);
   const keptPolicyNames = new Set(config.keepCamProvider ? config.camPolicyNames : []);
   const hasPrefix = (name: string) => config.prefixes.some((prefix) => name.startsWith(prefix));
@@ -72,6 +74,7 @@ export async function discover(clients: AwsClients, config: DepartureConfig): Pr
     samlProviders,
     oidcProviders,
     organization,
+    automation,
   };
 }
 

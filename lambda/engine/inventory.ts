@@ -137,6 +137,27 @@ export interface Inventory {
   readonly samlProviders: readonly SamlProvider[];
   readonly oidcProviders: readonly OidcProvider[];
   readonly organization: OrganizationStatus;
+  /** The provider's automation outside IAM, in the run's region. */
+  readonly automation: Automation;
+}
+
+/** What runs outside IAM in the run's region, as far as the provider may have left it. */
+export interface Automation {
+  readonly region: string;
+  readonly lambdaFunctions: readonly { readonly name: string; readonly arn: string; readonly role: string }[];
+  /** Rules on the default event bus, with their targets. */
+  readonly eventRules: readonly { readonly name: string; readonly arn: string; readonly targets: readonly { readonly id: string; readonly arn: string }[] }[];
+  readonly configRules: readonly { readonly name: string; readonly arn: string }[];
+  /** The region's Config recorder (there is at most one) and the bucket its delivery channel writes to. */
+  readonly configRecorders: readonly { readonly name: string; readonly channelName?: string; readonly bucket?: string }[];
+  readonly trails: readonly { readonly name: string; readonly arn: string; readonly bucket?: string }[];
+  /** Listers that failed (e.g. denied): reported as warnings, never silently skipped. */
+  readonly unreadable: readonly string[];
+}
+
+/** The buckets the provider created in every account it managed. */
+export function providerBuckets(accountId: string): string[] {
+  return [`config-bucket-${accountId}`, `ctlaudit-${accountId}`];
 }
 
 /** The kinds of principal a managed policy can be attached to. */

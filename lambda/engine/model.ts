@@ -4,7 +4,21 @@
  */
 
 /** Kinds of resource the engine decides about, as the report names them. */
-export type ResourceType = 'iam:role' | 'iam:policy' | 'iam:user' | 'iam:group' | 'iam:saml-provider' | 'iam:oidc-provider';
+export type ResourceType =
+  | 'iam:role'
+  | 'iam:policy'
+  | 'iam:user'
+  | 'iam:group'
+  | 'iam:saml-provider'
+  | 'iam:oidc-provider'
+  | 'lambda:function'
+  | 'events:rule'
+  | 'config:rule'
+  | 'config:recorder'
+  | 'cloudtrail:trail';
+
+/** The AWS services whose APIs a step may call. */
+export type Service = 'iam' | 'lambda' | 'events' | 'config' | 'cloudtrail';
 
 /** What happens to a resource. */
 export type Decision =
@@ -22,7 +36,7 @@ export type Status = 'planned' | 'done' | 'failed' | 'skipped';
 
 /** One AWS API call of an action, named as the API names it, with its exact input. */
 export interface Step {
-  readonly service: 'iam';
+  readonly service: Service;
   /** API operation, e.g. `DetachRolePolicy`. */
   readonly call: string;
   readonly input: Readonly<Record<string, unknown>>;
@@ -46,8 +60,8 @@ export interface Action {
   readonly steps: Step[];
 }
 
-export function step(call: string, input: Record<string, unknown>): Step {
-  return { service: 'iam', call, input, status: 'planned' };
+export function step(call: string, input: Record<string, unknown>, service: Service = 'iam'): Step {
+  return { service, call, input, status: 'planned' };
 }
 
 /** Decisions that run steps. */

@@ -61,6 +61,15 @@ function refuseUnlessStandalone(organization: OrganizationStatus, config: Depart
   );
 }
 
+/** What a reviewer should know before applying. */
+export function runWarnings(inventory: Pick<Inventory, 'organization' | 'automation'>): string[] {
+  const unreadable = inventory.automation?.unreadable ?? [];
+  return [
+    ...organizationWarnings(inventory.organization),
+    ...(unreadable.length ? [`could not list ${unreadable.join(', ')} in ${inventory.automation.region}: the provider's automation there is not reviewed`] : []),
+  ];
+}
+
 export function organizationWarnings(organization: OrganizationStatus): string[] {
   if (organization.status === 'member') {
     return [
@@ -72,7 +81,7 @@ export function organizationWarnings(organization: OrganizationStatus): string[]
 }
 
 export function buildReport(
-  identity: Pick<Inventory, 'accountId' | 'caller' | 'organization'>,
+  identity: Pick<Inventory, 'accountId' | 'caller' | 'organization'> & Partial<Pick<Inventory, 'automation'>>,
   mode: Mode,
   startedAt: string,
   actions: readonly Action[],
@@ -83,7 +92,7 @@ export function buildReport(
     mode,
     caller: identity.caller.arn,
     organization: identity.organization,
-    warnings: organizationWarnings(identity.organization),
+    warnings: identity.automation ? runWarnings({ organization: identity.organization, automation: identity.automation }) : organizationWarnings(identity.organization),
     startedAt,
     finishedAt: new Date().toISOString(),
     actions,

@@ -5,5 +5,18 @@ import { IamPolicy } from './iam-policy';
 import { IamRole } from './iam-role';
 import { IamUser } from './iam-user';
 import type { ResourceKind } from './kind';
+import { CloudTrailTrail, ConfigRecorder, ConfigRule, EventRule, LambdaFunction } from './provider-automation';
 
-export const RESOURCE_KINDS = [IamRole, IamUser, IamGroup, IamPolicy, IamSamlProvider, IamOidcProvider] as unknown as readonly ResourceKind<never>[];
+export const RESOURCE_KINDS = [
+  IamRole,
+  IamUser,
+  IamGroup,
+  IamPolicy,
+  IamSamlProvider,
+  IamOidcProvider,
+  EventRule,
+  LambdaFunction,
+  ConfigRule,
+  ConfigRecorder,
+  CloudTrailTrail,
+] as unknown as readonly ResourceKind<never>[];

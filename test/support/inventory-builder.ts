@@ -67,7 +67,7 @@ export function user(name: string, options: Partial<User> & { attached?: string[
 }
 
 export function inventory(
-  parts: Partial<Pick<Inventory, 'roles' | 'policies' | 'users' | 'groups' | 'samlProviders' | 'oidcProviders' | 'organization'>> & { callerRole?: string } = {},
+  parts: Partial<Pick<Inventory, 'roles' | 'policies' | 'users' | 'groups' | 'samlProviders' | 'oidcProviders' | 'organization' | 'automation'>> & { callerRole?: string } = {},
 ): Inventory {
   const callerRole = parts.callerRole ?? 'DepartureRunner';
   return {
@@ -81,5 +81,6 @@ export function inventory(
     samlProviders: parts.samlProviders ?? [],
     oidcProviders: parts.oidcProviders ?? [],
     organization: parts.organization ?? { status: 'standalone' },
+    automation: parts.automation ?? { region: 'us-east-1', lambdaFunctions: [], eventRules: [], configRules: [], configRecorders: [], trails: [], unreadable: [] },
   };
 }

@@ -1,0 +1,70 @@
+/**
+ * Discover the provider's automation outside IAM in the run's region: Lambda functions, EventBridge rules on the
+ * default bus, AWS Config rules, recorder and delivery channel, CloudTrail trails. A lister that fails (denied,
+ * service not enabled) is named in `unreadable` and reported, never silently skipped.
+ */
+import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
+import { DescribeConfigurationRecordersCommand, DescribeDeliveryChannelsCommand, paginateDescribeConfigRules } from '@aws-sdk/client-config-service';
+import { ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { paginateListFunctions } from '@aws-sdk/client-lambda';
+import { errorName, type AwsClients } from './aws';
+import type { Automation } from './inventory';
+
+export async function discoverAutomation(clients: AwsClients): Promise<Automation> {
+  const unreadable: string[] = [];
+  const guarded = async <T>(what: string, read: () => Promise<T[]>): Promise<T[]> => {
+    try {
+      return await read();
+    } catch (error) {
+      unreadable.push(`${what} (${errorName(error)})`);
+      return [];
+    }
+  };
+  const [lambdaFunctions, eventRules, configRules, configRecorders, trails] = await Promise.all([
+    guarded('Lambda functions', async () => {
+      const functions = [];
+      for await (const page of paginateListFunctions({ client: clients.lambda }, {})) {
+        functions.push(...(page.Functions ?? []).map((f) => ({ name: f.FunctionName!, arn: f.FunctionArn!, role: f.Role ?? '' })));
+      }
+      return functions;
+    }),
+    guarded('EventBridge rules', async () => {
+      const rules = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await clients.events.send(new ListRulesCommand({ NextToken }));
+        rules.push(...(page.Rules ?? []));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      // A rule's targets tell whether it drives the provider's functions; rules are few, one read each.
+      return Promise.all(
+        rules.map(async (rule) => {
+          const { Targets } = await clients.events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }));
+          return { name: rule.Name!, arn: rule.Arn!, targets: (Targets ?? []).map((t) => ({ id: t.Id!, arn: t.Arn! })) };
+        }),
+      );
+    }),
+    guarded('AWS Config rules', async () => {
+      const rules = [];
+      for await (const page of paginateDescribeConfigRules({ client: clients.config }, {})) {
+        rules.push(...(page.ConfigRules ?? []).map((r) => ({ name: r.ConfigRuleName!, arn: r.ConfigRuleArn! })));
+      }
+      return rules;
+    }),
+    guarded('AWS Config recorder', async () => {
+      const [{ ConfigurationRecorders }, { DeliveryChannels }] = await Promise.all([
+        clients.config.send(new DescribeConfigurationRecordersCommand({})),
+        clients.config.send(new DescribeDeliveryChannelsCommand({})),
+      ]);
+      // A region has at most one recorder and one delivery channel, which go together.
+      const channel = DeliveryChannels?.[0];
+      return (ConfigurationRecorders ?? []).map((r) => ({ name: r.name!, channelName: channel?.name, bucket: channel?.s3BucketName }));
+    }),
+    guarded('CloudTrail trails', async () => {
+      const { trailList } = await clients.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: false }));
+      return (trailList ?? []).map((t) => ({ name: t.Name!, arn: t.TrailARN!, bucket: t.S3BucketName }));
+    }),
+  ]);
+  const region = await clients.lambda.config.region();
+  return { region, lambdaFunctions, eventRules, configRules, configRecorders, trails, unreadable };
+}

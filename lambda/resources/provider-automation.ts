@@ -1,0 +1,130 @@
+/**
+ * The provider's automation outside IAM, in the run's region: Lambda functions, EventBridge rules, AWS Config
+ * rules, the Config recorder with its delivery channel, CloudTrail trails.
+ * - Found in: see engine/discover-automation.ts.
+ * - The provider's when: the name has a provider prefix; a function runs as a provider role; a rule triggers a
+ *   provider function; the recorder or a trail still writes to a provider bucket (config-bucket-<id>, ctlaudit-<id>).
+ * - Flagged for review by default (the customer may want Config and CloudTrail to keep running); each kind is
+ *   deleted instead when its `deleteAutomation` switch is on.
+ */
+import type { Automation } from '../engine/inventory';
+import { providerBuckets } from '../engine/inventory';
+import type { ResourceType, Step } from '../engine/model';
+import { step } from '../engine/model';
+import type { AutomationKinds } from '../engine/config';
+import type { PlanContext, ResourceKind, Verdict } from './kind';
+
+type Item<K extends keyof Automation> = Automation[K] extends readonly (infer T)[] ? T : never;
+
+/** One kind of automation: what makes an item the provider's, and how it is removed. */
+function automationKind<K extends 'lambdaFunctions' | 'eventRules' | 'configRules' | 'configRecorders' | 'trails'>(options: {
+  type: ResourceType;
+  items: K;
+  optIn: keyof AutomationKinds;
+  dependsOn?: ResourceType[];
+  name: (item: Item<K>) => string;
+  arn: (item: Item<K>) => string;
+  evidence: (item: Item<K>, context: PlanContext) => string | undefined;
+  steps: (item: Item<K>) => Step[];
+}): ResourceKind<Item<K>> {
+  const decide = (item: Item<K>, context: PlanContext): Verdict => {
+    const name = options.name(item);
+    if (context.config.exclude.includes(name)) return { action: 'skip', reason: 'excluded by config' };
+    const evidence = options.evidence(item, context);
+    if (!evidence) return { action: 'skip', reason: "not the provider's" };
+    if (context.config.deleteAutomation[options.optIn]) return { action: 'delete', reason: `${evidence} (deleteAutomation.${options.optIn})` };
+    return { action: 'flag', reason: `${evidence}; set deleteAutomation.${options.optIn} to delete it` };
+  };
+  return {
+    type: options.type,
+    dependsOn: options.dependsOn ?? [],
+    list: (inventory) => inventory.automation[options.items] as readonly Item<K>[],
+    describe: (item) => ({ name: options.name(item), arn: options.arn(item) }),
+    decide,
+    steps: (item) => options.steps(item),
+  };
+}
+
+const prefixed = (name: string, context: PlanContext) => {
+  const prefix = context.prefixOf(name);
+  return prefix ? `name starts with provider prefix "${prefix}"` : undefined;
+};
+
+/** A role ARN whose name (after any path) has a provider prefix. */
+const providerRole = (roleArn: string, context: PlanContext) => {
+  const name = roleArn.split('/').pop() ?? '';
+  return context.prefixOf(name) ? name : undefined;
+};
+
+const functionEvidence = (fn: Item<'lambdaFunctions'>, context: PlanContext) => {
+  const role = providerRole(fn.role, context);
+  return prefixed(fn.name, context) ?? (role ? `runs as provider role ${role}` : undefined);
+};
+
+const writesToProviderBucket = (bucket: string | undefined, context: PlanContext) =>
+  bucket && providerBuckets(context.inventory.accountId).includes(bucket) ? `writes to provider bucket ${bucket}` : undefined;
+
+export const LambdaFunction = automationKind({
+  type: 'lambda:function',
+  items: 'lambdaFunctions',
+  optIn: 'lambdaFunctions',
+  dependsOn: ['events:rule'],
+  name: (fn) => fn.name,
+  arn: (fn) => fn.arn,
+  evidence: functionEvidence,
+  steps: (fn) => [step('DeleteFunction', { FunctionName: fn.name }, 'lambda')],
+});
+
+export const EventRule = automationKind({
+  type: 'events:rule',
+  items: 'eventRules',
+  optIn: 'eventRules',
+  name: (rule) => rule.name,
+  arn: (rule) => rule.arn,
+  evidence: (rule, context) => {
+    const target = context.inventory.automation.lambdaFunctions.find(
+      (fn) => rule.targets.some((t) => t.arn === fn.arn) && functionEvidence(fn, context),
+    );
+    return prefixed(rule.name, context) ?? (target ? `triggers provider function ${target.name}` : undefined);
+  },
+  steps: (rule) => [
+    ...(rule.targets.length ? [step('RemoveTargets', { Rule: rule.name, Ids: rule.targets.map((t) => t.id) }, 'events')] : []),
+    step('DeleteRule', { Name: rule.name }, 'events'),
+  ],
+});
+
+export const ConfigRule = automationKind({
+  type: 'config:rule',
+  items: 'configRules',
+  optIn: 'configRules',
+  name: (rule) => rule.name,
+  arn: (rule) => rule.arn,
+  evidence: (rule, context) => prefixed(rule.name, context),
+  steps: (rule) => [step('DeleteConfigRule', { ConfigRuleName: rule.name }, 'config')],
+});
+
+export const ConfigRecorder = automationKind({
+  type: 'config:recorder',
+  items: 'configRecorders',
+  optIn: 'configRecorder',
+  name: (recorder) => recorder.name,
+  arn: () => '',
+  evidence: (recorder, context) => writesToProviderBucket(recorder.bucket, context) ?? prefixed(recorder.name, context),
+  // A delivery channel can only be deleted while the recorder is stopped.
+  steps: (recorder) => [
+    step('StopConfigurationRecorder', { ConfigurationRecorderName: recorder.name }, 'config'),
+    ...(recorder.channelName ? [step('DeleteDeliveryChannel', { DeliveryChannelName: recorder.channelName }, 'config')] : []),
+    step('DeleteConfigurationRecorder', { ConfigurationRecorderName: recorder.name }, 'config'),
+  ],
+});
+
+export const CloudTrailTrail = automationKind({
+  type: 'cloudtrail:trail',
+  items: 'trails',
+  optIn: 'trails',
+  name: (trail) => trail.name,
+  arn: (trail) => trail.arn,
+  evidence: (trail, context) => writesToProviderBucket(trail.bucket, context) ?? prefixed(trail.name, context),
+  // Only trails whose home is the run's region are listed (no shadow trails), so the name identifies it.
+  steps: (trail) => [step('DeleteTrail', { Name: trail.name }, 'cloudtrail')],
+});
