@@ -11,17 +11,12 @@ import { EventBridgeClient, ListRulesCommand, PutRuleCommand, PutTargetsCommand 
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { run, testIamClient, useMotoEnvironment } from './support/engine-harness';
-import { startMoto, type MotoServer } from './support/moto';
+import { run, testIamClient } from './support/engine-harness';
+import { motoSuite } from './support/moto-suite';
 import { trustPolicy } from './support/reference-account';
 
 const ACCOUNT = '123456789012';
-let server: MotoServer;
-beforeAll(async () => {
-  server = await startMoto();
-  useMotoEnvironment(server);
-});
-afterAll(async () => server?.stop());
+motoSuite();
 
 const region = { region: 'us-east-1' };
 
@@ -29,7 +24,6 @@ const region = { region: 'us-east-1' };
 const EMPTY_ZIP = Buffer.from('UEsDBAoAAAAAAAAAIQAAAAAAAAAAAAAAAAAIAAAAaW5kZXguanNQSwECFAAKAAAAAAAAACEAAAAAAAAAAAAAAAAACAAAAAAAAAAAAAAAAAAAAAAAaW5kZXguanNQSwUGAAAAAAEAAQA2AAAAJgAAAAAA', 'base64');
 
 beforeEach(async () => {
-  await server.reset();
   const role = await testIamClient().send(new CreateRoleCommand({ RoleName: 'CTLAccountControlsLambdaRole', AssumeRolePolicyDocument: trustPolicy({ Service: 'lambda.amazonaws.com' }) }));
   const fn = await new LambdaClient(region).send(new CreateFunctionCommand({ FunctionName: 'AccountControls', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: role.Role!.Arn, Code: { ZipFile: EMPTY_ZIP } }));
   const events = new EventBridgeClient(region);

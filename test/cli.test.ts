@@ -6,16 +6,10 @@ import * as path from 'node:path';
 import { main, parseArguments } from '../cli/main';
 import { CONFIG_KEYS } from '../lambda/engine/config';
 import { seedReferenceAccount } from './support/reference-account';
-import { testIamClient, useMotoEnvironment } from './support/engine-harness';
-import { startMoto, type MotoServer } from './support/moto';
+import { testIamClient } from './support/engine-harness';
+import { motoSuite } from './support/moto-suite';
 
-let server: MotoServer;
-beforeAll(async () => {
-  server = await startMoto();
-  useMotoEnvironment(server);
-});
-afterAll(async () => server?.stop());
-beforeEach(async () => server.reset());
+motoSuite();
 
 async function cli(...args: string[]) {
   const out: string[] = [];

@@ -15,21 +15,16 @@ import {
 } from '@aws-sdk/client-iam';
 import { CUSTOMER_GROUPS, PROTECTED_ROLES, PROVIDER_ACCOUNT, seedReferenceAccount, trustPolicy } from './support/reference-account';
 import { readIamState } from './support/iam-state';
-import { run, stepsOf, testIamClient, useMotoEnvironment } from './support/engine-harness';
-import { startMoto, type MotoServer } from './support/moto';
+import { run, stepsOf, testIamClient } from './support/engine-harness';
+import { motoSuite } from './support/moto-suite';
 
 const ACCOUNT = '123456789012';
 const arn = (name: string) => `arn:aws:iam::${ACCOUNT}:policy/${name}`;
-let server: MotoServer;
+motoSuite();
 let iam: IAMClient;
-
-beforeAll(async () => {
-  server = await startMoto();
-  useMotoEnvironment(server);
+beforeAll(() => {
   iam = testIamClient();
 });
-afterAll(async () => server?.stop());
-beforeEach(async () => server.reset());
 
 const names = (state: Record<string, unknown>) => Object.keys(state).filter((name) => name.startsWith('CTL'));
 

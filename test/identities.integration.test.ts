@@ -24,23 +24,19 @@ import {
 } from '@aws-sdk/client-iam';
 import { CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { readIamState } from './support/iam-state';
-import { run, testIamClient, useMotoEnvironment } from './support/engine-harness';
-import { startMoto, type MotoServer } from './support/moto';
+import { run, testIamClient } from './support/engine-harness';
+import { CERTIFICATE, SSH_KEY } from './fixtures/credentials';
+import { motoSuite } from './support/moto-suite';
 import { seedReferenceAccount, trustPolicy } from './support/reference-account';
 
 const ACCOUNT = '123456789012';
 const DOC = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}';
 const SAML_METADATA = '<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com"></md:EntityDescriptor>';
-let server: MotoServer;
+const moto = motoSuite();
 let iam: IAMClient;
-
-beforeAll(async () => {
-  server = await startMoto();
-  useMotoEnvironment(server);
+beforeAll(() => {
   iam = testIamClient();
 });
-afterAll(async () => server?.stop());
-beforeEach(async () => server.reset());
 
 /** Every credential kind AWS makes DeleteUser wait for, each added by one function. */
 const CREDENTIALS: Record<string, (user: string) => Promise<unknown>> = {
@@ -146,7 +142,7 @@ test('a denied call is reported on its item as a denial naming the exact action;
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'runner' }))).AccessKey!;
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey });
-  await server.enforceIam(0);
+  await moto().enforceIam(0);
   try {
     const { report } = await run('apply');
     const denied = report.actions.find((a) => a.name === 'CTLDeveloperRole')!;
@@ -155,20 +151,7 @@ test('a denied call is reported on its item as a denial naming the exact action;
     expect(report.actions.find((a) => a.name === 'CTLCloudOptimization')).toMatchObject({ status: 'done' });
     expect(report.actions.find((a) => a.name === 'runner')).toMatchObject({ action: 'skip', reason: expect.stringMatching(/SelfIdentity/) });
   } finally {
-    await server.enforceIam(Infinity);
+    await moto().enforceIam(Infinity);
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: saved.id, AWS_SECRET_ACCESS_KEY: saved.secret });
   }
 });
-
-const SSH_KEY = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDDaXK3m6dOWfUX7yvl5Bfsr0tbV8MIqzl8X3N9QZ1C7qF/6gLCcu6ZBOoRQm5bE3O2mKDe+9U2JSpQgH+ZJ2ZnRm8HyKt3Zf3vJ5Y5mC5Y8a0eTnS2fIJ9xN7a0vQ8M2eBvTnT3k8Z8n1yQ4Jd2Y0z7r1Zq3Q6l0Y5Y8p4bq7w0f8y2Yc4YbY9Q0dH9p8gF1Ck6TqJ0YpE5R5v2bF0g3y2wz0w9M7S1U+3lJ2mQ6Y0n3j6h0Z6u8x4G9g8m4p2K5r1c0A9d0t7b3e3v7m2n8bX7R4j9K5m3o9D6p0Y4z4x6c1n0b5v8z7Q3K2g6d9w1H3t5Y6T8x0B1c test@example';
-const CERTIFICATE = `-----BEGIN CERTIFICATE-----
-MIIBpzCCARACCQCY5yOdxCTrGjANBgkqhkiG9w0BAQsFADAXMRUwEwYDVQQKDAxt
-b3RvIHRlc3RpbmcwIBcNMTgxMTA1MTkwNTIwWhgPMjI5MjA4MTkxOTA1MjBaMBcx
-FTATBgNVBAoMDG1vdG8gdGVzdGluZzCBnzANBgkqhkiG9w0BAQEFAAOBjQAwgYkC
-gYEA1Jn3g2h7LD3FLqdpcYNbFXCS4V4eDpuTCje9vKFcC3pi/01147X3zdfPy8Mt
-ZhKxcREOwm4NXykh23P9KW7fBovpNwnbYsbPqj8Hf1ZaClrgku1arTVhEnKjx8zO
-vaR/bVLCss4uE0E0VM1tJn/QGQsfthFsjuHtwx8uIWz35tUCAwEAATANBgkqhkiG
-9w0BAQsFAAOBgQBWdOQ7bDc2nWkUhFjZoNIZrqjyNdjlMUndpwREVD7FQ/DuxJMj
-FyDHrtlrS80dPUQWNYHw++oACDpWO01LGLPPrGmuO/7cOdojPEd852q5gd+7W9xt
-8vUH+pBa6IBLbvBp+szli51V3TLSWcoyy4ceJNQU2vCkTLoFdS0RLd/7tQ==
------END CERTIFICATE-----`;

@@ -34,6 +34,7 @@ import {
   paginateListGroups,
   paginateListUsers,
 } from '@aws-sdk/client-iam';
+import { CERTIFICATE, SSH_KEY } from '../fixtures/credentials';
 import { startMoto, type MotoServer } from '../support/moto';
 
 let server: MotoServer;
@@ -181,16 +182,3 @@ test('ListServiceSpecificCredentials answers (moto alone fails with HTTP 500)', 
   await iam.send(new CreateUserCommand({ UserName: 'u' }));
   await expect(iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'u' }))).resolves.toMatchObject({ ServiceSpecificCredentials: [] });
 });
-
-const SSH_KEY = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDDaXK3m6dOWfUX7yvl5Bfsr0tbV8MIqzl8X3N9QZ1C7qF/6gLCcu6ZBOoRQm5bE3O2mKDe+9U2JSpQgH+ZJ2ZnRm8HyKt3Zf3vJ5Y5mC5Y8a0eTnS2fIJ9xN7a0vQ8M2eBvTnT3k8Z8n1yQ4Jd2Y0z7r1Zq3Q6l0Y5Y8p4bq7w0f8y2Yc4YbY9Q0dH9p8gF1Ck6TqJ0YpE5R5v2bF0g3y2wz0w9M7S1U+3lJ2mQ6Y0n3j6h0Z6u8x4G9g8m4p2K5r1c0A9d0t7b3e3v7m2n8bX7R4j9K5m3o9D6p0Y4z4x6c1n0b5v8z7Q3K2g6d9w1H3t5Y6T8x0B1c test@example';
-const CERTIFICATE = `-----BEGIN CERTIFICATE-----
-MIIBpzCCARACCQCY5yOdxCTrGjANBgkqhkiG9w0BAQsFADAXMRUwEwYDVQQKDAxt
-b3RvIHRlc3RpbmcwIBcNMTgxMTA1MTkwNTIwWhgPMjI5MjA4MTkxOTA1MjBaMBcx
-FTATBgNVBAoMDG1vdG8gdGVzdGluZzCBnzANBgkqhkiG9w0BAQEFAAOBjQAwgYkC
-gYEA1Jn3g2h7LD3FLqdpcYNbFXCS4V4eDpuTCje9vKFcC3pi/01147X3zdfPy8Mt
-ZhKxcREOwm4NXykh23P9KW7fBovpNwnbYsbPqj8Hf1ZaClrgku1arTVhEnKjx8zO
-vaR/bVLCss4uE0E0VM1tJn/QGQsfthFsjuHtwx8uIWz35tUCAwEAATANBgkqhkiG
-9w0BAQsFAAOBgQBWdOQ7bDc2nWkUhFjZoNIZrqjyNdjlMUndpwREVD7FQ/DuxJMj
-FyDHrtlrS80dPUQWNYHw++oACDpWO01LGLPPrGmuO/7cOdojPEd852q5gd+7W9xt
-8vUH+pBa6IBLbvBp+szli51V3TLSWcoyy4ceJNQU2vCkTLoFdS0RLd/7tQ==
------END CERTIFICATE-----`;
