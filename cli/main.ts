@@ -10,6 +10,7 @@ import { succeeded } from '../lambda/engine/report';
 import { runDeparture } from '../lambda/engine/run';
 import { describeError } from '../lambda/engine/apply';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
+import { engineHash, inlinedCode, unpackEngine } from '../lib/engine-pack';
 import { formatReport } from './format';
 
 const USAGE = `Usage: ctl-departure <command> [options]
@@ -18,6 +19,8 @@ Commands:
   plan          show what a departure would change (the default; changes nothing)
   apply         carry out the plan
   protections   list what the engine never touches
+  engine-source TEMPLATE
+                print the engine code a synthesized cleanup template carries, for review
 
 Options:
   --config FILE      JSON config; keys: ${CONFIG_KEYS.join(', ')}
@@ -32,7 +35,9 @@ Credentials, region and endpoint come from the standard AWS environment and prof
 export class UsageError extends Error {}
 
 interface Arguments {
-  readonly command: Mode | 'protections' | 'help';
+  readonly command: Mode | 'protections' | 'engine-source' | 'help';
+  /** The template file of `engine-source`. */
+  readonly target?: string;
   readonly configFile?: string;
   readonly json: boolean;
   readonly concurrency?: number;
@@ -43,6 +48,7 @@ export function parseArguments(argv: readonly string[]): Arguments {
   let configFile: string | undefined;
   let json = false;
   let concurrency: number | undefined;
+  let target: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -59,11 +65,13 @@ export function parseArguments(argv: readonly string[]): Arguments {
         throw new UsageError('--concurrency must be a whole number from 1 to 64');
       }
     } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}; see ctl-departure --help`);
+    else if (command === 'engine-source' && !target) target = arg;
     else if (command) throw new UsageError(`unexpected argument "${arg}"; give one command`);
-    else if (arg === 'plan' || arg === 'apply' || arg === 'protections') command = arg;
-    else throw new UsageError(`unknown command "${arg}"; use plan, apply or protections`);
+    else if (arg === 'plan' || arg === 'apply' || arg === 'protections' || arg === 'engine-source') command = arg;
+    else throw new UsageError(`unknown command "${arg}"; use plan, apply, protections or engine-source`);
   }
-  return { command: command ?? 'plan', configFile, json, concurrency };
+  if (command === 'engine-source' && !target) throw new UsageError('engine-source needs a template file, e.g. cdk.out/ProviderDeparture.template.json');
+  return { command: command ?? 'plan', configFile, json, concurrency, target };
 }
 
 export function loadConfig(file: string | undefined): DepartureConfig {
@@ -110,6 +118,16 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (args.command === 'help') {
     io.out(USAGE);
     return 0;
+  }
+  if (args.command === 'engine-source') {
+    try {
+      const code = unpackEngine(inlinedCode(JSON.parse(readFileSync(args.target!, 'utf8'))));
+      io.out(`// EngineVersion ${engineHash(code)}\n${code}`);
+      return 0;
+    } catch (error) {
+      io.err(`ctl-departure: engine-source ${args.target}: ${(error as Error).message}`);
+      return 2;
+    }
   }
   if (args.command === 'protections') {
     for (const rule of PROTECTION_RULES) io.out(`${rule.id.padEnd(30)} ${rule.description}`);

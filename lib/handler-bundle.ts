@@ -1,16 +1,23 @@
 /**
- * Bundles the engine's Lambda handler into one minified CommonJS file for inlining in the template.
- * The AWS SDK is left to the Lambda runtime, which ships it: the bundle carries only our code.
+ * Bundles the engine's Lambda handler for inlining in the template. The AWS SDK is left to the Lambda runtime,
+ * which ships it: the bundle carries only our code.
+ *
+ * The minified bundle is brotli-compressed behind a one-line loader so that the whole stack stays far below
+ * CloudFormation's 51,200-byte limit for a template sent inline. The loader says what it is; `npx ctl-departure
+ * engine-source TEMPLATE` prints the code a template carries, and `EngineVersion` (the SHA-256 of that code)
+ * ties it to the source it was built from.
  */
 import { buildSync } from 'esbuild';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { engineHash, packEngine } from './engine-pack';
 
 export interface HandlerBundle {
-  /** The code, as CloudFormation writes it to `index.js`. */
+  /** What CloudFormation writes to `index.js`: the loader with the compressed engine. */
   readonly code: string;
-  /** SHA-256 of the code: a new engine version changes it and so re-runs the custom resource. */
+  /** The engine itself, minified. */
+  readonly plain: string;
+  /** SHA-256 (first 16 hex digits) of `plain`: a new engine version changes it and so re-runs the custom resource. */
   readonly hash: string;
 }
 
@@ -31,8 +38,9 @@ export function bundleHandler(): HandlerBundle {
     write: false,
     logLevel: 'silent',
   });
-  const code = result.outputFiles[0]!.text.trim();
-  cached = { code, hash: createHash('sha256').update(code).digest('hex').slice(0, 16) };
+  const plain = result.outputFiles[0]!.text.trim();
+  const hash = engineHash(plain);
+  cached = { code: packEngine(plain, hash), plain, hash };
   return cached;
 }
 

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { addChecks } from '../bin/checks';
 import { readSettings } from '../lib/context';
 import { DepartureStack } from '../lib/departure-stack';
+import { inlinedCode } from '../lib/engine-pack';
 
 export interface CfnTemplate {
   readonly Parameters?: Record<string, { Default?: string }>;
@@ -39,8 +40,7 @@ export function departureResource(template: CfnTemplate): { logicalId: string; t
 
 /** The Lambda code as CloudFormation writes it to index.js. */
 export function inlinedHandlerCode(template: CfnTemplate): string {
-  const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
-  return (fn.Properties!.Code as { ZipFile: string }).ZipFile;
+  return inlinedCode(template as never);
 }
 
 type Handler = (event: CloudFormationCustomResourceEvent, context: Context) => Promise<void>;

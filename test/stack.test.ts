@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readSettings } from '../lib/context';
+import { engineHash, inlinedCode, unpackEngine } from '../lib/engine-pack';
+import { main } from '../cli/main';
 import { synthDepartureStack } from './support/synth';
 import { ConfigError } from '../lambda/engine/config';
 
@@ -34,15 +36,25 @@ describe('a self-contained template', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
-      Code: { ZipFile: Match.stringLikeRegexp('GetAccountAuthorizationDetails') },
+      Code: { ZipFile: Match.stringLikeRegexp('^// ctl-departure engine [0-9a-f]{16} ') },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
     });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });
+    const zip = inlinedCode(artifact.template);
+    const engine = unpackEngine(zip);
+    expect(engine).toMatch(/GetAccountAuthorizationDetails/);
+    // EngineVersion names exactly the code inlined.
+    template.hasResourceProperties('Custom::ProviderDeparture', { EngineVersion: engineHash(engine) });
     // The runtime's AWS SDK is used: the bundle must not carry its own copy.
-    const code = template.findResources('AWS::Lambda::Function');
-    const zip = Object.values(code)[0].Properties.Code.ZipFile as string;
-    expect(zip).toMatch(/require\("@aws-sdk\/client-iam"\)/);
-    expect(zip).not.toMatch(/@smithy\/smithy-client|AWS SDK for JavaScript/);
+    expect(engine).toMatch(/require\("@aws-sdk\/client-iam"\)/);
+    expect(engine).not.toMatch(/@smithy\/smithy-client|AWS SDK for JavaScript/);
+  });
+
+  test('the CLI prints the engine a template carries, for review', async () => {
+    const out: string[] = [];
+    const code = await main(['engine-source', path.join(artifact.assembly.directory, artifact.templateFile)], { out: (t) => out.push(t), err: () => undefined });
+    expect(code).toBe(0);
+    expect(out.join('\n')).toBe(`// EngineVersion ${engineHash(unpackEngine(inlinedCode(artifact.template)))}\n${unpackEngine(inlinedCode(artifact.template))}`);
   });
 });
 

@@ -1,12 +1,16 @@
 """moto, with AWS's stricter IAM rules restored, for the test suite and the rehearsals.
 
-moto 5.2.1 accepts some calls that AWS refuses. A test that passes only because of that would hide a bug that
-real AWS would show, so each patch below restores one AWS rule, raising moto's own exception classes so the
-wire error (code and HTTP status) is the one AWS sends. Each rule has a test in strict-moto.test.ts.
+moto 5.2.1 accepts some calls that AWS refuses and answers some lists differently. A test that passes only
+because of that would hide a bug that real AWS would show, so each patch below restores one AWS rule. Refusals
+raise moto's own IAM exception classes, so the wire error (Code and HTTP status) is the one AWS sends. Each rule
+has a test in strict-moto.test.ts. Rules moto already enforces are noted where they would otherwise go.
 
-Usage: python3 strict_moto.py --port PORT [--host 127.0.0.1]
+Usage: python3 strict_moto.py --port PORT [--host 127.0.0.1]   (PORT 0 picks a free port)
+Prints "strict-moto ready on http://HOST:PORT" once the socket accepts connections, then serves until killed.
 """
 import argparse
+import base64
+import json
 import os
 import sys
 
@@ -14,10 +18,10 @@ import sys
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 from moto.core.responses import ActionResult  # noqa: E402
-from moto.iam import responses  # noqa: E402
-from moto.iam.models import DeleteConflictException, IAMBackend, ManagedPolicy  # noqa: E402
-
-from moto.iam.exceptions import IAMException  # noqa: E402
+from moto.core.serialize import url_encode  # noqa: E402
+from moto.iam.exceptions import DeleteConflictException, IAMException, ValidationError  # noqa: E402
+from moto.iam.models import IAMBackend, ManagedPolicy  # noqa: E402
+from moto.iam.responses import IamResponse  # noqa: E402
 
 
 class UnmodifiableEntityException(IAMException):
@@ -26,12 +30,14 @@ class UnmodifiableEntityException(IAMException):
     code = "UnmodifiableEntity"
 
 
-# -- GetAccountAuthorizationDetails: AWS returns PolicyName and PolicyId for each managed policy. ------------
-ManagedPolicy.policy_name = property(lambda self: self.name)  # type: ignore[attr-defined]
-ManagedPolicy.policy_id = property(lambda self: self.id)  # type: ignore[attr-defined]
+def conflict(why):
+    return DeleteConflictException(f"Cannot delete entity, {why}.")
 
 
-# -- DeletePolicy: AWS refuses while the policy is attached, or while it has non-default versions. ----------
+# == Deletions ================================================================================================
+
+# (a) DeletePolicy: refused while the policy is attached to any user, group or role, and while it has versions
+# other than the default one (moto deletes it regardless).
 _delete_policy = IAMBackend.delete_policy
 
 
@@ -49,25 +55,30 @@ def delete_policy(self, policy_arn):
 
 IAMBackend.delete_policy = delete_policy
 
+# (b) DeleteRole: a service-linked role (path /aws-service-role/...) is only removed by AWS, through
+# DeleteServiceLinkedRole. Patched at the API, not the backend: moto's DeleteServiceLinkedRole calls the backend's
+# delete_role, which must keep working. moto already refuses DeleteRole while the role has attached or inline
+# policies or is in an instance profile, with AWS's messages.
+_delete_role = IamResponse.delete_role
 
-# -- DeleteRole: a service-linked role can only be removed by DeleteServiceLinkedRole. ----------------------
-# (moto already refuses DeleteRole while the role has policies or is in an instance profile, as AWS does.)
-_delete_role = IAMBackend.delete_role
 
-
-def delete_role(self, role_name):
-    role = self.get_role(role_name)
-    if role.path.startswith("/aws-service-role/"):
+def delete_role(self):
+    name = self._get_param("RoleName")
+    if self.backend.get_role(name).path.startswith("/aws-service-role/"):
         raise UnmodifiableEntityException(
-            f"Cannot perform the operation on the protected role '{role_name}' - this role is only modifiable by AWS"
+            f"Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS"
         )
-    return _delete_role(self, role_name)
+    return _delete_role(self)
 
 
-IAMBackend.delete_role = delete_role
+IamResponse.delete_role = delete_role
+
+# (c) DeleteInstanceProfile while the profile still holds a role: moto already refuses it with AWS's
+# DeleteConflict ("Cannot delete entity, must remove roles from instance profile first."). No patch.
 
 
-# -- DeleteUser: AWS refuses while anything still hangs off the user. ----------------------------------------
+# (g) DeleteUser: refused while anything still hangs off the user. moto checks only the policies; the wording
+# of each message is AWS's.
 _delete_user = IAMBackend.delete_user
 
 
@@ -75,124 +86,170 @@ def delete_user(self, user_name):
     user = self.get_user(user_name)
     blockers = [
         (user.access_keys, "must delete access keys first"),
-        (getattr(user, "password", None), "must delete login profile first"),
+        (user.password, "must delete login profile first"),
         (user.mfa_devices, "must delete MFA device first"),
-        (user.signing_certificates, "must delete signing certificates first"),
-        (user.ssh_public_keys, "must delete SSH public keys first"),
-        ([g for g in self.groups.values() if user in g.users], "must remove user from group first"),
-        (user.policies, "must delete policies first"),
-        (user.managed_policies, "must detach all policies first"),
+        (user.signing_certificates, "must delete certificates first"),
+        (user.ssh_public_keys, "must remove referenced objects first"),
+        (any(user in group.users for group in self.groups.values()), "must remove users from group first"),
     ]
     for present, why in blockers:
         if present:
-            raise DeleteConflictException(f"Cannot delete entity, {why}.")
-    return _delete_user(self, user_name)
+            raise conflict(why)
+    return _delete_user(self, user_name)  # refuses for inline and attached policies itself
 
 
 IAMBackend.delete_user = delete_user
 
-
-# -- DeleteGroup: AWS refuses while the group has members or policies. ---------------------------------------
+# (g) DeleteGroup: refused while the group has members, inline policies or attached policies (moto deletes it).
 _delete_group = IAMBackend.delete_group
 
 
 def delete_group(self, group_name):
-    group = self.groups.get(group_name)
-    if group is not None:
-        if group.users:
-            raise DeleteConflictException("Cannot delete entity, must remove users from group first.")
-        if group.policies:
-            raise DeleteConflictException("Cannot delete entity, must delete policies first.")
-        if group.managed_policies:
-            raise DeleteConflictException("Cannot delete entity, must detach all policies first.")
+    group = self.get_group(group_name)  # NoSuchEntity, as AWS answers
+    if group.users:
+        raise conflict("must remove users from group first")
+    if group.policies:
+        raise conflict("must delete policies first")
+    if group.managed_policies:
+        raise conflict("must detach all policies first")
     return _delete_group(self, group_name)
 
 
 IAMBackend.delete_group = delete_group
 
 
-# -- Paging: AWS pages List* and GetAccountAuthorizationDetails with MaxItems (default 100) and Marker. -------
-def _page(self, items, cap=None):
-    """AWS may return fewer items than MaxItems with IsTruncated set; `cap` makes that happen, so callers page."""
-    start = int(self._get_param("Marker") or 0)
-    size = int(self._get_param("MaxItems") or 100)
-    size = min(size, cap) if cap else size
-    chunk = items[start : start + size]
-    more = start + size < len(items)
-    return chunk, ({"IsTruncated": True, "Marker": str(start + size)} if more else {"IsTruncated": False})
+# == Paging ===================================================================================================
+# AWS pages every list with MaxItems (1 to 1000, default 100) and an opaque Marker, and sets IsTruncated while
+# more remain. Here items come in a stable order and the Marker names the last item returned, so a page does not
+# skip or repeat items when earlier ones are deleted between calls (a cleanup deletes as it goes).
+DEFAULT_MAX_ITEMS, MAX_MAX_ITEMS = 100, 1000
 
 
+def _page(self, items, key, cap=MAX_MAX_ITEMS):
+    """One page of `items` (ordered by `key`) and the paging fields of the answer. `cap` lowers the page size
+    below MaxItems: AWS documents that it may return fewer items than asked while IsTruncated is true."""
+    max_items = self._get_param("MaxItems")
+    size = DEFAULT_MAX_ITEMS if max_items is None else int(max_items)
+    if not 1 <= size <= MAX_MAX_ITEMS:
+        bound = "greater than or equal to 1" if size < 1 else f"less than or equal to {MAX_MAX_ITEMS}"
+        raise ValidationError(
+            f"1 validation error detected: Value '{size}' at 'maxItems' failed to satisfy constraint:"
+            f" Member must have value {bound}"
+        )
+    items = sorted(items, key=key)
+    marker = self._get_param("Marker")
+    if marker:
+        try:
+            after = tuple(json.loads(base64.urlsafe_b64decode(marker)))
+            items = [item for item in items if key(item) > after]
+        except (ValueError, TypeError):  # not a Marker this server gave out
+            raise ValidationError("Invalid Marker.")
+    chunk = items[: min(size, cap)]
+    if len(chunk) == len(items):
+        return chunk, {"IsTruncated": False}
+    marker = base64.urlsafe_b64encode(json.dumps(key(chunk[-1])).encode()).decode()
+    return chunk, {"IsTruncated": True, "Marker": marker}
+
+
+def _by_name(entity):
+    return (entity.name,)
+
+
+# (f) ListUsers and ListGroups: moto returns everything in one answer and ignores MaxItems and Marker.
 def list_users(self):
-    users = list(self.backend.list_users(self._get_param("PathPrefix"), None, None))
-    chunk, paging = _page(self, users)
+    users = self.backend.list_users(self._get_param("PathPrefix"), None, None)
+    chunk, paging = _page(self, users, _by_name)
     return ActionResult({"Users": chunk, **paging})
 
 
 def list_groups(self):
-    groups = list(self.backend.list_groups())
-    prefix = self._get_param("PathPrefix")
-    if prefix:
-        groups = [g for g in groups if g.path.startswith(prefix)]
-    chunk, paging = _page(self, groups)
+    prefix = self._get_param("PathPrefix") or "/"
+    groups = [group for group in self.backend.list_groups() if group.path.startswith(prefix)]
+    chunk, paging = _page(self, groups, _by_name)
     return ActionResult({"Groups": chunk, **paging})
 
 
+# (d) ListEntitiesForPolicy: moto lists at most 100 users and 100 roles and drops the rest without a Marker.
+# Pages over groups, users and roles as one sequence. (PolicyUsageFilter is not modelled: moto has attachments
+# only, no permissions boundaries, in managed_policies.)
+ENTITY_KINDS = ("Group", "User", "Role")
+
+
 def list_entities_for_policy(self):
-    """Every principal the policy is attached to, paged; moto stops silently at the first 100 of each kind."""
     arn = self._get_param("PolicyArn")
     self.backend.get_policy(arn)  # NoSuchEntity for an unknown policy, as AWS answers
-    entity = self._get_param("EntityFilter")
+    wanted = self._get_param("EntityFilter")
     prefix = self._get_param("PathPrefix") or "/"
-    kinds = {"User": self.backend.users.values(), "Role": self.backend.roles.values(), "Group": self.backend.groups.values()}
+    principals = {"Group": self.backend.groups, "User": self.backend.users, "Role": self.backend.roles}
     found = [
         (kind, principal)
-        for kind, principals in kinds.items()
-        if not entity or entity == kind
-        for principal in principals
+        for kind in ENTITY_KINDS
+        if wanted in (None, kind)
+        for principal in principals[kind].values()
         if arn in principal.managed_policies and principal.path.startswith(prefix)
     ]
-    chunk, paging = _page(self, found)
-    return ActionResult(
-        {
-            "PolicyUsers": [p for kind, p in chunk if kind == "User"],
-            "PolicyRoles": [p for kind, p in chunk if kind == "Role"],
-            "PolicyGroups": [p for kind, p in chunk if kind == "Group"],
-            **paging,
-        }
-    )
+    chunk, paging = _page(self, found, lambda entry: (ENTITY_KINDS.index(entry[0]), entry[1].name))
+    return ActionResult({f"Policy{kind}s": [p for k, p in chunk if k == kind] for kind in ENTITY_KINDS} | paging)
+
+
+# (e) GetAccountAuthorizationDetails: moto answers everything at once with IsTruncated false. Pages over users,
+# groups, roles and policies as one sequence, at most 100 entries a page whatever MaxItems says, so callers must
+# follow IsTruncated rather than count items.
+DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 
 
 def get_account_authorization_details(self):
-    """Pages over users, groups, roles and policies in that order, as one sequence."""
     details = self.backend.get_account_authorization_details(self._get_param("Filter", []))
-    sequence = (
-        [("UserDetailList", u) for u in details["users"]]
-        + [("GroupDetailList", g) for g in details["groups"]]
-        + [("RoleDetailList", r) for r in details["roles"]]
-        + [("Policies", p) for p in details["managed_policies"]]
-    )
-    chunk, paging = _page(self, sequence, cap=100)
-    result = {key: [item for kind, item in chunk if kind == key] for key in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")}
-    return ActionResult({**result, **paging})
+    sequence = [
+        (rank, entity.arn if list_name == "Policies" else entity.name, entity)
+        for rank, (list_name, source) in enumerate(zip(DETAIL_LISTS, ("users", "groups", "roles", "managed_policies")))
+        for entity in details[source]
+    ]
+    chunk, paging = _page(self, sequence, lambda entry: entry[:2], cap=DEFAULT_MAX_ITEMS)
+    lists = {name: [entity for rank, _, entity in chunk if rank == index] for index, name in enumerate(DETAIL_LISTS)}
+    return ActionResult(lists | paging)
 
 
-# -- ListServiceSpecificCredentials: missing in moto (HTTP 500); no user of moto's has any. -------------------
+IamResponse.list_users = list_users
+IamResponse.list_groups = list_groups
+IamResponse.list_entities_for_policy = list_entities_for_policy
+IamResponse.get_account_authorization_details = get_account_authorization_details
+
+
+# == Answers ==================================================================================================
+
+# (e) GetAccountAuthorizationDetails names each managed policy: AWS sends PolicyName and PolicyId in every
+# ManagedPolicyDetail. moto's serializer looks for policy_name/policy_id on the policy and finds only name/id.
+ManagedPolicy.policy_name = property(lambda self: self.name)
+ManagedPolicy.policy_id = property(lambda self: self.id)
+
+# (i) AWS URL-encodes policy documents (RFC 3986) in its answers; moto does so only for some operations and
+# returns trust policies (ListRoles, GetAccountAuthorizationDetails, instance profiles, ...) and GetPolicyVersion
+# documents as plain JSON. Operations moto already encodes match earlier entries of this table, which apply first.
+IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER = {
+    **IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER,
+    ".AssumeRolePolicyDocument": url_encode,
+    "GetPolicyVersionResponse.PolicyVersion.Document": url_encode,
+}
+
+
+# (h) ListServiceSpecificCredentials: moto has no such action (HTTP 500). No user here can have one, so the
+# answer is the empty list; an unknown user is NoSuchEntity, as in AWS.
 def list_service_specific_credentials(self):
-    self.backend.get_user(self._get_param("UserName"))
+    user_name = self._get_param("UserName")
+    if user_name:
+        self.backend.get_user(user_name)
     return ActionResult({"ServiceSpecificCredentials": []})
 
 
-responses.IamResponse.list_users = list_users
-responses.IamResponse.list_groups = list_groups
-responses.IamResponse.list_entities_for_policy = list_entities_for_policy
-responses.IamResponse.get_account_authorization_details = get_account_authorization_details
-responses.IamResponse.list_service_specific_credentials = list_service_specific_credentials
+IamResponse.list_service_specific_credentials = list_service_specific_credentials
 
 
-# -- CloudFormation custom resources: an update goes to the same resource. ----------------------------------
-# CloudFormation sends the resource an Update request and keeps it; moto has no update for custom resources and
-# drops it from the stack, so outputs that read its attributes fail. Keep it: the rehearsal sends the Update.
+# == CloudFormation (for the rehearsal, not IAM) ==============================================================
+# CloudFormation sends a custom resource an Update request and keeps the resource; moto has no update for custom
+# resources and drops it from the stack, so outputs that read its attributes fail. Keep it.
 from moto.cloudformation.custom_model import CustomModel  # noqa: E402
+from moto.cloudformation.models import Stack  # noqa: E402
 
 
 def _update_custom_resource(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
@@ -202,8 +259,6 @@ def _update_custom_resource(cls, original_resource, new_resource_name, cloudform
 CustomModel.update_from_cloudformation_json = classmethod(_update_custom_resource)
 
 # An answer to an Update request must not turn an updated stack back into CREATE_COMPLETE, as moto does.
-from moto.cloudformation.models import Stack  # noqa: E402
-
 _verify_readiness = Stack.verify_readiness
 
 
@@ -215,15 +270,26 @@ def verify_readiness(self):
 Stack.verify_readiness = verify_readiness
 
 
+# == Server ===================================================================================================
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
-    from moto.server import main as moto_main
 
-    print(f"strict-moto starting on http://{args.host}:{args.port}", flush=True)
-    moto_main(["--host", args.host, "--port", str(args.port)])
+    from werkzeug.serving import make_server
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    # What moto_server does, minus run_simple's banner: all services, one thread per request.
+    server = make_server(args.host, args.port, DomainDispatcherApplication(create_backend_app), threaded=True)
+    port = server.server_port  # listening from here on; the actual port when --port 0
+    os.environ.setdefault("MOTO_PORT", str(port))  # moto uses it to build URLs to itself (queues, objects)
+    print(f"strict-moto ready on http://{args.host}:{port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":

@@ -1,8 +1,16 @@
 /**
  * Starts our strict moto launcher (test/moto/strict_moto.py) on a free loopback port for one test file or
  * rehearsal, and stops it afterwards, so nothing has to be running beforehand.
+ *
+ *   const server = await startMoto();                  // in beforeAll
+ *   const iam = new IAMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+ *   await server.reset();                              // in beforeEach: every account empty again
+ *   await server.stop();                               // in afterAll
+ *
+ * PYTHON selects the interpreter (default python3); MOTO_LOG=1 shows the server's stderr, e.g. the traceback
+ * behind an HTTP 500.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
@@ -18,12 +26,15 @@ export interface MotoServer {
    * caller's policies are enforced and a denied call answers AccessDenied, as in AWS.
    */
   enforceIam(afterActions: number): Promise<void>;
+  /** Stops the server and waits until its process has exited. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 5_000;
+const READY_LINE = /^strict-moto ready on (http:\/\/\S+)$/m;
 
-/** The launcher, found from this file whether it runs as TypeScript or compiled into dist/. */
+/** The launcher, found from this file whether it runs as TypeScript (test/support) or compiled (dist/test/support). */
 function launcherPath(): string {
   for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'test', 'moto', 'strict_moto.py');
@@ -34,60 +45,84 @@ function launcherPath(): string {
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
     });
   });
 }
 
+async function post(url: string, body?: string): Promise<void> {
+  const response = await fetch(url, { method: 'POST', body });
+  await response.arrayBuffer(); // drain, so the connection is released
+  if (!response.ok) throw new Error(`POST ${url} answered HTTP ${response.status}`);
+}
+
 export async function startMoto(): Promise<MotoServer> {
   const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.env.PYTHON ?? 'python3', [launcherPath(), '--port', String(port)], {
+  const child = spawn(process.env.PYTHON ?? 'python3', [launcherPath(), '--port', String(port), '--host', '127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // MOTO_LOG=1 shows the server's own log, e.g. the traceback behind an HTTP 500.
-  if (process.env.MOTO_LOG) child.stderr?.pipe(process.stderr);
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Never leave a server behind, even when a test file forgets stop() or the runner exits early.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`strict moto exited with code ${child.exitCode}:\n${output}`);
-    try {
-      const response = await fetch(`${endpoint}/moto-api/data.json`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
+  // Both pipes are read for the server's lifetime (a full pipe would stall it); the tail explains failures.
+  let stdout = '';
+  let stderrTail = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-4000)));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-4000);
+    if (process.env.MOTO_LOG) process.stderr.write(chunk);
+  });
+
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const fail = (why: string) => {
+      cleanup();
       child.kill('SIGKILL');
-      throw new Error(`strict moto did not answer on ${endpoint} within ${READY_TIMEOUT_MS / 1000} s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+      process.removeListener('exit', killOnExit);
+      reject(new Error(`strict moto (port ${port}) ${why}\n--- stderr ---\n${stderrTail}`));
+    };
+    const timer = setTimeout(() => fail(`was not ready within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
+    const onData = () => {
+      const ready = READY_LINE.exec(stdout);
+      if (ready) {
+        cleanup();
+        resolve(ready[1]);
+      }
+    };
+    const onExit = (code: number | null, signal: string | null) => fail(`exited (${signal ?? `code ${code}`}) before it was ready`);
+    const onError = (error: Error) => fail(`could not start: ${error.message}`);
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stdout.removeListener('data', onData);
+      child.removeListener('exit', onExit);
+      child.removeListener('error', onError);
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', onError);
+  });
 
   return {
     endpoint,
     port,
-    async reset() {
-      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-      if (!response.ok) throw new Error(`moto reset answered HTTP ${response.status}`);
-    },
-    async enforceIam(afterActions) {
-      const response = await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', body: String(afterActions === Infinity ? 'inf' : afterActions) });
-      if (!response.ok) throw new Error(`moto reset-auth answered HTTP ${response.status}`);
-    },
+    reset: () => post(`${endpoint}/moto-api/reset`),
+    enforceIam: (afterActions) => post(`${endpoint}/moto-api/reset-auth`, afterActions === Infinity ? 'inf' : String(afterActions)),
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), STOP_GRACE_MS)));
+      if (await Promise.race([exited.then(() => false), graceOver])) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      clearTimeout(timer);
     },
   };
 }
