@@ -34,6 +34,27 @@ export const PROPERTY_KEYS = {
 
 const BOOLEAN_KEYS = new Set<string>(['keepCamProvider']);
 
+/** `buckets.<key>` ← property name; empty strings are left to the config's defaults. */
+export const BUCKET_PROPERTY_KEYS = {
+  BucketMode: 'mode',
+  BucketNames: 'names',
+  ArchiveBucket: 'archiveBucket',
+  StorageClass: 'storageClass',
+  TransitionDays: 'transitionDays',
+  DeleteWithoutArchive: 'deleteWithoutArchive',
+} as const;
+
+function bucketProperties(properties: Record<string, unknown>): Record<string, unknown> | undefined {
+  const buckets: Record<string, unknown> = {};
+  for (const [property, key] of Object.entries(BUCKET_PROPERTY_KEYS)) {
+    const value = properties[property];
+    if (typeof value !== 'string' || value === '') continue;
+    buckets[key] =
+      key === 'names' ? splitList(value, true) : key === 'transitionDays' ? Number(value) : key === 'deleteWithoutArchive' ? value === 'true' : value;
+  }
+  return Object.keys(buckets).length ? buckets : undefined;
+}
+
 /** Time kept back from the Lambda's own timeout to send a FAILED answer. */
 export const ANSWER_MARGIN_MS = 15_000;
 
@@ -75,12 +96,16 @@ export function parseProperties(properties: Record<string, unknown>): { mode: Mo
       ? value === 'true' ? true : value === 'false' ? false : value
       : splitList(value, key !== 'prefixes');
   }
+  const buckets = bucketProperties(properties);
+  if (buckets) raw.buckets = buckets;
   try {
     return { mode, config: resolveConfig(raw) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Name the stack parameter the operator can change, as well as the engine's key.
-    const property = Object.entries(PROPERTY_KEYS).find(([, key]) => error.field.split('[')[0] === key)?.[0];
+    const property =
+      Object.entries(PROPERTY_KEYS).find(([, key]) => error.field.split('[')[0] === key)?.[0] ??
+      Object.entries(BUCKET_PROPERTY_KEYS).find(([, key]) => error.field.split('[')[0] === `buckets.${key}`)?.[0];
     throw property ? new ConfigError(property, error.message) : error;
   }
 }
@@ -143,7 +168,7 @@ export function createHandler(deps: HandlerDependencies) {
     try {
       ({ mode, config } = parseProperties(event.ResourceProperties));
     } catch (error) {
-      const problem = error instanceof ConfigError && (error.field in PROPERTY_KEYS || error.field === 'Mode') ? error.message.replace(/^config "(\w+)": /, 'parameter $1: ') : (error as Error).message;
+      const problem = error instanceof ConfigError && (error.field in PROPERTY_KEYS || error.field in BUCKET_PROPERTY_KEYS || error.field === 'Mode') ? error.message.replace(/^config "(\w+)": /, 'parameter $1: ') : (error as Error).message;
       return answer('FAILED', `bad ${problem}`);
     }
 

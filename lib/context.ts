@@ -14,6 +14,8 @@ export const CONTEXT_KEYS = [
   'exclude',
   'providerAccountIds',
   'oidcUrlFragments',
+  'buckets',
+  'createArchiveBucket',
   'stackName',
 ] as const;
 
@@ -21,11 +23,20 @@ export interface AppSettings {
   readonly mode: 'plan' | 'apply';
   readonly config: DepartureConfig;
   readonly stackName: string;
+  /** The cleanup stack creates the archive bucket that `copy` writes to. */
+  readonly createArchiveBucket: boolean;
 }
 
 /** A context value as the engine's config wants it: `-c` gives strings, cdk.json gives JSON. */
 function normalize(key: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
+  if (key === 'buckets') {
+    try {
+      return JSON.parse(value);
+    } catch {
+      throw new ConfigError('buckets', `must be JSON such as '{"mode":"archive"}', not ${value}`);
+    }
+  }
   if (typeof DEFAULT_CONFIG[key as keyof DepartureConfig] === 'boolean') {
     return value === 'true' ? true : value === 'false' ? false : value;
   }
@@ -45,7 +56,7 @@ export function readSettings(lookup: (key: string) => unknown): AppSettings {
   if (mode !== 'plan' && mode !== 'apply') throw new ConfigError('mode', `must be "plan" or "apply", not ${JSON.stringify(mode)}; pass -c mode=apply to apply`);
   const raw: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) {
-    if (key === 'mode' || key === 'stackName') continue;
+    if (key === 'mode' || key === 'stackName' || key === 'createArchiveBucket') continue;
     const value = lookup(key);
     if (value !== undefined) raw[key] = normalize(key, value);
   }
@@ -53,6 +64,10 @@ export function readSettings(lookup: (key: string) => unknown): AppSettings {
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
     throw new ConfigError('stackName', `"${stackName}" is not a CloudFormation stack name (letters, digits, hyphens; starting with a letter)`);
   }
+  const create = lookup('createArchiveBucket') ?? false;
+  if (create !== true && create !== false && create !== 'true' && create !== 'false') {
+    throw new ConfigError('createArchiveBucket', `must be true or false, not ${JSON.stringify(create)}`);
+  }
   const config = resolveConfig(raw);
-  return { mode, config, stackName };
+  return { mode, config, stackName, createArchiveBucket: create === true || create === 'true' };
 }

@@ -2,7 +2,8 @@
  * A custom resource that runs a provider departure in the account it is deployed to, with an IAM policy
  * that can only change what carries one of the configured prefixes.
  */
-import { CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnCondition, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -66,6 +67,34 @@ export interface DepartureCleanupProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The provider's buckets; `{accountId}` stands for the account's id. Fixed at synth time: the function's S3
+   * permissions are written for these buckets only.
+   * @default ["config-bucket-{accountId}", "ctlaudit-{accountId}"]
+   */
+  readonly bucketNames?: readonly string[];
+  /**
+   * `keep`, `archive`, `copy` or `delete` (see the engine's `buckets.mode`).
+   * @default "keep"
+   */
+  readonly bucketMode?: string;
+  /**
+   * The bucket `copy` writes to, and where `delete` verifies a copy. Ignored when `createArchiveBucket` is set.
+   * @default "" (none)
+   */
+  readonly archiveBucket?: string;
+  /**
+   * Create the archive bucket in this stack: versioned, encrypted, public access blocked, SSL only, and kept when
+   * the stack is deleted.
+   * @default false
+   */
+  readonly createArchiveBucket?: boolean;
+  /** @default "DEEP_ARCHIVE" */
+  readonly storageClass?: string;
+  /** @default "0" */
+  readonly transitionDays?: string;
+  /** @default "false" */
+  readonly deleteWithoutArchive?: string;
 }
 
 /** Role and policy paths AWS or the rollout own: denied explicitly, whatever the prefixes say. */
@@ -176,6 +205,30 @@ export class DepartureCleanup extends Construct {
       }),
     );
 
+    const bucketNames = (props.bucketNames ?? DEFAULT_CONFIG.buckets.names).map((name) => name.replace('{accountId}', '${AWS::AccountId}'));
+    const s3Arn = (resource: string) => Fn.sub(`arn:\${AWS::Partition}:s3:::${resource}`);
+    allow(
+      'ReadProviderBuckets',
+      ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketPolicy', 's3:GetBucketVersioning', 's3:GetLifecycleConfiguration', 's3:GetBucketPublicAccessBlock', 's3:GetEncryptionConfiguration', 's3:GetBucketTagging'],
+      bucketNames.map(s3Arn),
+      'The provider buckets by name.',
+    );
+    allow(
+      'ChangeProviderBuckets',
+      ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketPublicAccessBlock', 's3:PutEncryptionConfiguration', 's3:PutBucketTagging', 's3:PutLifecycleConfiguration', 's3:DeleteBucket'],
+      bucketNames.map(s3Arn),
+      'The provider buckets by name.',
+    );
+    allow(
+      'ProviderObjects',
+      ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      bucketNames.map((name) => s3Arn(`${name}/*`)),
+      'Copy reads every object of a provider bucket, delete removes every version: the bucket is named, its keys are not known in advance.',
+    );
+    const archive = props.createArchiveBucket ? this.createArchiveBucket() : undefined;
+    const archiveBucket = archive?.bucketName ?? props.archiveBucket ?? '';
+    this.grantArchiveWrites(role, archiveBucket, bucketNames);
+
     this.handler = new lambda.Function(this, 'Handler', {
       description: 'ctl-departure engine: removes the provider from this account (plan unless Mode=apply).',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -212,10 +265,57 @@ export class DepartureCleanup extends Construct {
         Exclude: props.exclude ?? '',
         ProviderAccountIds: props.providerAccountIds ?? '589942003651',
         OidcUrlFragments: (props.oidcUrlFragments ?? DEFAULT_OIDC_FRAGMENTS).join(','),
+        BucketNames: (props.bucketNames ?? DEFAULT_CONFIG.buckets.names).join(','),
+        BucketMode: props.bucketMode ?? 'keep',
+        ArchiveBucket: archiveBucket,
+        StorageClass: props.storageClass ?? 'DEEP_ARCHIVE',
+        TransitionDays: props.transitionDays ?? '0',
+        DeleteWithoutArchive: props.deleteWithoutArchive ?? 'false',
         // A new engine version runs again even when no parameter changed.
         EngineVersion: bundle.hash,
       },
     });
+  }
+
+  /** The archive bucket, when this stack owns it: kept with its data whatever happens to the stack. */
+  private createArchiveBucket(): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'Archive', {
+      versioned: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason: 'The archive receives server-side copies of the provider buckets only; access logging would need a second bucket in an account being cleaned up.',
+    });
+    return bucket;
+  }
+
+  /**
+   * Copy writes only under `<provider-bucket>/` in the archive bucket. With no archive bucket the statement lives
+   * in its own policy that a condition leaves out, so no malformed ARN reaches IAM.
+   */
+  private grantArchiveWrites(role: iam.Role, archiveBucket: string, bucketNames: readonly string[]): void {
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'WriteArchive',
+        actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'],
+        resources: bucketNames.map((name) => Fn.sub(`arn:\${AWS::Partition}:s3:::\${Archive}/${name}/*`, { Archive: archiveBucket })),
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListArchive',
+        actions: ['s3:ListBucket', 's3:ListBucketVersions'],
+        resources: [Fn.sub('arn:${AWS::Partition}:s3:::${Archive}', { Archive: archiveBucket })],
+      }),
+    ];
+    const policy = new iam.Policy(this, 'ArchivePolicy', { roles: [role], statements });
+    const hasArchive = new CfnCondition(this, 'HasArchiveBucket', { expression: Fn.conditionNot(Fn.conditionEquals(archiveBucket, '')) });
+    (policy.node.defaultChild as CfnResource).cfnOptions.condition = hasArchive;
+    const reasons = new WildcardLedger();
+    reasons.note(statements.flatMap((st) => st.resources), 'Copy writes every object of a provider bucket under its own prefix in the archive bucket.');
+    reasons.acknowledge(policy);
   }
 }
 
@@ -230,11 +330,11 @@ class WildcardLedger {
     for (const resource of resources) if (!this.reasons.has(resource)) this.reasons.set(resource, reason);
   }
 
-  acknowledge(role: iam.Role): void {
-    const validations = Validations.of(role);
+  acknowledge(scope: Construct): void {
+    const validations = Validations.of(scope);
     for (const [resource, reason] of this.reasons) {
       // cdk-nag names a finding by the resource with pseudo parameters written as <AWS::...>.
-      const shown = flatten(Stack.of(role).resolve(resource));
+      const shown = flatten(Stack.of(scope).resolve(resource));
       if (shown.includes('*')) validations.acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${shown}]`, reason });
     }
   }
@@ -245,7 +345,11 @@ function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
   const object = value as Record<string, unknown>;
   if ('Ref' in object) return `<${object.Ref}>`;
-  if ('Fn::Sub' in object) return String(object['Fn::Sub']).replace(/\$\{([^}]+)\}/g, '<$1>');
+  if ('Fn::Sub' in object) {
+    // With variables, cdk-nag shows the Fn::Sub arguments as JSON; without, the string with <AWS::...>.
+    const sub = object['Fn::Sub'];
+    return Array.isArray(sub) ? JSON.stringify(sub) : String(sub).replace(/\$\{([^}]+)\}/g, '<$1>');
+  }
   const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
   return parts.map(flatten).join(separator);
 }

@@ -47,6 +47,21 @@ export class DepartureStack extends Stack {
       providerAccountIds: parameter('ProviderAccountIds', 'Provider account ids; roles trusting them are flagged.', list(config.providerAccountIds), {
         allowedPattern: '^$|^\\d{12}(,\\d{12})*$',
       }),
+      bucketNames: config.buckets.names,
+      bucketMode: parameter('BucketMode', 'Provider buckets: keep, archive (in place), copy (into the archive bucket) or delete (after a verified copy).', config.buckets.mode, {
+        allowedValues: ['keep', 'archive', 'copy', 'delete'],
+      }),
+      createArchiveBucket: props.settings.createArchiveBucket,
+      ...(props.settings.createArchiveBucket
+        ? {}
+        : { archiveBucket: parameter('ArchiveBucket', 'Bucket that copy writes to and delete verifies against; empty for none.', config.buckets.archiveBucket ?? '', { allowedPattern: '^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }) }),
+      storageClass: parameter('StorageClass', 'Storage class of archived and copied objects.', config.buckets.storageClass, {
+        allowedValues: ['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'],
+      }),
+      transitionDays: parameter('TransitionDays', 'Days before archived objects move to the storage class.', String(config.buckets.transitionDays), { allowedPattern: '^\\d{1,5}$' }),
+      deleteWithoutArchive: parameter('DeleteWithoutArchive', 'Delete provider buckets without a verified copy.', String(config.buckets.deleteWithoutArchive), {
+        allowedValues: ['true', 'false'],
+      }),
     });
     for (const name of OUTPUTS) new CfnOutput(this, `Report${name}`, { value: this.cleanup.resource.getAttString(name) });
   }

@@ -5,7 +5,7 @@
  */
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CallCounter, createClients } from '../lambda/engine/aws';
-import { forEachBounded } from '../lambda/engine/apply';
+import { forEachBounded } from '../lambda/engine/concurrency';
 import { DEFAULT_CONFIG } from '../lambda/engine/config';
 import type { Mode } from '../lambda/engine/report';
 import { runDeparture } from '../lambda/engine/run';

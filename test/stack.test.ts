@@ -161,3 +161,51 @@ describe('checks', () => {
     expect({ status: lint.status, findings: lint.stdout.trim() }).toEqual({ status: 0, findings: '' });
   });
 });
+
+describe('provider buckets', () => {
+  const s3 = (resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${resource}` });
+  const allStatements = (t: Template) =>
+    Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+
+  test('S3 permissions name the provider buckets only, and the archive bucket only under their prefixes', () => {
+    const statements = allStatements(template);
+    const sid = (name: string) => statements.find((s) => s.Sid === name)!;
+    const buckets = ['config-bucket-${AWS::AccountId}', 'ctlaudit-${AWS::AccountId}'];
+    expect(sid('ReadProviderBuckets').Resource).toEqual(buckets.map(s3));
+    expect(sid('ChangeProviderBuckets').Resource).toEqual(buckets.map(s3));
+    expect(sid('ProviderObjects').Resource).toEqual(buckets.map((b) => s3(`${b}/*`)));
+    expect(sid('WriteArchive').Resource).toEqual(buckets.map((b) => ({ 'Fn::Sub': [`arn:\${AWS::Partition}:s3:::\${Archive}/${b}/*`, { Archive: { Ref: 'ArchiveBucket' } }] })));
+    // Without an archive bucket the archive policy is left out, so no malformed ARN reaches IAM.
+    template.hasResource('AWS::IAM::Policy', { Condition: Match.stringLikeRegexp('HasArchiveBucket') });
+    expect(Object.values(template.toJSON().Conditions)).toEqual([{ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ArchiveBucket' }, ''] }] }]);
+  });
+
+  test('bucket settings are parameters with defaults from context', () => {
+    template.hasParameter('BucketMode', { Default: 'keep', AllowedValues: ['keep', 'archive', 'copy', 'delete'] });
+    template.hasParameter('StorageClass', { Default: 'DEEP_ARCHIVE' });
+    template.hasParameter('ArchiveBucket', { Default: '' });
+    template.hasResourceProperties('Custom::ProviderDeparture', {
+      BucketNames: 'config-bucket-{accountId},ctlaudit-{accountId}',
+      BucketMode: { Ref: 'BucketMode' },
+      ArchiveBucket: { Ref: 'ArchiveBucket' },
+    });
+    const archiving = Template.fromStack(synthDepartureStack({ buckets: '{"mode":"archive","transitionDays":30}' }).stack);
+    archiving.hasParameter('BucketMode', { Default: 'archive' });
+    archiving.hasParameter('TransitionDays', { Default: '30' });
+  });
+
+  test('createArchiveBucket makes a versioned, encrypted, private, SSL-only bucket that outlives the stack', () => {
+    const withArchive = Template.fromStack(synthDepartureStack({ createArchiveBucket: 'true', buckets: '{"mode":"copy","archiveBucket":"unused-when-created"}' }).stack);
+    withArchive.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      },
+    });
+    withArchive.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    withArchive.hasResourceProperties('Custom::ProviderDeparture', { ArchiveBucket: { Ref: Match.stringLikeRegexp('Archive') } });
+    expect(withArchive.toJSON().Parameters.ArchiveBucket).toBeUndefined();
+  });
+});

@@ -6,6 +6,7 @@
  */
 import { errorName, type AwsClients } from './aws';
 import { runStep } from './calls';
+import { forEachBounded } from './concurrency';
 import type { Action, ResourceType } from './model';
 
 export interface ApplyOptions {
@@ -28,6 +29,7 @@ const ALREADY_GONE = new Set([
   'NoSuchConfigurationRecorderException',
   'NoSuchDeliveryChannelException',
   'TrailNotFoundException',
+  'NoSuchBucket',
 ]);
 
 /** Runs every planned action in place, recording each step's and action's outcome on it. */
@@ -50,8 +52,9 @@ async function runAction(action: Action, clients: AwsClients, signal?: AbortSign
   for (const step of action.steps) {
     if (signal?.aborted) return;
     try {
-      await runStep(clients, step);
+      const note = await runStep(clients, step);
       step.status = 'done';
+      if (note) step.note = note;
     } catch (error) {
       if (ALREADY_GONE.has(errorName(error))) {
         step.status = 'done';
@@ -79,13 +82,4 @@ export function describeError(error: unknown): string {
   const name = errorName(error);
   const message = (error as Error)?.message ?? String(error);
   return message.startsWith(name) ? message : `${name}: ${message}`;
-}
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-export async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -9,6 +9,7 @@ import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 
@@ -22,6 +23,8 @@ export interface AwsClients {
   readonly events: EventBridgeClient;
   readonly config: ConfigServiceClient;
   readonly cloudtrail: CloudTrailClient;
+  /** Path-style addressing works against AWS and emulators alike (bucket names here never need virtual hosts). */
+  readonly s3: S3Client;
 }
 
 export interface ClientOptions {
@@ -48,6 +51,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     events: new EventBridgeClient({ ...common, region }),
     config: new ConfigServiceClient({ ...common, region }),
     cloudtrail: new CloudTrailClient({ ...common, region }),
+    s3: new S3Client({ ...common, region, forcePathStyle: true }),
   };
   if (options.callCounter) for (const client of Object.values(clients)) options.callCounter.attach(client);
   return clients;

@@ -7,6 +7,8 @@ import * as config from '@aws-sdk/client-config-service';
 import * as events from '@aws-sdk/client-eventbridge';
 import * as iam from '@aws-sdk/client-iam';
 import * as lambda from '@aws-sdk/client-lambda';
+import * as s3 from '@aws-sdk/client-s3';
+import { copyObjects, emptyBucket, verifyCopy } from './s3-copy';
 import type { AwsClients } from './aws';
 import type { Service, Step } from './model';
 
@@ -51,12 +53,34 @@ const CALLS: { readonly [S in Service]: Readonly<Record<string, CommandClass>> }
     DeleteConfigurationRecorder: config.DeleteConfigurationRecorderCommand,
   },
   cloudtrail: { DeleteTrail: cloudtrail.DeleteTrailCommand },
+  s3: {
+    PutBucketPolicy: s3.PutBucketPolicyCommand,
+    DeleteBucketPolicy: s3.DeleteBucketPolicyCommand,
+    PutPublicAccessBlock: s3.PutPublicAccessBlockCommand,
+    PutBucketEncryption: s3.PutBucketEncryptionCommand,
+    PutBucketTagging: s3.PutBucketTaggingCommand,
+    PutBucketLifecycleConfiguration: s3.PutBucketLifecycleConfigurationCommand,
+    DeleteBucket: s3.DeleteBucketCommand,
+  },
 } as unknown as { readonly [S in Service]: Readonly<Record<string, CommandClass>> };
 
 /** API calls the engine may make while applying, as IAM actions (for docs and the stack's policy). */
 export const MUTATING_CALLS = Object.entries(CALLS).flatMap(([service, calls]) => Object.keys(calls).map((call) => `${service}:${call}`));
 
-export async function runStep(clients: AwsClients, planned: Step): Promise<void> {
+/**
+ * Steps that are many S3 calls each (listing, then one call per object or per thousand): named as operations of
+ * ours, so the plan stays one line per bucket; each returns a note of what it did.
+ */
+const COMPOSITE: Readonly<Record<string, (clients: AwsClients, input: never) => Promise<string>>> = {
+  's3:CopyObjects': (clients, input) => copyObjects(clients.s3, input),
+  's3:VerifyCopy': (clients, input) => verifyCopy(clients.s3, input),
+  's3:EmptyBucket': (clients, input) => emptyBucket(clients.s3, input),
+};
+
+/** Runs the step; a composite step returns a note of what it did. */
+export async function runStep(clients: AwsClients, planned: Step): Promise<string | void> {
+  const composite = COMPOSITE[`${planned.service}:${planned.call}`];
+  if (composite) return composite(clients, planned.input as never);
   const Command = CALLS[planned.service]?.[planned.call];
   if (!Command) throw new Error(`the engine has no ${planned.service}:${planned.call} call`);
   const client = clients[planned.service] as unknown as { send(command: unknown): Promise<unknown> };

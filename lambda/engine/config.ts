@@ -77,7 +77,45 @@ export interface DepartureConfig {
    * @default { lambdaFunctions: false, eventRules: false, configRules: false, configRecorder: false, trails: false }
    */
   readonly deleteAutomation: AutomationKinds;
+  /** What happens to the provider's S3 buckets. */
+  readonly buckets: BucketSettings;
 }
+
+/** How a provider bucket ends. In every mode, bucket-policy statements that let the provider in are removed. */
+export type BucketMode =
+  /** Nothing else changes. */
+  | 'keep'
+  /** In place: public access blocked, encryption on, tagged, and a lifecycle rule to `storageClass`. */
+  | 'archive'
+  /** Server-side copy of every object into `archiveBucket` under `<bucket>/`. */
+  | 'copy'
+  /** Every version and delete marker, then the bucket: only after a verified copy, or `deleteWithoutArchive`. */
+  | 'delete';
+
+export interface BucketSettings {
+  /** @default "keep" */
+  readonly mode: BucketMode;
+  /**
+   * Bucket names; `{accountId}` stands for the account's id.
+   * @default ["config-bucket-{accountId}", "ctlaudit-{accountId}"]
+   */
+  readonly names: readonly string[];
+  /** Where `copy` puts the objects (and where `delete` looks for a verified copy). */
+  readonly archiveBucket?: string;
+  /** @default "DEEP_ARCHIVE" */
+  readonly storageClass: string;
+  /** Days before the archive lifecycle rule moves objects. @default 0 */
+  readonly transitionDays: number;
+  /** `copy` also copies noncurrent versions, oldest first. @default false */
+  readonly copyVersions: boolean;
+  /** `delete` without a verified copy. @default false */
+  readonly deleteWithoutArchive: boolean;
+  /** Objects larger than this are copied by multipart UploadPartCopy (CopyObject's limit is 5 GiB). @default 5 GiB */
+  readonly multipartThresholdBytes: number;
+}
+
+const STORAGE_CLASSES = ['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'];
+const BUCKET_MODES: readonly BucketMode[] = ['keep', 'archive', 'copy', 'delete'];
 
 /** Kinds of the provider's automation outside IAM whose deletion can be switched on one by one. */
 export interface AutomationKinds {
@@ -111,6 +149,15 @@ export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
   requireStandalone: false,
   allowedOrganizations: [],
   deleteAutomation: Object.freeze({ lambdaFunctions: false, eventRules: false, configRules: false, configRecorder: false, trails: false }),
+  buckets: Object.freeze({
+    mode: 'keep',
+    names: ['config-bucket-{accountId}', 'ctlaudit-{accountId}'],
+    storageClass: 'DEEP_ARCHIVE',
+    transitionDays: 0,
+    copyVersions: false,
+    deleteWithoutArchive: false,
+    multipartThresholdBytes: 5 * 1024 ** 3,
+  }),
 });
 
 /** A config that cannot be used; `field` is the dotted path of the offending key. */
@@ -188,6 +235,45 @@ function flags<T extends object>(defaults: T): Checker {
   };
 }
 
+const BUCKET_NAME = /^[a-z0-9{][a-z0-9.{}A-Za-z-]{1,80}[a-z0-9}]$/;
+
+const bucketName = (field: string, value: string) => {
+  if (!BUCKET_NAME.test(value)) throw new ConfigError(field, `"${value}" is not an S3 bucket name (lower-case letters, digits, dots, hyphens; {accountId} allowed)`);
+};
+
+/** The `buckets` object: known keys only, each checked, the modes' requirements enforced. */
+const bucketSettings: Checker = (field, value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object such as {"mode": "archive"}');
+  const defaults = DEFAULT_CONFIG.buckets;
+  const resolved: Record<string, unknown> = { ...defaults };
+  for (const [key, entry] of Object.entries(value)) {
+    const at = `${field}.${key}`;
+    if (key === 'mode') {
+      if (!BUCKET_MODES.includes(entry as BucketMode)) throw new ConfigError(at, `must be one of ${BUCKET_MODES.join(', ')}, not ${JSON.stringify(entry)}`);
+    } else if (key === 'names') {
+      stringList(bucketName)(at, entry);
+    } else if (key === 'archiveBucket') {
+      if (typeof entry !== 'string') throw new ConfigError(at, 'must be a bucket name');
+      bucketName(at, entry);
+    } else if (key === 'storageClass') {
+      if (!STORAGE_CLASSES.includes(entry as string)) throw new ConfigError(at, `must be one of ${STORAGE_CLASSES.join(', ')}, not ${JSON.stringify(entry)}`);
+    } else if (key === 'transitionDays' || key === 'multipartThresholdBytes') {
+      const minimum = key === 'transitionDays' ? 0 : 5 * 1024 ** 2;
+      if (!Number.isInteger(entry) || (entry as number) < minimum) throw new ConfigError(at, `must be a whole number of at least ${minimum}`);
+    } else if (key === 'copyVersions' || key === 'deleteWithoutArchive') {
+      bool(at, entry);
+    } else {
+      throw new ConfigError(at, `unknown key; the known keys are ${Object.keys(defaults).concat('archiveBucket').join(', ')}`);
+    }
+    resolved[key] = key === 'names' ? Object.freeze([...(entry as string[])]) : entry;
+  }
+  if (resolved.mode === 'copy' && !resolved.archiveBucket) throw new ConfigError(`${field}.archiveBucket`, 'is required in copy mode: name the bucket that receives the copy');
+  if (resolved.archiveBucket && (resolved.names as string[]).includes(resolved.archiveBucket as string)) {
+    throw new ConfigError(`${field}.archiveBucket`, 'must not be one of the provider buckets it archives');
+  }
+  return Object.freeze(resolved);
+};
+
 const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   prefixes: stringList(prefix, { nonEmpty: true }),
   keepCamProvider: bool,
@@ -202,6 +288,7 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   requireStandalone: bool,
   allowedOrganizations: stringList(organization),
   deleteAutomation: flags(DEFAULT_CONFIG.deleteAutomation),
+  buckets: bucketSettings,
 };
 
 /** Keys accepted in a config; the drivers use it to list them in help and errors. */

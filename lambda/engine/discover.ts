@@ -25,6 +25,7 @@ import type { AwsClients } from './aws';
 import type { DepartureConfig } from './config';
 import { errorName } from './aws';
 import { discoverAutomation } from './discover-automation';
+import { discoverBuckets } from './discover-buckets';
 import type {
   CallerIdentity,
   Inventory,
@@ -40,13 +41,15 @@ import type {
 
 /** Reads the account. `config` only narrows the few extra reads; the inventory itself is complete. */
 export async function discover(clients: AwsClients, config: DepartureConfig): Promise<Inventory> {
-  const [caller, details, samlProviders, oidcProviders, organization, automation] = await Promise.all([
-    callerIdentity(clients.sts),
+  const readAt = new Date().toISOString();
+  const caller = await callerIdentity(clients.sts);
+  const [details, samlProviders, oidcProviders, organization, automation, buckets] = await Promise.all([
     readAuthorizationDetails(clients.iam),
     config.identities.samlProviders ? listSamlProviders(clients.iam) : [],
     config.identities.oidcProviders ? listOidcProviders(clients.iam) : [],
     organizationStatus(clients.organizations),
     discoverAutomation(clients),
+    discoverBuckets(clients.s3, config.buckets, caller.accountId, caller.arn.split(':')[1] ?? 'aws'),
   ]);
   const keptPolicyNames = new Set(config.keepCamProvider ? config.camPolicyNames : []);
   const hasPrefix = (name: string) => config.prefixes.some((prefix) => name.startsWith(prefix));
@@ -65,6 +68,7 @@ export async function discover(clients: AwsClients, config: DepartureConfig): Pr
   ]);
   return {
     accountId: caller.accountId,
+    readAt,
     partition: caller.arn.split(':')[1] ?? 'aws',
     caller,
     roles: details.roles,
@@ -75,6 +79,7 @@ export async function discover(clients: AwsClients, config: DepartureConfig): Pr
     oidcProviders,
     organization,
     automation,
+    buckets,
   };
 }
 

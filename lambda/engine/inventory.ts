@@ -1,3 +1,5 @@
+import type { LifecycleRule } from '@aws-sdk/client-s3';
+
 /**
  * The account as discovery saw it: a plain, serialisable snapshot that the planner reads and never changes.
  * Shapes follow GetAccountAuthorizationDetails, with documents decoded and names made explicit.
@@ -126,6 +128,8 @@ export interface CallerIdentity {
 
 export interface Inventory {
   readonly accountId: string;
+  /** When discovery read the account (ISO 8601): the planner's only clock. */
+  readonly readAt: string;
   /** `aws`, `aws-cn` or `aws-us-gov`: taken from the caller's ARN. */
   readonly partition: string;
   readonly caller: CallerIdentity;
@@ -139,6 +143,39 @@ export interface Inventory {
   readonly organization: OrganizationStatus;
   /** The provider's automation outside IAM, in the run's region. */
   readonly automation: Automation;
+  /** The provider's buckets named in the config, found or not. */
+  readonly buckets: readonly Bucket[];
+}
+
+/** One provider bucket as discovery saw it. */
+export interface Bucket {
+  readonly name: string;
+  readonly arn: string;
+  /** False when the bucket does not exist: reported, not an error. */
+  readonly exists: boolean;
+  /** The policy as IAM stores it (JSON text), if any. */
+  readonly policy?: string;
+  readonly versioning?: 'Enabled' | 'Suspended';
+  /** Lifecycle rules as S3 returns them, kept whole so a merge never drops a field. */
+  readonly lifecycleRules: readonly LifecycleRule[];
+  readonly publicAccessBlocked: boolean;
+  readonly encrypted: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+  /** What it holds, read only when the mode copies or deletes. */
+  readonly contents?: BucketContents;
+  /** What the archive bucket holds under `<name>/`, read when the mode copies or deletes into an archive bucket. */
+  readonly copy?: BucketContents;
+}
+
+export interface BucketContents {
+  /** Current objects (latest, not delete markers). */
+  readonly objects: number;
+  readonly bytes: number;
+  /** Every version and delete marker, for a delete. */
+  readonly versions: number;
+  readonly deleteMarkers: number;
+  /** Keys in an archive storage class that need a restore before they can be copied. */
+  readonly needRestore: readonly string[];
 }
 
 /** What runs outside IAM in the run's region, as far as the provider may have left it. */

@@ -15,10 +15,11 @@ export type ResourceType =
   | 'events:rule'
   | 'config:rule'
   | 'config:recorder'
-  | 'cloudtrail:trail';
+  | 'cloudtrail:trail'
+  | 's3:bucket';
 
 /** The AWS services whose APIs a step may call. */
-export type Service = 'iam' | 'lambda' | 'events' | 'config' | 'cloudtrail';
+export type Service = 'iam' | 'lambda' | 'events' | 'config' | 'cloudtrail' | 's3';
 
 /** What happens to a resource. */
 export type Decision =

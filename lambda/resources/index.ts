@@ -6,6 +6,7 @@ import { IamRole } from './iam-role';
 import { IamUser } from './iam-user';
 import type { ResourceKind } from './kind';
 import { CloudTrailTrail, ConfigRecorder, ConfigRule, EventRule, LambdaFunction } from './provider-automation';
+import { S3Bucket } from './s3-bucket';
 
 export const RESOURCE_KINDS = [
   IamRole,
@@ -19,4 +20,5 @@ export const RESOURCE_KINDS = [
   ConfigRule,
   ConfigRecorder,
   CloudTrailTrail,
+  S3Bucket,
 ] as unknown as readonly ResourceKind<never>[];

@@ -1,32 +1,56 @@
 /**
- * Each AWS rule that our launcher restores on top of moto is in force: without its patch, the matching test
- * fails (moto alone accepts the call or drops the data).
+ * Each AWS rule that strict_moto.py restores on top of moto is in force, through the real SDK. A test marked
+ * "moto enforces this itself" guards the rule against a moto upgrade; every other test fails without its patch
+ * (moto alone accepts the call, drops data or answers HTTP 500).
  */
 import {
+  AddRoleToInstanceProfileCommand,
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
   CreateAccessKeyCommand,
   CreateGroupCommand,
+  CreateInstanceProfileCommand,
   CreateLoginProfileCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
   CreateRoleCommand,
+  CreateServiceLinkedRoleCommand,
   CreateUserCommand,
   CreateVirtualMFADeviceCommand,
+  DeactivateMFADeviceCommand,
+  DeleteAccessKeyCommand,
   DeleteGroupCommand,
+  DeleteGroupPolicyCommand,
+  DeleteInstanceProfileCommand,
+  DeleteLoginProfileCommand,
   DeletePolicyCommand,
   DeletePolicyVersionCommand,
   DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DeleteServiceLinkedRoleCommand,
+  DeleteSigningCertificateCommand,
+  DeleteSSHPublicKeyCommand,
   DeleteUserCommand,
+  DeleteUserPolicyCommand,
+  DetachGroupPolicyCommand,
   DetachRolePolicyCommand,
+  DetachUserPolicyCommand,
   EnableMFADeviceCommand,
   GetAccountAuthorizationDetailsCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
   IAMClient,
+  ListEntitiesForPolicyCommand,
+  ListRolesCommand,
   ListServiceSpecificCredentialsCommand,
+  ListUsersCommand,
   PutGroupPolicyCommand,
+  PutRolePolicyCommand,
   PutUserPolicyCommand,
+  RemoveRoleFromInstanceProfileCommand,
+  RemoveUserFromGroupCommand,
   UploadSigningCertificateCommand,
   UploadSSHPublicKeyCommand,
   paginateGetAccountAuthorizationDetails,
@@ -37,148 +61,411 @@ import {
 import { CERTIFICATE, SSH_KEY } from '../fixtures/credentials';
 import { startMoto, type MotoServer } from '../support/moto';
 
+jest.setTimeout(60_000);
+
 let server: MotoServer;
 let iam: IAMClient;
-const DOC = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}';
-const TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
-const arn = (name: string) => `arn:aws:iam::123456789012:policy/${name}`;
 
 beforeAll(async () => {
   server = await startMoto();
   iam = new IAMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
 });
-afterAll(async () => server?.stop());
-beforeEach(async () => server.reset());
-
-const conflict = { name: 'DeleteConflictException' };
-
-test('DeletePolicy is refused while the policy is attached, then while it has old versions', async () => {
-  await iam.send(new CreatePolicyCommand({ PolicyName: 'P', PolicyDocument: DOC }));
-  await iam.send(new CreateRoleCommand({ RoleName: 'R', AssumeRolePolicyDocument: TRUST }));
-  await iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: arn('P') }));
-  await expect(iam.send(new DeletePolicyCommand({ PolicyArn: arn('P') }))).rejects.toMatchObject({ ...conflict, message: 'Cannot delete a policy attached to entities.' });
-  await iam.send(new DetachRolePolicyCommand({ RoleName: 'R', PolicyArn: arn('P') }));
-  await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn('P'), PolicyDocument: DOC, SetAsDefault: true }));
-  await expect(iam.send(new DeletePolicyCommand({ PolicyArn: arn('P') }))).rejects.toMatchObject({ ...conflict, message: expect.stringMatching(/more than one version/) });
-  await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn('P'), VersionId: 'v1' }));
-  await expect(iam.send(new DeletePolicyCommand({ PolicyArn: arn('P') }))).resolves.toBeDefined();
+afterAll(async () => {
+  iam?.destroy();
+  await server?.stop();
 });
+beforeEach(() => server.reset());
 
-test('DeleteRole is refused for a service-linked role', async () => {
-  await iam.send(new CreateRoleCommand({ RoleName: 'AWSServiceRoleForSupport', Path: '/aws-service-role/support.amazonaws.com/', AssumeRolePolicyDocument: TRUST }));
-  await expect(iam.send(new DeleteRoleCommand({ RoleName: 'AWSServiceRoleForSupport' }))).rejects.toMatchObject({ name: 'UnmodifiableEntityException', message: expect.stringMatching(/protected role/) });
+const DOC = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}';
+const TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
+const policyArn = (name: string) => `arn:aws:iam::123456789012:policy/${name}`;
+
+/**
+ * The error AWS sends: its Code on the wire, the HTTP status the IAM model gives that code, and the exception
+ * class the SDK makes of it (a Code the model does not declare, such as ValidationError, keeps its own name).
+ */
+const ERRORS = {
+  DeleteConflict: { name: 'DeleteConflictException', status: 409 },
+  UnmodifiableEntity: { name: 'UnmodifiableEntityException', status: 400 },
+  NoSuchEntity: { name: 'NoSuchEntityException', status: 404 },
+  ValidationError: { name: 'ValidationError', status: 400 },
+};
+const awsError = (code: keyof typeof ERRORS, message: string | RegExp) => ({
+  Code: code,
+  name: ERRORS[code].name,
+  message: typeof message === 'string' ? message : expect.stringMatching(message),
+  $metadata: expect.objectContaining({ httpStatusCode: ERRORS[code].status }),
 });
+const deleteConflict = (message: string) => awsError('DeleteConflict', message);
 
-test('ListEntitiesForPolicy pages past 100 principals', async () => {
-  await iam.send(new CreatePolicyCommand({ PolicyName: 'Wide', PolicyDocument: DOC }));
-  for (let i = 0; i < 150; i++) {
-    await iam.send(new CreateRoleCommand({ RoleName: `r${i}`, AssumeRolePolicyDocument: TRUST }));
-    await iam.send(new AttachRolePolicyCommand({ RoleName: `r${i}`, PolicyArn: arn('Wide') }));
+/** Runs `count` calls, a few at a time (the server answers requests in parallel). */
+async function times(count: number, call: (i: number) => Promise<unknown>): Promise<void> {
+  for (let start = 0; start < count; start += 10) {
+    await Promise.all(Array.from({ length: Math.min(10, count - start) }, (_, k) => call(start + k)));
   }
-  const roles: string[] = [];
-  let pages = 0;
-  for await (const page of paginateListEntitiesForPolicy({ client: iam }, { PolicyArn: arn('Wide') })) {
-    pages++;
-    roles.push(...(page.PolicyRoles ?? []).map((r) => r.RoleName!));
-  }
-  expect(pages).toBe(2);
-  expect(new Set(roles).size).toBe(150);
-});
+}
 
-test('GetAccountAuthorizationDetails names each policy and pages', async () => {
-  for (let i = 0; i < 12; i++) await iam.send(new CreatePolicyCommand({ PolicyName: `P${i}`, PolicyDocument: DOC }));
-  const first = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['LocalManagedPolicy'], MaxItems: 5 }));
-  expect(first).toMatchObject({ IsTruncated: true, Marker: expect.any(String) });
-  expect(first.Policies?.[0]).toMatchObject({ PolicyName: expect.stringMatching(/^P\d+$/), PolicyId: expect.any(String) });
-  const names: string[] = [];
-  for await (const page of paginateGetAccountAuthorizationDetails({ client: iam, pageSize: 5 }, { Filter: ['LocalManagedPolicy'] })) {
-    names.push(...(page.Policies ?? []).map((p) => p.PolicyName!));
-  }
-  expect(names.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `P${i}`).sort());
-});
+const createRole = (RoleName: string, Path?: string) => iam.send(new CreateRoleCommand({ RoleName, Path, AssumeRolePolicyDocument: TRUST }));
+const createPolicy = (PolicyName: string) => iam.send(new CreatePolicyCommand({ PolicyName, PolicyDocument: DOC }));
 
-test('ListUsers and ListGroups page', async () => {
-  for (let i = 0; i < 7; i++) {
-    await iam.send(new CreateUserCommand({ UserName: `u${i}` }));
-    await iam.send(new CreateGroupCommand({ GroupName: `g${i}` }));
-  }
-  const users: string[] = [];
-  for await (const page of paginateListUsers({ client: iam, pageSize: 3 }, {})) {
-    expect((page.Users ?? []).length).toBeLessThanOrEqual(3);
-    users.push(...(page.Users ?? []).map((u) => u.UserName!));
-  }
-  const groups: string[] = [];
-  for await (const page of paginateListGroups({ client: iam, pageSize: 3 }, {})) groups.push(...(page.Groups ?? []).map((g) => g.GroupName!));
-  expect([users.length, groups.length]).toEqual([7, 7]);
-});
+/** A thing that blocks a deletion: `add` creates it and returns what removes it again. */
+type Blocker = [what: string, add: () => Promise<() => Promise<unknown>>, message: string];
 
-describe('DeleteUser is refused while anything hangs off the user', () => {
-  const blockers: [string, (user: string) => Promise<unknown>, RegExp][] = [
-    ['an access key', (u) => iam.send(new CreateAccessKeyCommand({ UserName: u })), /access keys/],
-    ['a login profile', (u) => iam.send(new CreateLoginProfileCommand({ UserName: u, Password: 'Passw0rd!Passw0rd!' })), /login profile/],
+describe('(a) DeletePolicy', () => {
+  const attachments: Blocker[] = [
     [
-      'an MFA device',
-      async (u) => {
-        const device = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: `${u}-mfa` }));
-        await iam.send(new EnableMFADeviceCommand({ UserName: u, SerialNumber: device.VirtualMFADevice!.SerialNumber!, AuthenticationCode1: '123456', AuthenticationCode2: '654321' }));
+      'a role',
+      async () => {
+        await createRole('R');
+        await iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: policyArn('P') }));
+        return () => iam.send(new DetachRolePolicyCommand({ RoleName: 'R', PolicyArn: policyArn('P') }));
       },
-      /MFA/,
+      'Cannot delete a policy attached to entities.',
     ],
-    ['a signing certificate', (u) => iam.send(new UploadSigningCertificateCommand({ UserName: u, CertificateBody: CERTIFICATE })), /signing certificates/],
-    ['an SSH key', (u) => iam.send(new UploadSSHPublicKeyCommand({ UserName: u, SSHPublicKeyBody: SSH_KEY })), /SSH public keys/],
     [
-      'a group membership',
-      async (u) => {
+      'a user',
+      async () => {
+        await iam.send(new CreateUserCommand({ UserName: 'U' }));
+        await iam.send(new AttachUserPolicyCommand({ UserName: 'U', PolicyArn: policyArn('P') }));
+        return () => iam.send(new DetachUserPolicyCommand({ UserName: 'U', PolicyArn: policyArn('P') }));
+      },
+      'Cannot delete a policy attached to entities.',
+    ],
+    [
+      'a group',
+      async () => {
         await iam.send(new CreateGroupCommand({ GroupName: 'G' }));
-        await iam.send(new AddUserToGroupCommand({ GroupName: 'G', UserName: u }));
+        await iam.send(new AttachGroupPolicyCommand({ GroupName: 'G', PolicyArn: policyArn('P') }));
+        return () => iam.send(new DetachGroupPolicyCommand({ GroupName: 'G', PolicyArn: policyArn('P') }));
       },
-      /from group/,
-    ],
-    ['an inline policy', (u) => iam.send(new PutUserPolicyCommand({ UserName: u, PolicyName: 'inline', PolicyDocument: DOC })), /delete policies/],
-    [
-      'an attached policy',
-      async (u) => {
-        await iam.send(new CreatePolicyCommand({ PolicyName: 'P', PolicyDocument: DOC }));
-        await iam.send(new AttachUserPolicyCommand({ UserName: u, PolicyArn: arn('P') }));
-      },
-      /detach all policies/,
+      'Cannot delete a policy attached to entities.',
     ],
   ];
-  test.each(blockers)('with %s', async (_label, add, message) => {
-    await iam.send(new CreateUserCommand({ UserName: 'provider-user' }));
-    await add('provider-user');
-    await expect(iam.send(new DeleteUserCommand({ UserName: 'provider-user' }))).rejects.toMatchObject({ ...conflict, message: expect.stringMatching(message) });
+  test.each(attachments)('is refused while the policy is attached to %s', async (_what, attach, message) => {
+    await createPolicy('P');
+    const detach = await attach();
+    await expect(iam.send(new DeletePolicyCommand({ PolicyArn: policyArn('P') }))).rejects.toMatchObject(deleteConflict(message));
+    await detach();
+    await iam.send(new DeletePolicyCommand({ PolicyArn: policyArn('P') }));
+  });
+
+  test('is refused while the policy has a version other than the default', async () => {
+    await createPolicy('P');
+    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn('P'), PolicyDocument: DOC, SetAsDefault: true }));
+    await expect(iam.send(new DeletePolicyCommand({ PolicyArn: policyArn('P') }))).rejects.toMatchObject(
+      deleteConflict(
+        "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+      ),
+    );
+    await iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn('P'), VersionId: 'v1' }));
+    await iam.send(new DeletePolicyCommand({ PolicyArn: policyArn('P') }));
   });
 });
 
-describe('DeleteGroup is refused while the group has members or policies', () => {
-  const blockers: [string, () => Promise<unknown>, RegExp][] = [
+describe('(b) DeleteRole', () => {
+  test('is refused for a service-linked role, which DeleteServiceLinkedRole still removes', async () => {
+    await createRole('AWSServiceRoleForSupport', '/aws-service-role/support.amazonaws.com/');
+    const { Role } = await iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: 'elasticbeanstalk.amazonaws.com' }));
+    for (const name of ['AWSServiceRoleForSupport', Role!.RoleName!]) {
+      await expect(iam.send(new DeleteRoleCommand({ RoleName: name }))).rejects.toMatchObject(
+        awsError('UnmodifiableEntity', `Cannot perform the operation on the protected role '${name}' - this role is only modifiable by AWS`),
+      );
+    }
+    await iam.send(new DeleteServiceLinkedRoleCommand({ RoleName: Role!.RoleName! }));
+    await expect(iam.send(new GetRoleCommand({ RoleName: Role!.RoleName! }))).rejects.toMatchObject(awsError('NoSuchEntity', /cannot be found|not found/));
+  });
+
+  // moto enforces these itself.
+  const blockers: Blocker[] = [
+    [
+      'an attached policy',
+      async () => {
+        await createPolicy('P');
+        await iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: policyArn('P') }));
+        return () => iam.send(new DetachRolePolicyCommand({ RoleName: 'R', PolicyArn: policyArn('P') }));
+      },
+      'Cannot delete entity, must detach all policies first.',
+    ],
+    [
+      'an inline policy',
+      async () => {
+        await iam.send(new PutRolePolicyCommand({ RoleName: 'R', PolicyName: 'inline', PolicyDocument: DOC }));
+        return () => iam.send(new DeleteRolePolicyCommand({ RoleName: 'R', PolicyName: 'inline' }));
+      },
+      'Cannot delete entity, must delete policies first.',
+    ],
+    [
+      'an instance profile',
+      async () => {
+        await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'IP' }));
+        await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'IP', RoleName: 'R' }));
+        return () => iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'IP', RoleName: 'R' }));
+      },
+      'Cannot delete entity, must remove roles from instance profile first.',
+    ],
+  ];
+  test.each(blockers)('is refused while the role has %s (moto enforces this itself)', async (_what, add, message) => {
+    await createRole('R');
+    const remove = await add();
+    await expect(iam.send(new DeleteRoleCommand({ RoleName: 'R' }))).rejects.toMatchObject(deleteConflict(message));
+    await remove();
+    await iam.send(new DeleteRoleCommand({ RoleName: 'R' }));
+  });
+});
+
+test('(c) DeleteInstanceProfile is refused while the profile holds a role (moto enforces this itself)', async () => {
+  await createRole('R');
+  await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'IP' }));
+  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'IP', RoleName: 'R' }));
+  await expect(iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'IP' }))).rejects.toMatchObject(
+    deleteConflict('Cannot delete entity, must remove roles from instance profile first.'),
+  );
+  await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'IP', RoleName: 'R' }));
+  await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'IP' }));
+});
+
+test('(d) ListEntitiesForPolicy pages past 100 principals of every kind', async () => {
+  await createPolicy('Wide');
+  await times(150, async (i) => {
+    await createRole(`r${i}`);
+    await iam.send(new AttachRolePolicyCommand({ RoleName: `r${i}`, PolicyArn: policyArn('Wide') }));
+  });
+  await times(3, async (i) => {
+    await iam.send(new CreateUserCommand({ UserName: `u${i}` }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: `u${i}`, PolicyArn: policyArn('Wide') }));
+    await iam.send(new CreateGroupCommand({ GroupName: `g${i}` }));
+    await iam.send(new AttachGroupPolicyCommand({ GroupName: `g${i}`, PolicyArn: policyArn('Wide') }));
+  });
+
+  const first = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: policyArn('Wide') }));
+  expect(first).toMatchObject({ IsTruncated: true, Marker: expect.any(String) });
+  const firstCount = [first.PolicyRoles, first.PolicyUsers, first.PolicyGroups].reduce((sum, list) => sum + (list ?? []).length, 0);
+  expect(firstCount).toBe(100); // MaxItems defaults to 100
+
+  const roles: string[] = [];
+  const others: string[] = [];
+  for await (const page of paginateListEntitiesForPolicy({ client: iam }, { PolicyArn: policyArn('Wide') })) {
+    roles.push(...(page.PolicyRoles ?? []).map((r) => r.RoleName!));
+    others.push(...(page.PolicyUsers ?? []).map((u) => u.UserName!), ...(page.PolicyGroups ?? []).map((g) => g.GroupName!));
+  }
+  expect(roles).toHaveLength(150);
+  expect(new Set(roles)).toEqual(new Set(Array.from({ length: 150 }, (_, i) => `r${i}`)));
+  expect(others.sort()).toEqual(['g0', 'g1', 'g2', 'u0', 'u1', 'u2']);
+});
+
+describe('(e) GetAccountAuthorizationDetails', () => {
+  const FILTER = ['User', 'Group', 'Role', 'LocalManagedPolicy'] as const;
+
+  test('names each policy and pages across all four lists', async () => {
+    await times(3, async (i) => {
+      await iam.send(new CreateUserCommand({ UserName: `u${i}` }));
+      await iam.send(new CreateGroupCommand({ GroupName: `g${i}` }));
+      await createRole(`r${i}`);
+      await createPolicy(`p${i}`);
+    });
+
+    const first = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: [...FILTER], MaxItems: 5 }));
+    expect(first).toMatchObject({ IsTruncated: true, Marker: expect.any(String) });
+
+    const seen: string[] = [];
+    let pages = 0;
+    for await (const page of paginateGetAccountAuthorizationDetails({ client: iam, pageSize: 5 }, { Filter: [...FILTER] })) {
+      pages++;
+      seen.push(
+        ...(page.UserDetailList ?? []).map((u) => u.UserName!),
+        ...(page.GroupDetailList ?? []).map((g) => g.GroupName!),
+        ...(page.RoleDetailList ?? []).map((r) => r.RoleName!),
+      );
+      for (const policy of page.Policies ?? []) {
+        expect(policy).toMatchObject({ PolicyName: expect.stringMatching(/^p\d$/), PolicyId: expect.stringMatching(/^\w+$/) });
+        seen.push(policy.PolicyName!);
+      }
+    }
+    expect(pages).toBe(3);
+    expect(seen.sort()).toEqual(['g0', 'g1', 'g2', 'p0', 'p1', 'p2', 'r0', 'r1', 'r2', 'u0', 'u1', 'u2']);
+  });
+
+  test('answers at most 100 entries a page, as AWS may, so callers must follow IsTruncated', async () => {
+    await times(120, (i) => createRole(`r${i}`));
+    const first = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000 }));
+    expect(first).toMatchObject({ IsTruncated: true, RoleDetailList: expect.any(Array) });
+    expect(first.RoleDetailList!.length).toBeLessThan(120);
+    const roles: string[] = [];
+    for await (const page of paginateGetAccountAuthorizationDetails({ client: iam, pageSize: 1000 }, { Filter: ['Role'] })) {
+      roles.push(...(page.RoleDetailList ?? []).map((r) => r.RoleName!));
+    }
+    expect(new Set(roles).size).toBe(120);
+  });
+});
+
+test('(f) ListUsers and ListGroups page with MaxItems and Marker', async () => {
+  await times(7, async (i) => {
+    await iam.send(new CreateUserCommand({ UserName: `u${i}` }));
+    await iam.send(new CreateGroupCommand({ GroupName: `g${i}` }));
+  });
+  const first = await iam.send(new ListUsersCommand({ MaxItems: 3 }));
+  expect(first).toMatchObject({ IsTruncated: true, Marker: expect.any(String) });
+  expect(first.Users).toHaveLength(3);
+
+  const users: string[] = [];
+  for await (const page of paginateListUsers({ client: iam, pageSize: 3 }, {})) users.push(...(page.Users ?? []).map((u) => u.UserName!));
+  const groups: string[] = [];
+  let groupPages = 0;
+  for await (const page of paginateListGroups({ client: iam, pageSize: 3 }, {})) {
+    groupPages++;
+    groups.push(...(page.Groups ?? []).map((g) => g.GroupName!));
+  }
+  expect(users.sort()).toEqual(['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
+  expect(groups.sort()).toEqual(['g0', 'g1', 'g2', 'g3', 'g4', 'g5', 'g6']);
+  expect(groupPages).toBe(3);
+});
+
+describe('(g) DeleteUser is refused while anything hangs off the user', () => {
+  const U = 'provider-user';
+  const blockers: Blocker[] = [
+    [
+      'an access key',
+      async () => {
+        const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: U }));
+        return () => iam.send(new DeleteAccessKeyCommand({ UserName: U, AccessKeyId: AccessKey!.AccessKeyId! }));
+      },
+      'Cannot delete entity, must delete access keys first.',
+    ],
+    [
+      'a login profile',
+      async () => {
+        await iam.send(new CreateLoginProfileCommand({ UserName: U, Password: 'Passw0rd!Passw0rd!' }));
+        return () => iam.send(new DeleteLoginProfileCommand({ UserName: U }));
+      },
+      'Cannot delete entity, must delete login profile first.',
+    ],
+    [
+      'an MFA device',
+      async () => {
+        const { VirtualMFADevice } = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: `${U}-mfa` }));
+        const SerialNumber = VirtualMFADevice!.SerialNumber!;
+        await iam.send(new EnableMFADeviceCommand({ UserName: U, SerialNumber, AuthenticationCode1: '123456', AuthenticationCode2: '654321' }));
+        return () => iam.send(new DeactivateMFADeviceCommand({ UserName: U, SerialNumber }));
+      },
+      'Cannot delete entity, must delete MFA device first.',
+    ],
+    [
+      'a signing certificate',
+      async () => {
+        const { Certificate } = await iam.send(new UploadSigningCertificateCommand({ UserName: U, CertificateBody: CERTIFICATE }));
+        return () => iam.send(new DeleteSigningCertificateCommand({ UserName: U, CertificateId: Certificate!.CertificateId! }));
+      },
+      'Cannot delete entity, must delete certificates first.',
+    ],
+    [
+      'an SSH public key',
+      async () => {
+        const { SSHPublicKey } = await iam.send(new UploadSSHPublicKeyCommand({ UserName: U, SSHPublicKeyBody: SSH_KEY }));
+        return () => iam.send(new DeleteSSHPublicKeyCommand({ UserName: U, SSHPublicKeyId: SSHPublicKey!.SSHPublicKeyId! }));
+      },
+      'Cannot delete entity, must remove referenced objects first.',
+    ],
+    [
+      'a group membership',
+      async () => {
+        await iam.send(new CreateGroupCommand({ GroupName: 'G' }));
+        await iam.send(new AddUserToGroupCommand({ GroupName: 'G', UserName: U }));
+        return () => iam.send(new RemoveUserFromGroupCommand({ GroupName: 'G', UserName: U }));
+      },
+      'Cannot delete entity, must remove users from group first.',
+    ],
+    [
+      'an inline policy (moto enforces this itself)',
+      async () => {
+        await iam.send(new PutUserPolicyCommand({ UserName: U, PolicyName: 'inline', PolicyDocument: DOC }));
+        return () => iam.send(new DeleteUserPolicyCommand({ UserName: U, PolicyName: 'inline' }));
+      },
+      'Cannot delete entity, must delete policies first.',
+    ],
+    [
+      'an attached policy (moto enforces this itself)',
+      async () => {
+        await createPolicy('P');
+        await iam.send(new AttachUserPolicyCommand({ UserName: U, PolicyArn: policyArn('P') }));
+        return () => iam.send(new DetachUserPolicyCommand({ UserName: U, PolicyArn: policyArn('P') }));
+      },
+      'Cannot delete entity, must detach all policies first.',
+    ],
+  ];
+  test.each(blockers)('with %s', async (_what, add, message) => {
+    await iam.send(new CreateUserCommand({ UserName: U }));
+    const remove = await add();
+    await expect(iam.send(new DeleteUserCommand({ UserName: U }))).rejects.toMatchObject(deleteConflict(message));
+    await remove(); // and that alone lets the user go
+    await iam.send(new DeleteUserCommand({ UserName: U }));
+  });
+});
+
+describe('(g) DeleteGroup is refused while the group has members or policies', () => {
+  const blockers: Blocker[] = [
     [
       'a member',
       async () => {
         await iam.send(new CreateUserCommand({ UserName: 'member' }));
         await iam.send(new AddUserToGroupCommand({ GroupName: 'G', UserName: 'member' }));
+        return () => iam.send(new RemoveUserFromGroupCommand({ GroupName: 'G', UserName: 'member' }));
       },
-      /remove users/,
+      'Cannot delete entity, must remove users from group first.',
     ],
-    ['an inline policy', () => iam.send(new PutGroupPolicyCommand({ GroupName: 'G', PolicyName: 'inline', PolicyDocument: DOC })), /delete policies/],
+    [
+      'an inline policy',
+      async () => {
+        await iam.send(new PutGroupPolicyCommand({ GroupName: 'G', PolicyName: 'inline', PolicyDocument: DOC }));
+        return () => iam.send(new DeleteGroupPolicyCommand({ GroupName: 'G', PolicyName: 'inline' }));
+      },
+      'Cannot delete entity, must delete policies first.',
+    ],
     [
       'an attached policy',
       async () => {
-        await iam.send(new CreatePolicyCommand({ PolicyName: 'P', PolicyDocument: DOC }));
-        await iam.send(new AttachGroupPolicyCommand({ GroupName: 'G', PolicyArn: arn('P') }));
+        await createPolicy('P');
+        await iam.send(new AttachGroupPolicyCommand({ GroupName: 'G', PolicyArn: policyArn('P') }));
+        return () => iam.send(new DetachGroupPolicyCommand({ GroupName: 'G', PolicyArn: policyArn('P') }));
       },
-      /detach all policies/,
+      'Cannot delete entity, must detach all policies first.',
     ],
   ];
-  test.each(blockers)('with %s', async (_label, add, message) => {
+  test.each(blockers)('with %s', async (_what, add, message) => {
     await iam.send(new CreateGroupCommand({ GroupName: 'G' }));
-    await add();
-    await expect(iam.send(new DeleteGroupCommand({ GroupName: 'G' }))).rejects.toMatchObject({ ...conflict, message: expect.stringMatching(message) });
+    const remove = await add();
+    await expect(iam.send(new DeleteGroupCommand({ GroupName: 'G' }))).rejects.toMatchObject(deleteConflict(message));
+    await remove();
+    await iam.send(new DeleteGroupCommand({ GroupName: 'G' }));
   });
 });
 
-test('ListServiceSpecificCredentials answers (moto alone fails with HTTP 500)', async () => {
-  await iam.send(new CreateUserCommand({ UserName: 'u' }));
-  await expect(iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'u' }))).resolves.toMatchObject({ ServiceSpecificCredentials: [] });
+test('(h) ListServiceSpecificCredentials answers an empty list (moto alone: HTTP 500)', async () => {
+  await iam.send(new CreateUserCommand({ UserName: 'U' }));
+  const answer = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'U' }));
+  expect(answer.ServiceSpecificCredentials).toEqual([]);
+  await expect(iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'nobody' }))).rejects.toMatchObject(awsError('NoSuchEntity', 'The user with name nobody cannot be found.'));
+});
+
+test('(i) policy documents come URL-encoded, as AWS sends them', async () => {
+  await createRole('R');
+  await createPolicy('P');
+  const encoded = (document: string | undefined) => {
+    expect(document).toMatch(/^%7B/); // "{" encoded
+    return JSON.parse(decodeURIComponent(document!));
+  };
+  const { Roles } = await iam.send(new ListRolesCommand({}));
+  expect(encoded(Roles![0].AssumeRolePolicyDocument)).toEqual(JSON.parse(TRUST));
+  const details = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'] }));
+  expect(encoded(details.RoleDetailList![0].AssumeRolePolicyDocument)).toEqual(JSON.parse(TRUST));
+  const { PolicyVersion } = await iam.send(new GetPolicyVersionCommand({ PolicyArn: policyArn('P'), VersionId: 'v1' }));
+  expect(encoded(PolicyVersion!.Document)).toEqual(JSON.parse(DOC));
+  // moto already encoded these; they must not be encoded twice.
+  expect(encoded((await iam.send(new GetRoleCommand({ RoleName: 'R' }))).Role!.AssumeRolePolicyDocument)).toEqual(JSON.parse(TRUST));
+  const [policy] = (await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['LocalManagedPolicy'] }))).Policies!;
+  expect(encoded(policy.PolicyVersionList![0].Document)).toEqual(JSON.parse(DOC));
+});
+
+test('paging rejects MaxItems outside 1..1000 and markers it never gave out, as AWS does', async () => {
+  await expect(iam.send(new ListUsersCommand({ MaxItems: 1001 }))).rejects.toMatchObject(awsError('ValidationError', /maxItems.*less than or equal to 1000/));
+  await expect(iam.send(new ListUsersCommand({ Marker: 'not-a-marker' }))).rejects.toMatchObject(awsError('ValidationError', /marker/i));
 });

@@ -21,21 +21,30 @@ export interface RunResult {
   readonly calls: CallCounter;
 }
 
-export async function run(mode: Mode, config: object = {}, options: { crashAfterMutations?: number; concurrency?: number } = {}): Promise<RunResult> {
+export interface RunOptions {
+  /** Every IAM mutating call after this many fails, as if the process died there. */
+  readonly crashAfterMutations?: number;
+  /** Every S3 CopyObject after this many fails, as if the process died there. */
+  readonly crashAfterS3Copies?: number;
+  readonly concurrency?: number;
+}
+
+export async function run(mode: Mode, config: object = {}, options: RunOptions = {}): Promise<RunResult> {
   const calls = new CallCounter();
   const clients = createClients({ callCounter: calls, maxAttempts: 2 });
-  if (options.crashAfterMutations !== undefined) crashAfter(clients, options.crashAfterMutations);
+  if (options.crashAfterS3Copies !== undefined) crashAfter(clients.s3, options.crashAfterS3Copies, (operation) => operation === 'CopyObject');
+  else if (options.crashAfterMutations !== undefined) crashAfter(clients.iam, options.crashAfterMutations, (operation) => !isReadOperation(operation));
   const report = await runDeparture({ mode, config: resolveConfig(config), clients, concurrency: options.concurrency });
   return { report, calls };
 }
 
-/** Makes every mutating call after the first `limit` fail as if the process had died there. */
-function crashAfter(clients: AwsClients, limit: number): void {
-  let mutations = 0;
-  (clients.iam.middlewareStack as MiddlewareStack<object, object>).add(
+/** Makes every call that `counts` after the first `limit` fail as if the process had died there. */
+function crashAfter(client: AwsClients[keyof AwsClients], limit: number, counts: (operation: string) => boolean): void {
+  let seen = 0;
+  (client.middlewareStack as MiddlewareStack<object, object>).add(
     (next, context) => async (args) => {
       const operation = String(context.commandName).replace(/Command$/, '');
-      if (!isReadOperation(operation) && ++mutations > limit) throw Object.assign(new Error('simulated crash'), { name: 'SimulatedCrash' });
+      if (counts(operation) && ++seen > limit) throw Object.assign(new Error('simulated crash'), { name: 'SimulatedCrash' });
       return next(args);
     },
     { step: 'initialize', name: 'simulatedCrash' },

@@ -67,11 +67,12 @@ export function user(name: string, options: Partial<User> & { attached?: string[
 }
 
 export function inventory(
-  parts: Partial<Pick<Inventory, 'roles' | 'policies' | 'users' | 'groups' | 'samlProviders' | 'oidcProviders' | 'organization' | 'automation'>> & { callerRole?: string } = {},
+  parts: Partial<Pick<Inventory, 'roles' | 'policies' | 'users' | 'groups' | 'samlProviders' | 'oidcProviders' | 'organization' | 'automation' | 'buckets'>> & { callerRole?: string } = {},
 ): Inventory {
   const callerRole = parts.callerRole ?? 'DepartureRunner';
   return {
     accountId: ACCOUNT,
+    readAt: '2026-11-23T00:00:00.000Z',
     partition: 'aws',
     caller: { accountId: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${callerRole}/session`, roleName: callerRole },
     roles: parts.roles ?? [],
@@ -81,6 +82,7 @@ export function inventory(
     samlProviders: parts.samlProviders ?? [],
     oidcProviders: parts.oidcProviders ?? [],
     organization: parts.organization ?? { status: 'standalone' },
+    buckets: parts.buckets ?? [],
     automation: parts.automation ?? { region: 'us-east-1', lambdaFunctions: [], eventRules: [], configRules: [], configRecorders: [], trails: [], unreadable: [] },
   };
 }

@@ -1,0 +1,149 @@
+/**
+ * The provider's S3 buckets (`config-bucket-<id>`, `ctlaudit-<id>` by default).
+ * - Found by: HeadBucket and the bucket's settings (engine/discover-buckets.ts); contents only to copy or delete.
+ * - In every mode: bucket-policy statements for provider accounts go (engine/bucket-policy.ts); services that
+ *   still deliver into the bucket are named in the reason.
+ * - keep: nothing else. archive: public access blocked, default encryption, an archive tag, and a lifecycle rule
+ *   to `storageClass`, merged with the rules already there. copy: server-side copy into `archiveBucket` under
+ *   `<bucket>/` (engine/s3-copy.ts). delete: every version and delete marker, then the bucket, only after a copy
+ *   verified in this run or an earlier one, or with `deleteWithoutArchive`.
+ */
+import type { LifecycleRule } from '@aws-sdk/client-s3';
+import { rewriteBucketPolicy } from '../engine/bucket-policy';
+import type { Bucket, BucketContents } from '../engine/inventory';
+import { step, type Step } from '../engine/model';
+import type { PlanContext, ResourceKind, Verdict } from './kind';
+
+/** The tag an archived bucket carries, and the id of the lifecycle rule the engine adds. */
+export const ARCHIVE_TAG = 'ctl-departure:archived';
+export const ARCHIVE_RULE_ID = 'ctl-departure-archive';
+
+const size = (bytes: number) => (bytes < 1024 ** 2 ? `${bytes} bytes` : bytes < 1024 ** 3 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024 ** 3).toFixed(2)} GiB`);
+const describe = (contents: BucketContents) => `${contents.objects} objects, ${size(contents.bytes)}`;
+
+/** A copy counts as verified when the archive holds as many current objects, of as many bytes, as the bucket. */
+export function copyVerified(bucket: Bucket): boolean {
+  return !!bucket.contents && !!bucket.copy && bucket.copy.objects === bucket.contents.objects && bucket.copy.bytes === bucket.contents.bytes;
+}
+
+function policyNotes(bucket: Bucket, context: PlanContext): { steps: Step[]; notes: string[] } {
+  const rewrite = rewriteBucketPolicy(bucket.policy, context.config.providerAccountIds);
+  const notes: string[] = [];
+  if (rewrite.removed.length) notes.push(`policy loses ${rewrite.removed.join('; ')}`);
+  if (rewrite.deliveries.length) notes.push(`still written to by ${rewrite.deliveries.join('; ')}`);
+  const steps =
+    rewrite.policy === undefined
+      ? []
+      : rewrite.policy === null
+        ? [step('DeleteBucketPolicy', { Bucket: bucket.name }, 's3')]
+        : [step('PutBucketPolicy', { Bucket: bucket.name, Policy: rewrite.policy }, 's3')];
+  return { steps, notes };
+}
+
+function decide(bucket: Bucket, context: PlanContext): Verdict {
+  const settings = context.config.buckets;
+  if (!bucket.exists) return { action: 'skip', reason: 'does not exist' };
+  if (context.config.exclude.includes(bucket.name)) return { action: 'skip', reason: 'excluded by config' };
+  const { notes } = policyNotes(bucket, context);
+  const restore = bucket.contents?.needRestore.length ? [`${bucket.contents.needRestore.length} object(s) in an archive class need a restore before they can be copied: ${bucket.contents.needRestore.slice(0, 5).join(', ')}${bucket.contents.needRestore.length > 5 ? ', ...' : ''}`] : [];
+  const why = (head: string) => [head, ...notes, ...restore].join('; ');
+  switch (settings.mode) {
+    case 'keep':
+      return { action: 'preserve', reason: why('provider bucket kept (buckets.mode keep)') };
+    case 'archive':
+      return { action: 'preserve', reason: why(`provider bucket archived in place to ${settings.storageClass} after ${settings.transitionDays} day(s)`) };
+    case 'copy':
+      return {
+        action: 'preserve',
+        reason: why(
+          copyVerified(bucket)
+            ? `copy in ${settings.archiveBucket}/${bucket.name}/ verified: ${describe(bucket.copy!)}`
+            : `copy ${describe(bucket.contents!)} into ${settings.archiveBucket}/${bucket.name}/ as ${settings.storageClass}${bucket.copy?.objects ? ` (${bucket.copy.objects} already there)` : ''}`,
+        ),
+      };
+    case 'delete': {
+      if (settings.archiveBucket) {
+        return { action: 'delete', reason: why(`deleted after its copy into ${settings.archiveBucket}/${bucket.name}/ is verified (${describe(bucket.contents!)})`) };
+      }
+      if (settings.deleteWithoutArchive) return { action: 'delete', reason: why(`deleted without an archive (deleteWithoutArchive): ${describe(bucket.contents!)}`) };
+      return { action: 'flag', reason: why('not deleted: no verified copy; set buckets.archiveBucket to copy it first, or deleteWithoutArchive') };
+    }
+  }
+}
+
+function archiveSteps(bucket: Bucket, context: PlanContext): Step[] {
+  const settings = context.config.buckets;
+  const Bucket = bucket.name;
+  const steps: Step[] = [];
+  if (!bucket.publicAccessBlocked) {
+    steps.push(step('PutPublicAccessBlock', { Bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }, 's3'));
+  }
+  if (!bucket.encrypted) {
+    steps.push(step('PutBucketEncryption', { Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }, 's3'));
+  }
+  if (!(ARCHIVE_TAG in bucket.tags)) {
+    const TagSet = Object.entries({ ...bucket.tags, [ARCHIVE_TAG]: `${context.inventory.readAt.slice(0, 10)} by ctl-departure` }).map(([Key, Value]) => ({ Key, Value }));
+    steps.push(step('PutBucketTagging', { Bucket, Tagging: { TagSet } }, 's3'));
+  }
+  if (!bucket.lifecycleRules.some((rule) => rule.ID === ARCHIVE_RULE_ID)) {
+    const rule: LifecycleRule = {
+      ID: ARCHIVE_RULE_ID,
+      Status: 'Enabled',
+      Filter: { Prefix: '' },
+      Transitions: [{ Days: settings.transitionDays, StorageClass: settings.storageClass as never }],
+      NoncurrentVersionTransitions: [{ NoncurrentDays: settings.transitionDays, StorageClass: settings.storageClass as never }],
+    };
+    // PutBucketLifecycleConfiguration replaces the whole configuration: the rules already there go back in.
+    steps.push(step('PutBucketLifecycleConfiguration', { Bucket, LifecycleConfiguration: { Rules: [...bucket.lifecycleRules, rule] } }, 's3'));
+  }
+  return steps;
+}
+
+function copyStep(bucket: Bucket, context: PlanContext): Step[] {
+  const settings = context.config.buckets;
+  if (copyVerified(bucket) || !bucket.contents?.objects) return [];
+  return [
+    step(
+      'CopyObjects',
+      {
+        SourceBucket: bucket.name,
+        DestinationBucket: settings.archiveBucket,
+        DestinationPrefix: `${bucket.name}/`,
+        StorageClass: settings.storageClass,
+        Versions: settings.copyVersions,
+        MultipartThresholdBytes: settings.multipartThresholdBytes,
+      },
+      's3',
+    ),
+  ];
+}
+
+function steps(bucket: Bucket, verdict: Verdict, context: PlanContext): Step[] {
+  const settings = context.config.buckets;
+  const { steps: policy } = policyNotes(bucket, context);
+  switch (settings.mode) {
+    case 'keep':
+      return policy;
+    case 'archive':
+      return [...policy, ...archiveSteps(bucket, context)];
+    case 'copy':
+      return [...policy, ...copyStep(bucket, context)];
+    case 'delete': {
+      if (verdict.action !== 'delete') return [];
+      const verify = settings.archiveBucket
+        ? [...copyStep(bucket, context), step('VerifyCopy', { SourceBucket: bucket.name, DestinationBucket: settings.archiveBucket, DestinationPrefix: `${bucket.name}/` }, 's3')]
+        : [];
+      const empty = bucket.contents!.versions + bucket.contents!.deleteMarkers > 0 ? [step('EmptyBucket', { Bucket: bucket.name }, 's3')] : [];
+      return [...verify, ...empty, step('DeleteBucket', { Bucket: bucket.name }, 's3')];
+    }
+  }
+}
+
+export const S3Bucket: ResourceKind<Bucket> = {
+  type: 's3:bucket',
+  dependsOn: [],
+  list: (inventory) => inventory.buckets,
+  describe: (bucket) => ({ name: bucket.name, arn: bucket.arn }),
+  decide,
+  steps,
+};

@@ -1,0 +1,31 @@
+/** The bucket-policy rewrite is pure: provider principals go, everything else stays as it was. */
+import { rewriteBucketPolicy } from '../lambda/engine/bucket-policy';
+
+const PROVIDER = '589942003651';
+const policy = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Id: 'kept-id', Statement });
+const providerRead = { Sid: 'ProviderRead', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PROVIDER}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' };
+const configDelivery = { Sid: 'ConfigWrite', Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/AWSLogs/*', Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } } };
+const denyInsecure = { Sid: 'DenyInsecure', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::b/*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+
+test('a statement for the provider goes; the others stay exactly as they were, in order', () => {
+  const rewrite = rewriteBucketPolicy(policy(configDelivery, providerRead, denyInsecure), [PROVIDER]);
+  expect(rewrite.removed).toEqual([`statement ProviderRead for arn:aws:iam::${PROVIDER}:root`]);
+  expect(JSON.parse(rewrite.policy!)).toEqual({ Version: '2012-10-17', Id: 'kept-id', Statement: [configDelivery, denyInsecure] });
+  expect(rewrite.deliveries).toEqual(['config.amazonaws.com (s3:PutObject)']);
+});
+
+test('a statement shared with another account keeps the other account', () => {
+  const shared = { ...providerRead, Sid: 'Shared', Principal: { AWS: [PROVIDER, 'arn:aws:iam::444455556666:role/auditor'] } };
+  const rewrite = rewriteBucketPolicy(policy(shared), [PROVIDER]);
+  expect(rewrite.removed).toEqual([`${PROVIDER} from statement Shared`]);
+  expect(JSON.parse(rewrite.policy!).Statement).toEqual([{ ...shared, Principal: { AWS: 'arn:aws:iam::444455556666:role/auditor' } }]);
+});
+
+test('nothing left means the policy is deleted; nothing to remove means no change', () => {
+  expect(rewriteBucketPolicy(policy(providerRead), [PROVIDER]).policy).toBeNull();
+  expect(rewriteBucketPolicy(policy(configDelivery, denyInsecure), [PROVIDER])).toEqual({ removed: [], deliveries: ['config.amazonaws.com (s3:PutObject)'] });
+  expect(rewriteBucketPolicy(undefined, [PROVIDER])).toEqual({ removed: [], deliveries: [] });
+  // A Deny naming the provider only narrows access: it stays.
+  const denyProvider = { ...providerRead, Effect: 'Deny' };
+  expect(rewriteBucketPolicy(policy(denyProvider), [PROVIDER]).policy).toBeUndefined();
+});

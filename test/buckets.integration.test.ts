@@ -1,0 +1,163 @@
+/** The provider's buckets against moto: every mode, versioned buckets, resumed and multipart copies, refusals. */
+import {
+  CreateBucketCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetObjectTaggingCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { run } from './support/engine-harness';
+import { motoSuite } from './support/moto-suite';
+
+const ACCOUNT = '123456789012';
+const CONFIG_BUCKET = `config-bucket-${ACCOUNT}`;
+const AUDIT_BUCKET = `ctlaudit-${ACCOUNT}`;
+const ARCHIVE = 'customer-archive';
+motoSuite();
+let s3: S3Client;
+beforeAll(() => {
+  s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
+});
+
+async function seed(options: { versioned?: boolean; objects?: number } = {}) {
+  for (const Bucket of [CONFIG_BUCKET, AUDIT_BUCKET, ARCHIVE]) await s3.send(new CreateBucketCommand({ Bucket }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: ARCHIVE, VersioningConfiguration: { Status: 'Enabled' } }));
+  if (options.versioned) await s3.send(new PutBucketVersioningCommand({ Bucket: CONFIG_BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
+  for (let i = 0; i < (options.objects ?? 3); i++) {
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: `AWSLogs/${ACCOUNT}/Config/item-${i}.json`, Body: `{"item":${i}}`, ContentType: 'application/json', Metadata: { origin: 'aws-config' }, Tagging: 'kind=snapshot' }));
+  }
+  await s3.send(new PutBucketPolicyCommand({
+    Bucket: CONFIG_BUCKET,
+    Policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'ConfigWrite', Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${CONFIG_BUCKET}/AWSLogs/*` },
+        { Sid: 'ProviderRead', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::589942003651:root' }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${CONFIG_BUCKET}`, `arn:aws:s3:::${CONFIG_BUCKET}/*`] },
+      ],
+    }),
+  }));
+}
+
+const bucketAction = (report: Awaited<ReturnType<typeof run>>['report'], name: string) => report.actions.find((a) => a.resource === 's3:bucket' && a.name === name)!;
+const archived = async (prefix = `${CONFIG_BUCKET}/`) =>
+  ((await s3.send(new ListObjectVersionsCommand({ Bucket: ARCHIVE, Prefix: prefix }))).Versions ?? []).map((v) => v.Key!.slice(prefix.length)).sort();
+
+test('a bucket that does not exist is reported, not an error', async () => {
+  const { report } = await run('apply');
+  expect(bucketAction(report, CONFIG_BUCKET)).toMatchObject({ action: 'skip', reason: 'does not exist', status: 'skipped' });
+  expect(report.summary.failed).toBe(0);
+});
+
+test('keep: only the provider leaves the bucket policy; the plan says what goes and who still writes', async () => {
+  await seed();
+  const planned = await run('plan');
+  expect(bucketAction(planned.report, CONFIG_BUCKET).reason).toBe(
+    'provider bucket kept (buckets.mode keep); policy loses statement ProviderRead for arn:aws:iam::589942003651:root; still written to by config.amazonaws.com (s3:PutObject)',
+  );
+  await run('apply');
+  const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: CONFIG_BUCKET }))).Policy!);
+  expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['ConfigWrite']);
+  expect((await run('apply')).calls.mutating).toBe(0);
+});
+
+test('archive: blocked, encrypted, tagged, and a lifecycle rule merged with the rules already there', async () => {
+  await seed();
+  const existing = { ID: 'expire-temp', Status: 'Enabled' as const, Filter: { Prefix: 'tmp/' }, Expiration: { Days: 7 } };
+  await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: CONFIG_BUCKET, LifecycleConfiguration: { Rules: [existing] } }));
+  const { report } = await run('apply', { buckets: { mode: 'archive', transitionDays: 30 } });
+  expect(bucketAction(report, CONFIG_BUCKET)).toMatchObject({ action: 'preserve', status: 'done' });
+  const rules = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: CONFIG_BUCKET }))).Rules!;
+  expect(rules.map((r) => r.ID)).toEqual(['expire-temp', 'ctl-departure-archive']);
+  expect(rules[1]).toMatchObject({ Status: 'Enabled', Transitions: [{ Days: 30, StorageClass: 'DEEP_ARCHIVE' }], NoncurrentVersionTransitions: [{ NoncurrentDays: 30, StorageClass: 'DEEP_ARCHIVE' }] });
+  expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: CONFIG_BUCKET }))).PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
+  expect((await s3.send(new GetBucketTaggingCommand({ Bucket: CONFIG_BUCKET }))).TagSet).toEqual([{ Key: 'ctl-departure:archived', Value: expect.stringMatching(/^\d{4}-\d\d-\d\d by ctl-departure$/) }]);
+  // In place, and idempotent: a second run changes nothing.
+  expect((await run('apply', { buckets: { mode: 'archive', transitionDays: 30 } })).calls.mutating).toBe(0);
+});
+
+test('copy: every object server-side under <bucket>/, keeping metadata, content type and tags, in the storage class', async () => {
+  await seed();
+  const { report } = await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE, storageClass: 'STANDARD_IA' } });
+  expect(bucketAction(report, CONFIG_BUCKET).steps.find((s) => s.call === 'CopyObjects')).toMatchObject({ status: 'done', note: 'copied 3 (30 bytes), 0 already in the archive' });
+  expect(await archived()).toEqual([0, 1, 2].map((i) => `AWSLogs/${ACCOUNT}/Config/item-${i}.json`));
+  const key = `${CONFIG_BUCKET}/AWSLogs/${ACCOUNT}/Config/item-0.json`;
+  expect(await s3.send(new HeadObjectCommand({ Bucket: ARCHIVE, Key: key }))).toMatchObject({ ContentType: 'application/json', Metadata: { origin: 'aws-config' }, StorageClass: 'STANDARD_IA' });
+  expect((await s3.send(new GetObjectTaggingCommand({ Bucket: ARCHIVE, Key: key }))).TagSet).toEqual([{ Key: 'kind', Value: 'snapshot' }]);
+  // The copy is verified by the next plan: nothing left to copy.
+  const again = await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE } });
+  expect(bucketAction(again.report, CONFIG_BUCKET).reason).toMatch(/verified: 3 objects/);
+  expect(again.calls.mutating).toBe(0);
+});
+
+test('copy resumes: objects already in the archive are not copied again', async () => {
+  await seed({ objects: 5 });
+  const crashed = await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE } }, { crashAfterS3Copies: 2 });
+  expect(await archived()).toHaveLength(2);
+  expect(bucketAction(crashed.report, CONFIG_BUCKET).status).toBe('failed');
+  const resumed = await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE } });
+  expect(bucketAction(resumed.report, CONFIG_BUCKET).steps.at(-1)!.note).toBe('copied 3 (30 bytes), 2 already in the archive');
+  expect(resumed.calls.calls.get('CopyObject')).toBe(3);
+});
+
+test('copy of an object over the multipart threshold goes by UploadPartCopy and keeps its metadata and tags', async () => {
+  await seed({ objects: 0 });
+  const big = Buffer.alloc(12 * 1024 ** 2, 7);
+  await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: 'big/snapshot.bin', Body: big, ContentType: 'application/octet-stream', Metadata: { origin: 'aws-config' }, Tagging: 'kind=big' }));
+  const { report, calls } = await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE, storageClass: 'STANDARD_IA', multipartThresholdBytes: 5 * 1024 ** 2 } });
+  expect(bucketAction(report, CONFIG_BUCKET).status).toBe('done');
+  expect(calls.calls.get('UploadPartCopy')).toBe(3);
+  expect(calls.calls.get('CopyObject')).toBeUndefined();
+  const copy = await s3.send(new HeadObjectCommand({ Bucket: ARCHIVE, Key: `${CONFIG_BUCKET}/big/snapshot.bin` }));
+  expect(copy).toMatchObject({ ContentLength: big.length, ContentType: 'application/octet-stream', Metadata: { origin: 'aws-config' } });
+  expect((await s3.send(new GetObjectTaggingCommand({ Bucket: ARCHIVE, Key: `${CONFIG_BUCKET}/big/snapshot.bin` }))).TagSet).toEqual([{ Key: 'kind', Value: 'big' }]);
+});
+
+test('copy of a versioned bucket with copyVersions copies every version, oldest first', async () => {
+  await seed({ versioned: true, objects: 1 });
+  const key = `AWSLogs/${ACCOUNT}/Config/item-0.json`;
+  await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: key, Body: '{"item":0,"v":2}' }));
+  await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE, copyVersions: true } });
+  const versions = (await s3.send(new ListObjectVersionsCommand({ Bucket: ARCHIVE, Prefix: `${CONFIG_BUCKET}/` }))).Versions!;
+  expect(versions).toHaveLength(2);
+  expect(versions.find((v) => v.IsLatest)!.Size).toBe('{"item":0,"v":2}'.length);
+});
+
+describe('delete', () => {
+  test('is refused without an archive or deleteWithoutArchive, and the bucket stays', async () => {
+    await seed();
+    const { report, calls } = await run('apply', { buckets: { mode: 'delete' } });
+    expect(bucketAction(report, CONFIG_BUCKET)).toMatchObject({ action: 'flag', reason: expect.stringMatching(/not deleted: no verified copy/) });
+    await expect(s3.send(new HeadBucketCommand({ Bucket: CONFIG_BUCKET }))).resolves.toBeDefined();
+    expect(calls.calls.get('DeleteBucket')).toBeUndefined();
+  });
+
+  test('with an archive bucket: copies, verifies, then deletes every version and delete marker, then the bucket', async () => {
+    await seed({ versioned: true });
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: `AWSLogs/${ACCOUNT}/Config/item-0.json`, Body: '{"item":0,"v":2}' }));
+    const { report } = await run('apply', { buckets: { mode: 'delete', archiveBucket: ARCHIVE } });
+    expect(bucketAction(report, CONFIG_BUCKET).steps.map((s) => `${s.call} ${s.status}`)).toEqual([
+      'CopyObjects done',
+      'VerifyCopy done',
+      'EmptyBucket done',
+      'DeleteBucket done',
+    ]);
+    await expect(s3.send(new HeadBucketCommand({ Bucket: CONFIG_BUCKET }))).rejects.toMatchObject({ name: 'NotFound' });
+    expect(await archived()).toHaveLength(3);
+  });
+
+  test('deleteWithoutArchive deletes without a copy', async () => {
+    await seed();
+    const { report } = await run('apply', { buckets: { mode: 'delete', deleteWithoutArchive: true } });
+    expect(bucketAction(report, AUDIT_BUCKET)).toMatchObject({ action: 'delete', status: 'done' });
+    await expect(s3.send(new HeadBucketCommand({ Bucket: AUDIT_BUCKET }))).rejects.toMatchObject({ name: 'NotFound' });
+  });
+});
