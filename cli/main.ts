@@ -12,6 +12,8 @@ import { describeError } from '../lambda/engine/apply';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
 import { engineHash, inlinedCode, unpackEngine } from '../lib/engine-pack';
 import { formatReport } from './format';
+import { callerIdentity } from '../lambda/engine/discover';
+import { jobStatus } from '../lambda/engine/s3-batch';
 
 const USAGE = `Usage: ctl-departure <command> [options]
 
@@ -21,11 +23,14 @@ Commands:
   protections   list what the engine never touches
   engine-source TEMPLATE
                 print the engine code a synthesized cleanup template carries, for review
+  status --job ID
+                progress of an S3 Batch Operations copy job a run started
 
 Options:
   --config FILE      JSON config; keys: ${CONFIG_KEYS.join(', ')}
   --json             print only the JSON report on stdout
   --concurrency N    actions run at once while applying (default 8)
+  --job ID           the S3 Batch Operations job of status
   -h, --help         this help
 
 Credentials, region and endpoint come from the standard AWS environment and profiles
@@ -35,7 +40,9 @@ Credentials, region and endpoint come from the standard AWS environment and prof
 export class UsageError extends Error {}
 
 interface Arguments {
-  readonly command: Mode | 'protections' | 'engine-source' | 'help';
+  readonly command: Mode | 'protections' | 'engine-source' | 'status' | 'help';
+  /** The S3 Batch Operations job of `status`. */
+  readonly job?: string;
   /** The template file of `engine-source`. */
   readonly target?: string;
   readonly configFile?: string;
@@ -49,6 +56,7 @@ export function parseArguments(argv: readonly string[]): Arguments {
   let json = false;
   let concurrency: number | undefined;
   let target: string | undefined;
+  let job: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -59,6 +67,7 @@ export function parseArguments(argv: readonly string[]): Arguments {
     if (arg === '-h' || arg === '--help') return { command: 'help', json };
     else if (arg === '--json') json = true;
     else if (arg === '--config') configFile = value();
+    else if (arg === '--job') job = value();
     else if (arg === '--concurrency') {
       concurrency = Number(value());
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
@@ -67,11 +76,12 @@ export function parseArguments(argv: readonly string[]): Arguments {
     } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}; see ctl-departure --help`);
     else if (command === 'engine-source' && !target) target = arg;
     else if (command) throw new UsageError(`unexpected argument "${arg}"; give one command`);
-    else if (arg === 'plan' || arg === 'apply' || arg === 'protections' || arg === 'engine-source') command = arg;
-    else throw new UsageError(`unknown command "${arg}"; use plan, apply, protections or engine-source`);
+    else if (arg === 'plan' || arg === 'apply' || arg === 'protections' || arg === 'engine-source' || arg === 'status') command = arg;
+    else throw new UsageError(`unknown command "${arg}"; use plan, apply, protections, engine-source or status`);
   }
   if (command === 'engine-source' && !target) throw new UsageError('engine-source needs a template file, e.g. cdk.out/ProviderDeparture.template.json');
-  return { command: command ?? 'plan', configFile, json, concurrency, target };
+  if (command === 'status' && !job) throw new UsageError('status needs --job ID, the S3 Batch Operations job id a run reported');
+  return { command: command ?? 'plan', configFile, json, concurrency, target, job };
 }
 
 export function loadConfig(file: string | undefined): DepartureConfig {
@@ -132,6 +142,17 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (args.command === 'protections') {
     for (const rule of PROTECTION_RULES) io.out(`${rule.id.padEnd(30)} ${rule.description}`);
     return 0;
+  }
+  if (args.command === 'status') {
+    try {
+      const clients = createClients();
+      const caller = await callerIdentity(clients.sts);
+      io.out(await jobStatus(clients, caller.accountId, args.job!));
+      return 0;
+    } catch (error) {
+      io.err(`ctl-departure: ${explainAwsError(error)}`);
+      return 1;
+    }
   }
   try {
     const report = await runDeparture({ mode: args.command, config, clients: createClients(), concurrency: args.concurrency });

@@ -42,6 +42,7 @@ export const BUCKET_PROPERTY_KEYS = {
   StorageClass: 'storageClass',
   TransitionDays: 'transitionDays',
   DeleteWithoutArchive: 'deleteWithoutArchive',
+  BatchRoleArn: 'batchRoleArn',
 } as const;
 
 function bucketProperties(properties: Record<string, unknown>): Record<string, unknown> | undefined {

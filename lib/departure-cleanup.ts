@@ -95,6 +95,11 @@ export interface DepartureCleanupProps {
   readonly transitionDays?: string;
   /** @default "false" */
   readonly deleteWithoutArchive?: string;
+  /**
+   * The role S3 Batch Operations assumes to copy a bucket too large for one run; the function may pass only it.
+   * @default "" (none: such a bucket's copy fails, saying so)
+   */
+  readonly batchRoleArn?: string;
 }
 
 /** Role and policy paths AWS or the rollout own: denied explicitly, whatever the prefixes say. */
@@ -228,6 +233,7 @@ export class DepartureCleanup extends Construct {
     const archive = props.createArchiveBucket ? this.createArchiveBucket() : undefined;
     const archiveBucket = archive?.bucketName ?? props.archiveBucket ?? '';
     this.grantArchiveWrites(role, archiveBucket, bucketNames);
+    this.grantBatchCopy(role, props.batchRoleArn ?? '');
 
     this.handler = new lambda.Function(this, 'Handler', {
       description: 'ctl-departure engine: removes the provider from this account (plan unless Mode=apply).',
@@ -271,9 +277,28 @@ export class DepartureCleanup extends Construct {
         StorageClass: props.storageClass ?? 'DEEP_ARCHIVE',
         TransitionDays: props.transitionDays ?? '0',
         DeleteWithoutArchive: props.deleteWithoutArchive ?? 'false',
+        BatchRoleArn: props.batchRoleArn ?? '',
         // A new engine version runs again even when no parameter changed.
         EngineVersion: bundle.hash,
       },
+    });
+  }
+
+  /**
+   * S3 Batch Operations for buckets too large for one run: start and list jobs, and pass the one batch role. Left out
+   * with the role when none is given.
+   */
+  private grantBatchCopy(role: iam.Role, batchRoleArn: string): void {
+    const statements = [
+      new iam.PolicyStatement({ sid: 'StartBatchCopyJobs', actions: ['s3:CreateJob', 's3:ListJobs', 's3:DescribeJob'], resources: ['*'] }),
+      new iam.PolicyStatement({ sid: 'PassBatchRole', actions: ['iam:PassRole'], resources: [batchRoleArn], conditions: { StringEquals: { 'iam:PassedToService': 'batchoperations.s3.amazonaws.com' } } }),
+    ];
+    const policy = new iam.Policy(this, 'BatchPolicy', { roles: [role], statements });
+    const hasRole = new CfnCondition(this, 'HasBatchRole', { expression: Fn.conditionNot(Fn.conditionEquals(batchRoleArn, '')) });
+    (policy.node.defaultChild as CfnResource).cfnOptions.condition = hasRole;
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'S3 Batch Operations authorizes CreateJob and ListJobs on "*" only; the job can only assume the one role this policy lets the function pass.',
     });
   }
 

@@ -59,6 +59,9 @@ export class DepartureStack extends Stack {
         allowedValues: ['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'],
       }),
       transitionDays: parameter('TransitionDays', 'Days before archived objects move to the storage class.', String(config.buckets.transitionDays), { allowedPattern: '^\\d{1,5}$' }),
+      batchRoleArn: parameter('BatchRoleArn', 'Role S3 Batch Operations assumes to copy a bucket too large for one run; empty for none.', config.buckets.batchRoleArn ?? '', {
+        allowedPattern: '^$|^arn:aws[a-z-]*:iam::\\d{12}:role/\\S+$',
+      }),
       deleteWithoutArchive: parameter('DeleteWithoutArchive', 'Delete provider buckets without a verified copy.', String(config.buckets.deleteWithoutArchive), {
         allowedValues: ['true', 'false'],
       }),

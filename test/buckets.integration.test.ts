@@ -4,6 +4,7 @@ import {
   GetBucketLifecycleConfigurationCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
+  GetObjectCommand,
   GetObjectTaggingCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
@@ -15,6 +16,11 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import type { MiddlewareStack } from '@smithy/types';
+import { createClients, type AwsClients } from '../lambda/engine/aws';
+import { resolveConfig } from '../lambda/engine/config';
+import { runDeparture } from '../lambda/engine/run';
+import { jobStatus } from '../lambda/engine/s3-batch';
 import { run } from './support/engine-harness';
 import { motoSuite } from './support/moto-suite';
 
@@ -159,5 +165,58 @@ describe('delete', () => {
     const { report } = await run('apply', { buckets: { mode: 'delete', deleteWithoutArchive: true } });
     expect(bucketAction(report, AUDIT_BUCKET)).toMatchObject({ action: 'delete', status: 'done' });
     await expect(s3.send(new HeadBucketCommand({ Bucket: AUDIT_BUCKET }))).rejects.toMatchObject({ name: 'NotFound' });
+  });
+});
+
+describe('a bucket larger than one run can copy', () => {
+  /** moto has no S3 Control CreateJob (HTTP 500): the request is captured and answered here, its shape checked. */
+  function captureJobs(clients: AwsClients) {
+    const sent: { operation: string; input: Record<string, any> }[] = [];
+    (clients.s3control.middlewareStack as MiddlewareStack<object, object>).add(
+      (_next, context) => async (args) => {
+        const operation = String(context.commandName).replace(/Command$/, '');
+        sent.push({ operation, input: args.input as Record<string, any> });
+        const output =
+          operation === 'CreateJob' ? { JobId: 'job-0001' }
+          : operation === 'ListJobs' ? { Jobs: [] }
+          : { Job: { JobId: 'job-0001', Status: 'Active', ProgressSummary: { TotalNumberOfTasks: 4, NumberOfTasksSucceeded: 3, NumberOfTasksFailed: 0 } } };
+        return { output: { ...output, $metadata: {} }, response: {} } as never;
+      },
+      { step: 'initialize', name: 'fakeS3Control' },
+    );
+    return sent;
+  }
+
+  test('starts an S3 Batch Operations copy job with a generated manifest, and status shows its progress', async () => {
+    await seed({ objects: 4 });
+    const clients = createClients({ maxAttempts: 1 });
+    const sent = captureJobs(clients);
+    const config = resolveConfig({ buckets: { mode: 'copy', archiveBucket: ARCHIVE, batchThresholdObjects: 3, batchRoleArn: `arn:aws:iam::${ACCOUNT}:role/s3-batch-copy` } });
+    const report = await runDeparture({ mode: 'apply', config, clients });
+    const action = bucketAction(report, CONFIG_BUCKET);
+    expect(action.reason).toMatch(/by an S3 Batch Operations job/);
+    expect(action.steps.at(-1)).toMatchObject({ call: 'StartBatchCopy', status: 'done', note: expect.stringMatching(/^S3 Batch Operations job job-0001 started for 4 objects \(manifest s3:\/\/customer-archive\/ctl-departure\/manifests\/config-bucket-123456789012-\d+\.csv\): see ctl-departure status --job job-0001$/) });
+
+    const job = sent.find((s) => s.operation === 'CreateJob')!.input;
+    expect(job).toMatchObject({
+      AccountId: ACCOUNT,
+      ConfirmationRequired: false,
+      RoleArn: `arn:aws:iam::${ACCOUNT}:role/s3-batch-copy`,
+      Description: `ctl-departure copy ${CONFIG_BUCKET}`,
+      Operation: { S3PutObjectCopy: { TargetResource: `arn:aws:s3:::${ARCHIVE}`, TargetKeyPrefix: CONFIG_BUCKET, StorageClass: 'DEEP_ARCHIVE', MetadataDirective: 'COPY' } },
+      Manifest: { Spec: { Format: 'S3BatchOperations_CSV_20180820', Fields: ['Bucket', 'Key'] }, Location: { ObjectArn: expect.stringMatching(new RegExp(`^arn:aws:s3:::${ARCHIVE}/ctl-departure/manifests/`)), ETag: expect.stringMatching(/^[0-9a-f]{32}$/) } },
+      Report: { Bucket: `arn:aws:s3:::${ARCHIVE}`, Enabled: true, ReportScope: 'AllTasks', Format: 'Report_CSV_20180820' },
+    });
+    // The manifest the job reads is in the archive bucket: one line per object, keys URL-encoded.
+    const manifestKey = (job.Manifest.Location.ObjectArn as string).split(`${ARCHIVE}/`)[1]!;
+    const manifest = await (await s3.send(new GetObjectCommand({ Bucket: ARCHIVE, Key: manifestKey }))).Body!.transformToString();
+    expect(manifest.trim().split('\n')).toEqual([0, 1, 2, 3].map((i) => `${CONFIG_BUCKET},${encodeURIComponent(`AWSLogs/${ACCOUNT}/Config/item-${i}.json`)}`));
+    expect(await jobStatus(clients, ACCOUNT, 'job-0001')).toBe('job job-0001 Active: 3 copied, 0 failed of 4 (75%)');
+  });
+
+  test('without a batch role the copy fails on its item, saying what to set', async () => {
+    await seed({ objects: 4 });
+    const { report } = await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE, batchThresholdObjects: 3 } });
+    expect(bucketAction(report, CONFIG_BUCKET).steps.at(-1)!.error).toMatch(/^BatchRoleMissing: .*set buckets.batchRoleArn|no buckets.batchRoleArn is set/);
   });
 });

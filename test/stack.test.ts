@@ -119,8 +119,10 @@ describe('least privilege', () => {
     expect(sid('RemoveProviderSamlProviders')).toMatchObject({ Effect: 'Allow', Resource: arn('saml-provider/CTL*') });
     expect(sid('RemoveProviderOidcProviders').Resource).toEqual(['ctl.io', 'centurylink', 'lumen.com'].map((f) => arn(`oidc-provider/*${f}*`)));
     expect(sid('DetachProviderPoliciesFromAnyPrincipal')).toMatchObject({ Resource: '*', Condition: { ArnLike: { 'iam:PolicyARN': named('policy') } } });
-    // Only reads may name every resource without a condition.
-    for (const statement of statements().filter((s) => s.Effect === 'Allow' && s.Resource === '*' && !s.Condition)) {
+    // Only reads may name every resource without a condition; and starting S3 Batch Operations jobs, which IAM only
+    // authorizes on "*" and which can only run as the one role the function may pass (see provider buckets below).
+    expect(statements().find((s) => s.Sid === 'StartBatchCopyJobs')).toMatchObject({ Action: ['s3:CreateJob', 's3:ListJobs', 's3:DescribeJob'], Resource: '*' });
+    for (const statement of statements().filter((s) => s.Effect === 'Allow' && s.Resource === '*' && !s.Condition && s.Sid !== 'StartBatchCopyJobs')) {
       expect([statement.Action].flat().filter((a: string) => !/^(iam:(Get|List)|organizations:Describe|lambda:List|events:List|config:Describe|cloudtrail:Describe)/.test(a))).toEqual([]);
     }
     // Every deleting action is in a statement scoped to provider names, but the two that only remove memberships.
@@ -177,7 +179,18 @@ describe('provider buckets', () => {
     expect(sid('WriteArchive').Resource).toEqual(buckets.map((b) => ({ 'Fn::Sub': [`arn:\${AWS::Partition}:s3:::\${Archive}/${b}/*`, { Archive: { Ref: 'ArchiveBucket' } }] })));
     // Without an archive bucket the archive policy is left out, so no malformed ARN reaches IAM.
     template.hasResource('AWS::IAM::Policy', { Condition: Match.stringLikeRegexp('HasArchiveBucket') });
-    expect(Object.values(template.toJSON().Conditions)).toEqual([{ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ArchiveBucket' }, ''] }] }]);
+    expect(Object.values(template.toJSON().Conditions)).toEqual([
+      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ArchiveBucket' }, ''] }] },
+      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'BatchRoleArn' }, ''] }] },
+    ]);
+    // Batch Operations may only be handed the one role the operator names.
+    expect(statements.find((s) => s.Sid === 'PassBatchRole')).toEqual({
+      Sid: 'PassBatchRole',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: { Ref: 'BatchRoleArn' },
+      Condition: { StringEquals: { 'iam:PassedToService': 'batchoperations.s3.amazonaws.com' } },
+    });
   });
 
   test('bucket settings are parameters with defaults from context', () => {

@@ -10,6 +10,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 
@@ -25,6 +26,8 @@ export interface AwsClients {
   readonly cloudtrail: CloudTrailClient;
   /** Path-style addressing works against AWS and emulators alike (bucket names here never need virtual hosts). */
   readonly s3: S3Client;
+  /** S3 Batch Operations, for buckets too large for one run. */
+  readonly s3control: S3ControlClient;
 }
 
 export interface ClientOptions {
@@ -52,6 +55,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     config: new ConfigServiceClient({ ...common, region }),
     cloudtrail: new CloudTrailClient({ ...common, region }),
     s3: new S3Client({ ...common, region, forcePathStyle: true }),
+    s3control: new S3ControlClient({ ...common, region }),
   };
   if (options.callCounter) for (const client of Object.values(clients)) options.callCounter.attach(client);
   return clients;

@@ -9,6 +9,7 @@ import * as iam from '@aws-sdk/client-iam';
 import * as lambda from '@aws-sdk/client-lambda';
 import * as s3 from '@aws-sdk/client-s3';
 import { copyObjects, emptyBucket, verifyCopy } from './s3-copy';
+import { startBatchCopy } from './s3-batch';
 import type { AwsClients } from './aws';
 import type { Service, Step } from './model';
 
@@ -75,6 +76,7 @@ const COMPOSITE: Readonly<Record<string, (clients: AwsClients, input: never) => 
   's3:CopyObjects': (clients, input) => copyObjects(clients.s3, input),
   's3:VerifyCopy': (clients, input) => verifyCopy(clients.s3, input),
   's3:EmptyBucket': (clients, input) => emptyBucket(clients.s3, input),
+  's3:StartBatchCopy': (clients, input) => startBatchCopy(clients, input),
 };
 
 /** Runs the step; a composite step returns a note of what it did. */

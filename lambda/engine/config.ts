@@ -112,6 +112,16 @@ export interface BucketSettings {
   readonly deleteWithoutArchive: boolean;
   /** Objects larger than this are copied by multipart UploadPartCopy (CopyObject's limit is 5 GiB). @default 5 GiB */
   readonly multipartThresholdBytes: number;
+  /**
+   * A bucket with more objects than this is copied by an S3 Batch Operations job instead of by the run itself.
+   * Measured: the engine copies about 130 small objects a second against moto on 2 cores (bench:copy), and a
+   * Lambda run has at most 15 minutes. @default 50000
+   */
+  readonly batchThresholdObjects: number;
+  /** Or holding more bytes than this. @default 1 TiB */
+  readonly batchThresholdBytes: number;
+  /** The role S3 Batch Operations assumes to copy (trusting batchoperations.s3.amazonaws.com). */
+  readonly batchRoleArn?: string;
 }
 
 const STORAGE_CLASSES = ['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'];
@@ -157,6 +167,8 @@ export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
     copyVersions: false,
     deleteWithoutArchive: false,
     multipartThresholdBytes: 5 * 1024 ** 3,
+    batchThresholdObjects: 50_000,
+    batchThresholdBytes: 1024 ** 4,
   }),
 });
 
@@ -257,13 +269,15 @@ const bucketSettings: Checker = (field, value) => {
       bucketName(at, entry);
     } else if (key === 'storageClass') {
       if (!STORAGE_CLASSES.includes(entry as string)) throw new ConfigError(at, `must be one of ${STORAGE_CLASSES.join(', ')}, not ${JSON.stringify(entry)}`);
-    } else if (key === 'transitionDays' || key === 'multipartThresholdBytes') {
-      const minimum = key === 'transitionDays' ? 0 : 5 * 1024 ** 2;
+    } else if (key === 'batchRoleArn') {
+      if (typeof entry !== 'string' || !/^arn:[^:]+:iam::\d{12}:role\/\S+$/.test(entry)) throw new ConfigError(at, 'must be an IAM role ARN such as "arn:aws:iam::123456789012:role/s3-batch-copy"');
+    } else if (key === 'transitionDays' || key === 'multipartThresholdBytes' || key === 'batchThresholdObjects' || key === 'batchThresholdBytes') {
+      const minimum = key === 'transitionDays' ? 0 : key === 'multipartThresholdBytes' ? 5 * 1024 ** 2 : 1;
       if (!Number.isInteger(entry) || (entry as number) < minimum) throw new ConfigError(at, `must be a whole number of at least ${minimum}`);
     } else if (key === 'copyVersions' || key === 'deleteWithoutArchive') {
       bool(at, entry);
     } else {
-      throw new ConfigError(at, `unknown key; the known keys are ${Object.keys(defaults).concat('archiveBucket').join(', ')}`);
+      throw new ConfigError(at, `unknown key; the known keys are ${Object.keys(defaults).concat('archiveBucket', 'batchRoleArn').join(', ')}`);
     }
     resolved[key] = key === 'names' ? Object.freeze([...(entry as string[])]) : entry;
   }

@@ -58,7 +58,7 @@ function decide(bucket: Bucket, context: PlanContext): Verdict {
         reason: why(
           copyVerified(bucket)
             ? `copy in ${settings.archiveBucket}/${bucket.name}/ verified: ${describe(bucket.copy!)}`
-            : `copy ${describe(bucket.contents!)} into ${settings.archiveBucket}/${bucket.name}/ as ${settings.storageClass}${bucket.copy?.objects ? ` (${bucket.copy.objects} already there)` : ''}`,
+            : `copy ${describe(bucket.contents!)} into ${settings.archiveBucket}/${bucket.name}/ as ${settings.storageClass}${bucket.copy?.objects ? ` (${bucket.copy.objects} already there)` : ''}${needsBatch(bucket, context) ? ' by an S3 Batch Operations job (more than one run can copy)' : ''}`,
         ),
       };
     case 'delete': {
@@ -99,9 +99,32 @@ function archiveSteps(bucket: Bucket, context: PlanContext): Step[] {
   return steps;
 }
 
+/** More than one run can copy: S3 Batch Operations does it. */
+export function needsBatch(bucket: Bucket, context: PlanContext): boolean {
+  const settings = context.config.buckets;
+  return !!bucket.contents && (bucket.contents.objects > settings.batchThresholdObjects || bucket.contents.bytes > settings.batchThresholdBytes);
+}
+
 function copyStep(bucket: Bucket, context: PlanContext): Step[] {
   const settings = context.config.buckets;
   if (copyVerified(bucket) || !bucket.contents?.objects) return [];
+  if (needsBatch(bucket, context)) {
+    return [
+      step(
+        'StartBatchCopy',
+        {
+          AccountId: context.inventory.accountId,
+          SourceBucket: bucket.name,
+          DestinationBucket: settings.archiveBucket,
+          DestinationPrefix: `${bucket.name}/`,
+          StorageClass: settings.storageClass,
+          Versions: settings.copyVersions,
+          ...(settings.batchRoleArn ? { RoleArn: settings.batchRoleArn } : {}),
+        },
+        's3',
+      ),
+    ];
+  }
   return [
     step(
       'CopyObjects',
