@@ -220,3 +220,17 @@ describe('a bucket larger than one run can copy', () => {
     expect(bucketAction(report, CONFIG_BUCKET).steps.at(-1)!.error).toMatch(/^BatchRoleMissing: .*set buckets.batchRoleArn|no buckets.batchRoleArn is set/);
   });
 });
+
+test('objects in an archive class are listed as needing a restore, in the plan and in the copy, never skipped silently', async () => {
+  await seed({ objects: 2 });
+  await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: 'old/frozen.json', Body: '{}', StorageClass: 'DEEP_ARCHIVE' }));
+  const config = { buckets: { mode: 'copy', archiveBucket: ARCHIVE, storageClass: 'STANDARD_IA' } };
+  const planned = await run('plan', config);
+  expect(bucketAction(planned.report, CONFIG_BUCKET).reason).toMatch(/1 object\(s\) in an archive class need a restore before they can be copied: old\/frozen\.json/);
+  const applied = await run('apply', config);
+  expect(bucketAction(applied.report, CONFIG_BUCKET).steps.at(-1)!.note).toBe('copied 2 (20 bytes), 0 already in the archive; 1 need a restore first: old/frozen.json');
+  // And a delete that relies on this copy is refused: the copy is not complete.
+  const deleting = await run('apply', { buckets: { mode: 'delete', archiveBucket: ARCHIVE } });
+  expect(bucketAction(deleting.report, CONFIG_BUCKET).steps.find((s) => s.call === 'VerifyCopy')).toMatchObject({ status: 'failed', error: expect.stringMatching(/CopyNotVerified: the archive holds 2 of 3 objects .*1 need a restore first: not deleting/) });
+  await expect(s3.send(new HeadBucketCommand({ Bucket: CONFIG_BUCKET }))).resolves.toBeDefined();
+});
