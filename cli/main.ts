@@ -12,6 +12,7 @@ import { describeError } from '../lambda/engine/apply';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
 import { engineHash, inlinedCode, unpackEngine } from '../lib/engine-pack';
 import { formatReport } from './format';
+import { COMBINED_FORMATS, formatCombined, reportsFromBucket, reportsFromDir, type CombinedFormat } from './combined-report';
 import { callerIdentity } from '../lambda/engine/discover';
 import { jobStatus } from '../lambda/engine/s3-batch';
 
@@ -25,6 +26,8 @@ Commands:
                 print the engine code a synthesized cleanup template carries, for review
   status --job ID
                 progress of an S3 Batch Operations copy job a run started
+  report --bucket NAME | --dir DIR [--format table|md|csv|json]
+                one table over many accounts' reports
 
 Options:
   --config FILE      JSON config; keys: ${CONFIG_KEYS.join(', ')}
@@ -40,7 +43,11 @@ Credentials, region and endpoint come from the standard AWS environment and prof
 export class UsageError extends Error {}
 
 interface Arguments {
-  readonly command: Mode | 'protections' | 'engine-source' | 'status' | 'help';
+  readonly command: Mode | 'protections' | 'engine-source' | 'status' | 'report' | 'help';
+  /** Where `report` reads reports, and how it prints them. */
+  readonly bucket?: string;
+  readonly dir?: string;
+  readonly format?: CombinedFormat;
   /** The S3 Batch Operations job of `status`. */
   readonly job?: string;
   /** The template file of `engine-source`. */
@@ -57,6 +64,9 @@ export function parseArguments(argv: readonly string[]): Arguments {
   let concurrency: number | undefined;
   let target: string | undefined;
   let job: string | undefined;
+  let bucket: string | undefined;
+  let dir: string | undefined;
+  let format: CombinedFormat | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -68,6 +78,13 @@ export function parseArguments(argv: readonly string[]): Arguments {
     else if (arg === '--json') json = true;
     else if (arg === '--config') configFile = value();
     else if (arg === '--job') job = value();
+    else if (arg === '--bucket') bucket = value();
+    else if (arg === '--dir') dir = value();
+    else if (arg === '--format') {
+      const chosen = value();
+      if (!COMBINED_FORMATS.includes(chosen as CombinedFormat)) throw new UsageError(`--format must be one of ${COMBINED_FORMATS.join(', ')}, not "${chosen}"`);
+      format = chosen as CombinedFormat;
+    }
     else if (arg === '--concurrency') {
       concurrency = Number(value());
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
@@ -76,12 +93,13 @@ export function parseArguments(argv: readonly string[]): Arguments {
     } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}; see ctl-departure --help`);
     else if (command === 'engine-source' && !target) target = arg;
     else if (command) throw new UsageError(`unexpected argument "${arg}"; give one command`);
-    else if (arg === 'plan' || arg === 'apply' || arg === 'protections' || arg === 'engine-source' || arg === 'status') command = arg;
-    else throw new UsageError(`unknown command "${arg}"; use plan, apply, protections, engine-source or status`);
+    else if (arg === 'plan' || arg === 'apply' || arg === 'protections' || arg === 'engine-source' || arg === 'status' || arg === 'report') command = arg;
+    else throw new UsageError(`unknown command "${arg}"; use plan, apply, protections, engine-source, status or report`);
   }
   if (command === 'engine-source' && !target) throw new UsageError('engine-source needs a template file, e.g. cdk.out/ProviderDeparture.template.json');
   if (command === 'status' && !job) throw new UsageError('status needs --job ID, the S3 Batch Operations job id a run reported');
-  return { command: command ?? 'plan', configFile, json, concurrency, target, job };
+  if (command === 'report' && !bucket === !dir) throw new UsageError('report needs exactly one of --bucket NAME or --dir DIR');
+  return { command: command ?? 'plan', configFile, json, concurrency, target, job, bucket, dir, format };
 }
 
 export function loadConfig(file: string | undefined): DepartureConfig {
@@ -142,6 +160,17 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (args.command === 'protections') {
     for (const rule of PROTECTION_RULES) io.out(`${rule.id.padEnd(30)} ${rule.description}`);
     return 0;
+  }
+  if (args.command === 'report') {
+    try {
+      const reports = args.dir ? reportsFromDir(args.dir) : await reportsFromBucket(createClients().s3, args.bucket!);
+      if (!reports.length) throw new Error(`no reports in ${args.dir ?? `s3://${args.bucket}/reports/`}`);
+      io.out(formatCombined(reports, args.format ?? 'table'));
+      return reports.some((r) => r.summary.failed > 0) ? 1 : 0;
+    } catch (error) {
+      io.err(`ctl-departure: report: ${explainAwsError(error)}`);
+      return 2;
+    }
   }
   if (args.command === 'status') {
     try {

@@ -81,5 +81,6 @@ function describeInput(input: Readonly<Record<string, unknown>>): string {
 export function describeError(error: unknown): string {
   const name = errorName(error);
   const message = (error as Error)?.message ?? String(error);
-  return message.startsWith(name) ? message : `${name}: ${message}`;
+  // A plain Error's name says nothing; an AWS error's name is its code.
+  return name === 'Error' || message.startsWith(name) ? message : `${name}: ${message}`;
 }
