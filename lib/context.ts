@@ -16,6 +16,7 @@ export const CONTEXT_KEYS = [
   'oidcUrlFragments',
   'buckets',
   'createArchiveBucket',
+  'rollout',
   'stackName',
 ] as const;
 
@@ -56,7 +57,7 @@ export function readSettings(lookup: (key: string) => unknown): AppSettings {
   if (mode !== 'plan' && mode !== 'apply') throw new ConfigError('mode', `must be "plan" or "apply", not ${JSON.stringify(mode)}; pass -c mode=apply to apply`);
   const raw: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) {
-    if (key === 'mode' || key === 'stackName' || key === 'createArchiveBucket') continue;
+    if (key === 'mode' || key === 'stackName' || key === 'createArchiveBucket' || key === 'rollout') continue;
     const value = lookup(key);
     if (value !== undefined) raw[key] = normalize(key, value);
   }

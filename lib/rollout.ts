@@ -1,0 +1,184 @@
+/**
+ * The rollout stack: deployed in the management (or delegated administrator) account, it rolls the cleanup
+ * template out to member accounts as one CloudFormation StackSet. The template body is the cleanup stack's own
+ * synthesized template, which has no assets, so no StackSet asset machinery is needed.
+ */
+import { CfnParameter, LegacyStackSynthesizer, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import { Construct } from 'constructs';
+import { ConfigError } from '../lambda/engine/config';
+
+/** Where and how the StackSet deploys. */
+export interface RolloutSettings {
+  /** Organizational units to deploy to (service-managed). */
+  readonly organizationalUnitIds: readonly string[];
+  /** Accounts to deploy to (both models; with service-managed, together with their OUs or alone). */
+  readonly accountIds: readonly string[];
+  /** @default "SERVICE_MANAGED" */
+  readonly permissionModel: 'SERVICE_MANAGED' | 'SELF_MANAGED';
+  /** @default "SELF" */
+  readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
+  /** Self-managed only: the role assumed in each member. @default "AWSCloudFormationStackSetExecutionRole" */
+  readonly executionRoleName: string;
+  /** Self-managed only: the administration role in this account. */
+  readonly administrationRoleArn?: string;
+  /**
+   * One region: IAM is global, so instances in several regions would race on the same roles.
+   * @default "us-east-1"
+   */
+  readonly region: string;
+  /** Accounts at once: "25%" or a count. @default "25%" */
+  readonly maxConcurrent: string;
+  /** Failures tolerated before the operation stops: "0%", or a count. @default "0" */
+  readonly failureTolerance: string;
+  /** Per-account parameter overrides, e.g. {"111122223333": {"Mode": "apply"}}. */
+  readonly accountOverrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+const ACCOUNT = /^\d{12}$/;
+const OU = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+const ROOT = /^r-[0-9a-z]{4,32}$/;
+const AMOUNT = /^(\d{1,3}%|\d+)$/;
+
+/** Validates the `rollout` context object; errors name the key and what to write. */
+export function readRollout(value: unknown): RolloutSettings {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError('rollout', 'must be an object such as {"organizationalUnitIds": ["ou-abcd-12345678"]}');
+  }
+  const input = value as Record<string, unknown>;
+  const known = ['organizationalUnitIds', 'accountIds', 'permissionModel', 'callAs', 'executionRoleName', 'administrationRoleArn', 'region', 'maxConcurrent', 'failureTolerance', 'accountOverrides'];
+  for (const key of Object.keys(input)) if (!known.includes(key)) throw new ConfigError(`rollout.${key}`, `unknown key; the known keys are ${known.join(', ')}`);
+  const list = (key: string, pattern: RegExp, example: string) => {
+    const entries = (input[key] ?? []) as unknown[];
+    if (!Array.isArray(entries)) throw new ConfigError(`rollout.${key}`, `must be a list such as ["${example}"]`);
+    entries.forEach((entry, i) => {
+      if (typeof entry !== 'string' || !pattern.test(entry)) throw new ConfigError(`rollout.${key}[${i}]`, `${JSON.stringify(entry)} is not an id such as "${example}"`);
+    });
+    return entries as string[];
+  };
+  const choice = <T extends string>(key: string, options: readonly T[], fallback: T): T => {
+    const chosen = (input[key] ?? fallback) as T;
+    if (!options.includes(chosen)) throw new ConfigError(`rollout.${key}`, `must be ${options.join(' or ')}, not ${JSON.stringify(chosen)}`);
+    return chosen;
+  };
+  const amount = (key: string, fallback: string) => {
+    const given = String(input[key] ?? fallback);
+    if (!AMOUNT.test(given) || (given.endsWith('%') && Number(given.slice(0, -1)) > 100)) throw new ConfigError(`rollout.${key}`, `must be a percentage such as "25%" or a count such as 5, not ${JSON.stringify(input[key])}`);
+    return given;
+  };
+  const settings: RolloutSettings = {
+    organizationalUnitIds: list('organizationalUnitIds', new RegExp(`${OU.source}|${ROOT.source}`), 'ou-abcd-12345678'),
+    accountIds: list('accountIds', ACCOUNT, '111122223333'),
+    permissionModel: choice('permissionModel', ['SERVICE_MANAGED', 'SELF_MANAGED'] as const, 'SERVICE_MANAGED'),
+    callAs: choice('callAs', ['SELF', 'DELEGATED_ADMIN'] as const, 'SELF'),
+    executionRoleName: String(input.executionRoleName ?? 'AWSCloudFormationStackSetExecutionRole'),
+    ...(input.administrationRoleArn ? { administrationRoleArn: String(input.administrationRoleArn) } : {}),
+    region: String(input.region ?? 'us-east-1'),
+    maxConcurrent: amount('maxConcurrent', '25%'),
+    failureTolerance: amount('failureTolerance', '0'),
+    accountOverrides: (input.accountOverrides ?? {}) as RolloutSettings['accountOverrides'],
+  };
+  if (settings.permissionModel === 'SERVICE_MANAGED' && !settings.organizationalUnitIds.length) {
+    throw new ConfigError('rollout.organizationalUnitIds', 'a service-managed StackSet targets OUs: name them (the root "r-..." for all), and accountIds to narrow them');
+  }
+  if (settings.permissionModel === 'SELF_MANAGED' && settings.organizationalUnitIds.length) {
+    throw new ConfigError('rollout.organizationalUnitIds', 'only service-managed StackSets deploy to OUs: list accountIds for SELF_MANAGED');
+  }
+  if (settings.permissionModel === 'SELF_MANAGED' && !settings.accountIds.length && !Object.keys(settings.accountOverrides).length) {
+    throw new ConfigError('rollout.accountIds', 'a self-managed StackSet targets accounts: list them');
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(settings.region)) throw new ConfigError('rollout.region', `"${settings.region}" is not a region such as "us-east-1"`);
+  for (const account of Object.keys(settings.accountOverrides)) {
+    if (!ACCOUNT.test(account)) throw new ConfigError(`rollout.accountOverrides.${account}`, 'keys must be 12-digit account ids');
+  }
+  return settings;
+}
+
+export interface RolloutStackProps extends StackProps {
+  readonly rollout: RolloutSettings;
+  /** The cleanup stack's synthesized template, as JSON text. */
+  readonly templateBody: string;
+  /** The cleanup template's parameters, with their defaults: each becomes a StackSet parameter here. */
+  readonly parameters: Readonly<Record<string, { readonly Default?: string; readonly Description?: string; readonly AllowedValues?: readonly string[] }>>;
+}
+
+export class RolloutStack extends Stack {
+  readonly stackSet: cloudformation.CfnStackSet;
+
+  constructor(scope: Construct, id: string, props: RolloutStackProps) {
+    super(scope, id, {
+      synthesizer: new LegacyStackSynthesizer(),
+      analyticsReporting: false,
+      description: 'Rolls the provider-departure cleanup out to member accounts as a StackSet. Plan unless Mode=apply.',
+      ...props,
+    });
+    const { rollout } = props;
+    const serviceManaged = rollout.permissionModel === 'SERVICE_MANAGED';
+    // Every cleanup parameter is a parameter here too, passed to the StackSet: plan everywhere, then apply by a change.
+    const parameters = Object.entries(props.parameters).map(([key, spec]) => {
+      const parameter = new CfnParameter(this, key, {
+        type: 'String',
+        default: spec.Default ?? '',
+        description: spec.Description,
+        ...(spec.AllowedValues ? { allowedValues: [...spec.AllowedValues] } : {}),
+      });
+      return { parameterKey: key, parameterValue: parameter.valueAsString };
+    });
+    const preferences = {
+      regionOrder: [rollout.region],
+      regionConcurrencyType: 'SEQUENTIAL',
+      concurrencyMode: 'SOFT_FAILURE_TOLERANCE',
+      ...(rollout.maxConcurrent.endsWith('%') ? { maxConcurrentPercentage: Number(rollout.maxConcurrent.slice(0, -1)) } : { maxConcurrentCount: Number(rollout.maxConcurrent) }),
+      ...(rollout.failureTolerance.endsWith('%')
+        ? { failureTolerancePercentage: Number(rollout.failureTolerance.slice(0, -1)) }
+        : { failureToleranceCount: Number(rollout.failureTolerance) }),
+    };
+    const groups = instanceGroups(rollout);
+    this.stackSet = new cloudformation.CfnStackSet(this, 'Cleanup', {
+      stackSetName: `${id}-cleanup`,
+      description: 'ctl-departure cleanup, one instance per member account, in one region.',
+      permissionModel: rollout.permissionModel,
+      ...(serviceManaged
+        ? { autoDeployment: { enabled: false, retainStacksOnAccountRemoval: true }, callAs: rollout.callAs }
+        : { executionRoleName: rollout.executionRoleName, ...(rollout.administrationRoleArn ? { administrationRoleArn: rollout.administrationRoleArn } : {}) }),
+      capabilities: ['CAPABILITY_IAM'],
+      managedExecution: { Active: true },
+      operationPreferences: preferences,
+      parameters,
+      stackInstancesGroup: groups,
+      templateBody: props.templateBody,
+    });
+  }
+}
+
+/**
+ * Stack instances: the targets with the StackSet's parameters, and one group per account with overrides, never
+ * covering an account twice. Service-managed targets are OUs: `accountIds` narrows them (INTERSECTION), and
+ * overridden accounts are taken out of the main group (DIFFERENCE). Self-managed targets are accounts.
+ */
+export function instanceGroups(rollout: RolloutSettings): cloudformation.CfnStackSet.StackInstancesProperty[] {
+  const regions = [rollout.region];
+  const overridden = Object.keys(rollout.accountOverrides);
+  const overrides = (account: string) => Object.entries(rollout.accountOverrides[account]!).map(([parameterKey, parameterValue]) => ({ parameterKey, parameterValue }));
+  if (rollout.permissionModel === 'SELF_MANAGED') {
+    const plain = rollout.accountIds.filter((account) => !overridden.includes(account));
+    return [
+      ...(plain.length ? [{ regions, deploymentTargets: { accounts: plain } }] : []),
+      ...overridden.map((account) => ({ regions, deploymentTargets: { accounts: [account] }, parameterOverrides: overrides(account) })),
+    ];
+  }
+  const organizationalUnitIds = [...rollout.organizationalUnitIds];
+  const main = rollout.accountIds.length
+    ? { organizationalUnitIds, accounts: rollout.accountIds.filter((a) => !overridden.includes(a)), accountFilterType: 'INTERSECTION' }
+    : overridden.length
+      ? { organizationalUnitIds, accounts: overridden, accountFilterType: 'DIFFERENCE' }
+      : { organizationalUnitIds };
+  return [
+    ...(main.accounts?.length === 0 ? [] : [{ regions, deploymentTargets: main }]),
+    ...overridden.map((account) => ({
+      regions,
+      deploymentTargets: { organizationalUnitIds, accounts: [account], accountFilterType: 'INTERSECTION' },
+      parameterOverrides: overrides(account),
+    })),
+  ];
+}
