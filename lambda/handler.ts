@@ -4,6 +4,7 @@
  * Whatever happens (a bad parameter, an engine error, time running out) CloudFormation gets an answer, so a
  * stack never waits for its custom resource to time out.
  */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -75,6 +76,8 @@ export interface HandlerDependencies {
   readonly clients: () => RunOptions['clients'];
   readonly send: (url: string, body: string) => Promise<void>;
   readonly log: (record: Record<string, unknown>) => void;
+  /** Writes the full report to the rollout's reports bucket, as `reports/<accountId>.json`. */
+  readonly saveReport: (clients: RunOptions['clients'], bucket: string, report: DepartureReport) => Promise<string>;
 }
 
 /** "a, b" → ["a", "b"]. Prefixes keep empty entries so that validation refuses them instead of dropping them. */
@@ -173,6 +176,19 @@ export function createHandler(deps: HandlerDependencies) {
       return answer('FAILED', `bad ${problem}`);
     }
 
+    const reportBucket = typeof event.ResourceProperties.ReportBucket === 'string' ? event.ResourceProperties.ReportBucket : '';
+    const clients = deps.clients();
+    /** The log always has the report; the reports bucket too, when the rollout gave one. */
+    const publish = async (report: DepartureReport): Promise<string> => {
+      logReport(deps, report);
+      if (!reportBucket) return reportLocation;
+      try {
+        return await deps.saveReport(clients, reportBucket, report);
+      } catch (error) {
+        deps.log({ message: 'report not saved', bucket: reportBucket, error: describeError(error) });
+        return `${reportLocation} (not saved to s3://${reportBucket}: ${describeError(error)})`;
+      }
+    };
     const abort = new AbortController();
     let planned: readonly Action[] = [];
     const started = new Date().toISOString();
@@ -182,7 +198,7 @@ export function createHandler(deps: HandlerDependencies) {
 
     try {
       const outcome = await Promise.race([
-        deps.run({ mode, config, clients: deps.clients(), signal: abort.signal, onPlan: (actions) => (planned = actions) }),
+        deps.run({ mode, config, clients, signal: abort.signal, onPlan: (actions) => (planned = actions) }),
         deadline,
       ]);
       if (outcome === 'timeout') {
@@ -193,16 +209,16 @@ export function createHandler(deps: HandlerDependencies) {
           started,
           planned,
         );
-        logReport(deps, partial);
+        const where = await publish(partial);
         const left = planned.length ? leftOver(partial) : 'discovery had not finished';
-        return answer('FAILED', `${mode} did not finish within ${Math.round(budget / 1000)} s; ${left}. Re-run by updating the stack. Report: ${reportLocation}`, responseData(partial, reportLocation));
+        return answer('FAILED', `${mode} did not finish within ${Math.round(budget / 1000)} s; ${left}. Re-run by updating the stack. Report: ${where}`, responseData(partial, where));
       }
       const report = outcome;
-      logReport(deps, report);
+      const where = await publish(report);
       if (report.summary.failed > 0) {
-        return answer('FAILED', `apply left work undone: ${leftOver(report)}. Report: ${reportLocation}`, responseData(report, reportLocation));
+        return answer('FAILED', `apply left work undone: ${leftOver(report)}. Report: ${where}`, responseData(report, where));
       }
-      return answer('SUCCESS', undefined, responseData(report, reportLocation));
+      return answer('SUCCESS', undefined, responseData(report, where));
     } catch (error) {
       deps.log({ message: 'engine error', error: describeError(error), stack: (error as Error)?.stack });
       return answer('FAILED', `${mode} stopped: ${describeError(error)}. Report: ${reportLocation}`);
@@ -252,9 +268,17 @@ function put(url: string, body: string): Promise<void> {
 /** With the native JSON log format, Lambda wraps each line with time, level and request id. */
 const jsonLog = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 
+/** `reports/<accountId>.json` in the reports bucket; the account id comes from the report itself. */
+export async function saveReportToBucket(clients: RunOptions['clients'], bucket: string, report: DepartureReport): Promise<string> {
+  const Key = `reports/${report.accountId}.json`;
+  await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: JSON.stringify(report), ContentType: 'application/json', ACL: 'bucket-owner-full-control' }));
+  return `s3://${bucket}/${Key}`;
+}
+
 export const handler = createHandler({
   run: runDeparture,
   clients: () => createClients(),
   send: sendResponse,
   log: jsonLog,
+  saveReport: saveReportToBucket,
 });

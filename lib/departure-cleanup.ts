@@ -100,6 +100,12 @@ export interface DepartureCleanupProps {
    * @default "" (none: such a bucket's copy fails, saying so)
    */
   readonly batchRoleArn?: string;
+  /**
+   * A bucket (the rollout's, in the management account) that receives the full report as
+   * `reports/<accountId>.json`; the function may write only that key there.
+   * @default "" (the report stays in the log group)
+   */
+  readonly reportBucket?: string;
 }
 
 /** Role and policy paths AWS or the rollout own: denied explicitly, whatever the prefixes say. */
@@ -234,6 +240,7 @@ export class DepartureCleanup extends Construct {
     const archiveBucket = archive?.bucketName ?? props.archiveBucket ?? '';
     this.grantArchiveWrites(role, archiveBucket, bucketNames);
     this.grantBatchCopy(role, props.batchRoleArn ?? '');
+    this.grantReportWrite(role, props.reportBucket ?? '');
 
     this.handler = new lambda.Function(this, 'Handler', {
       description: 'ctl-departure engine: removes the provider from this account (plan unless Mode=apply).',
@@ -278,6 +285,7 @@ export class DepartureCleanup extends Construct {
         TransitionDays: props.transitionDays ?? '0',
         DeleteWithoutArchive: props.deleteWithoutArchive ?? 'false',
         BatchRoleArn: props.batchRoleArn ?? '',
+        ReportBucket: props.reportBucket ?? '',
         // A new engine version runs again even when no parameter changed.
         EngineVersion: bundle.hash,
       },
@@ -300,6 +308,22 @@ export class DepartureCleanup extends Construct {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: 'S3 Batch Operations authorizes CreateJob and ListJobs on "*" only; the job can only assume the one role this policy lets the function pass.',
     });
+  }
+
+  /** Writing this account's report, and only it, to the reports bucket; left out when there is none. */
+  private grantReportWrite(role: iam.Role, reportBucket: string): void {
+    const policy = new iam.Policy(this, 'ReportPolicy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'WriteOwnReport',
+          actions: ['s3:PutObject'],
+          resources: [Fn.sub('arn:${AWS::Partition}:s3:::${Bucket}/reports/${AWS::AccountId}.json', { Bucket: reportBucket })],
+        }),
+      ],
+    });
+    const hasBucket = new CfnCondition(this, 'HasReportBucket', { expression: Fn.conditionNot(Fn.conditionEquals(reportBucket, '')) });
+    (policy.node.defaultChild as CfnResource).cfnOptions.condition = hasBucket;
   }
 
   /** The archive bucket, when this stack owns it: kept with its data whatever happens to the stack. */

@@ -62,6 +62,9 @@ export class DepartureStack extends Stack {
       batchRoleArn: parameter('BatchRoleArn', 'Role S3 Batch Operations assumes to copy a bucket too large for one run; empty for none.', config.buckets.batchRoleArn ?? '', {
         allowedPattern: '^$|^arn:aws[a-z-]*:iam::\\d{12}:role/\\S+$',
       }),
+      reportBucket: parameter('ReportBucket', 'Bucket receiving this account\'s full report as reports/<accountId>.json (the rollout\'s); empty for the log only.', '', {
+        allowedPattern: '^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+      }),
       deleteWithoutArchive: parameter('DeleteWithoutArchive', 'Delete provider buckets without a verified copy.', String(config.buckets.deleteWithoutArchive), {
         allowedValues: ['true', 'false'],
       }),

@@ -3,8 +3,10 @@
  * template out to member accounts as one CloudFormation StackSet. The template body is the cleanup stack's own
  * synthesized template, which has no assets, so no StackSet asset machinery is needed.
  */
-import { CfnParameter, LegacyStackSynthesizer, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, LegacyStackSynthesizer, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConfigError } from '../lambda/engine/config';
 
@@ -33,6 +35,11 @@ export interface RolloutSettings {
   readonly failureTolerance: string;
   /** Per-account parameter overrides, e.g. {"111122223333": {"Mode": "apply"}}. */
   readonly accountOverrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * The organization id (o-...): with it, the rollout creates a reports bucket that only principals of this
+   * organization may write `reports/*` to, and every member's handler saves its report there.
+   */
+  readonly organizationId?: string;
 }
 
 const ACCOUNT = /^\d{12}$/;
@@ -46,7 +53,7 @@ export function readRollout(value: unknown): RolloutSettings {
     throw new ConfigError('rollout', 'must be an object such as {"organizationalUnitIds": ["ou-abcd-12345678"]}');
   }
   const input = value as Record<string, unknown>;
-  const known = ['organizationalUnitIds', 'accountIds', 'permissionModel', 'callAs', 'executionRoleName', 'administrationRoleArn', 'region', 'maxConcurrent', 'failureTolerance', 'accountOverrides'];
+  const known = ['organizationalUnitIds', 'accountIds', 'permissionModel', 'callAs', 'executionRoleName', 'administrationRoleArn', 'region', 'maxConcurrent', 'failureTolerance', 'accountOverrides', 'organizationId'];
   for (const key of Object.keys(input)) if (!known.includes(key)) throw new ConfigError(`rollout.${key}`, `unknown key; the known keys are ${known.join(', ')}`);
   const list = (key: string, pattern: RegExp, example: string) => {
     const entries = (input[key] ?? []) as unknown[];
@@ -77,7 +84,11 @@ export function readRollout(value: unknown): RolloutSettings {
     maxConcurrent: amount('maxConcurrent', '25%'),
     failureTolerance: amount('failureTolerance', '0'),
     accountOverrides: (input.accountOverrides ?? {}) as RolloutSettings['accountOverrides'],
+    ...(input.organizationId !== undefined ? { organizationId: String(input.organizationId) } : {}),
   };
+  if (settings.organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(settings.organizationId)) {
+    throw new ConfigError('rollout.organizationId', `"${settings.organizationId}" is not an organization id such as "o-abcd123456"`);
+  }
   if (settings.permissionModel === 'SERVICE_MANAGED' && !settings.organizationalUnitIds.length) {
     throw new ConfigError('rollout.organizationalUnitIds', 'a service-managed StackSet targets OUs: name them (the root "r-..." for all), and accountIds to narrow them');
   }
@@ -115,7 +126,9 @@ export class RolloutStack extends Stack {
     const { rollout } = props;
     const serviceManaged = rollout.permissionModel === 'SERVICE_MANAGED';
     // Every cleanup parameter is a parameter here too, passed to the StackSet: plan everywhere, then apply by a change.
+    const reports = rollout.organizationId ? this.reportsBucket(rollout.organizationId) : undefined;
     const parameters = Object.entries(props.parameters).map(([key, spec]) => {
+      if (key === 'ReportBucket' && reports) return { parameterKey: key, parameterValue: reports.bucketName };
       const parameter = new CfnParameter(this, key, {
         type: 'String',
         default: spec.Default ?? '',
@@ -134,6 +147,7 @@ export class RolloutStack extends Stack {
         : { failureToleranceCount: Number(rollout.failureTolerance) }),
     };
     const groups = instanceGroups(rollout);
+    if (reports) new CfnOutput(this, 'ReportsBucket', { value: reports.bucketName, description: 'ctl-departure report --bucket <this>' });
     this.stackSet = new cloudformation.CfnStackSet(this, 'Cleanup', {
       stackSetName: `${id}-cleanup`,
       description: 'ctl-departure cleanup, one instance per member account, in one region.',
@@ -148,6 +162,30 @@ export class RolloutStack extends Stack {
       stackInstancesGroup: groups,
       templateBody: props.templateBody,
     });
+  }
+
+  /** Encrypted, private, SSL only, kept; writable under reports/ by the organization's principals only. */
+  private reportsBucket(organizationId: string): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'Reports', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'MembersWriteTheirReports',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects('reports/*')],
+        conditions: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+      }),
+    );
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason: 'The reports bucket holds the departure reports only; access logging would need another bucket, and CloudTrail records the writes.',
+    });
+    return bucket;
   }
 }
 

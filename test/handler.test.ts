@@ -61,13 +61,15 @@ const REPORT_AT = 'CloudWatch Logs /aws/lambda/f 2026/11/23/[$LATEST]abc, reques
 function harness(run: (options: RunOptions) => Promise<DepartureReport>) {
   const sent: { url: string; body: Record<string, unknown> }[] = [];
   const runs: RunOptions[] = [];
+  const saved: { bucket: string; report: DepartureReport }[] = [];
   const deps: HandlerDependencies = {
     run: (options) => (runs.push(options), run(options)),
     clients: () => ({}) as never,
     send: async (url, body) => void sent.push({ url, body: JSON.parse(body) }),
     log: () => undefined,
+    saveReport: async (_clients, bucket, report) => (saved.push({ bucket, report }), `s3://${bucket}/reports/${report.accountId}.json`),
   };
-  return { handler: createHandler(deps), sent, runs };
+  return { handler: createHandler(deps), sent, runs, saved };
 }
 
 const common = { StackId: STACK_ID, RequestId: 'req-1', LogicalResourceId: 'DepartureRunA2525FF4', PhysicalResourceId: 'ctl-departure-123456789012' };
@@ -157,4 +159,11 @@ test('time running out answers FAILED before the Lambda timeout, stops apply and
   } finally {
     jest.useRealTimers();
   }
+});
+
+test('with a reports bucket the full report is saved there, and the answer points at it', async () => {
+  const { handler, sent, saved } = harness(async () => report('plan', [action('CTLDeveloperRole', 'planned')]));
+  await handler(event('Create', { ...PROPERTIES, ReportBucket: 'departure-reports' }), context());
+  expect(saved.map((s) => [s.bucket, s.report.accountId])).toEqual([['departure-reports', '123456789012']]);
+  expect(sent[0]!.body).toMatchObject({ Status: 'SUCCESS', Data: { Report: 's3://departure-reports/reports/123456789012.json' } });
 });

@@ -83,3 +83,20 @@ test.each([
   expect(() => readRollout(rollout)).toThrow(ConfigError);
   expect(() => readRollout(rollout)).toThrow(message);
 });
+
+test('with the organization id: a reports bucket only the organization writes reports/* to, passed to every member', () => {
+  const withReports = synthRollout({ organizationalUnitIds: [OU], organizationId: 'o-abcd123456' });
+  withReports.template.hasResource('AWS::S3::Bucket', {
+    DeletionPolicy: 'Retain',
+    Properties: { PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true } },
+  });
+  const policy = Object.values(withReports.template.findResources('AWS::S3::BucketPolicy'))[0]!.Properties.PolicyDocument.Statement;
+  expect(policy.find((s: { Sid?: string }) => s.Sid === 'MembersWriteTheirReports')).toMatchObject({
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: 's3:PutObject',
+    Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcd123456' } },
+  });
+  const stackSet = Object.values(withReports.template.findResources('AWS::CloudFormation::StackSet'))[0]!.Properties;
+  expect(stackSet.Parameters.find((p: { ParameterKey: string }) => p.ParameterKey === 'ReportBucket')).toEqual({ ParameterKey: 'ReportBucket', ParameterValue: { Ref: expect.stringMatching(/^Reports/) } });
+});

@@ -182,7 +182,13 @@ describe('provider buckets', () => {
     expect(Object.values(template.toJSON().Conditions)).toEqual([
       { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ArchiveBucket' }, ''] }] },
       { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'BatchRoleArn' }, ''] }] },
+      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ReportBucket' }, ''] }] },
     ]);
+    // The reports bucket: this account's own report key, nothing else.
+    expect(statements.find((s) => s.Sid === 'WriteOwnReport')).toMatchObject({
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/reports/${AWS::AccountId}.json', { Bucket: { Ref: 'ReportBucket' } }] },
+    });
     // Batch Operations may only be handed the one role the operator names.
     expect(statements.find((s) => s.Sid === 'PassBatchRole')).toEqual({
       Sid: 'PassBatchRole',
