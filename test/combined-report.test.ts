@@ -5,34 +5,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../cli/main';
 import type { Action } from '../lambda/engine/model';
-import { summarize, type DepartureReport } from '../lambda/engine/report';
+import { action as makeAction, report } from './support/reports';
 import { motoSuite } from './support/moto-suite';
 
 motoSuite();
 
-const action = (name: string, decision: Action['action'], status: Action['status'], error?: string): Action => ({
-  resource: 'iam:role',
-  name,
-  arn: `arn:aws:iam::111111111111:role/${name}`,
-  action: decision,
-  reason: 'test',
-  status,
-  ...(error ? { error } : {}),
-  steps: [],
-});
-
-const report = (accountId: string, mode: 'plan' | 'apply', actions: Action[]): DepartureReport => ({
-  tool: 'ctl-departure',
-  accountId,
-  mode,
-  caller: 'arn:aws:sts::x:assumed-role/r/s',
-  startedAt: 't0',
-  finishedAt: 't1',
-  organization: { status: 'standalone' },
-  warnings: [],
-  actions,
-  summary: summarize(actions),
-});
+const action = (name: string, decision: Action['action'], status: Action['status'], error?: string) =>
+  makeAction(name, status, { decision, error, account: '111111111111' });
 
 const REPORTS = [
   report('222222222222', 'apply', [action('CTLDeveloperRole', 'delete', 'done'), action('CTLCAMRole', 'preserve', 'done'), action('legacy', 'flag', 'skipped')]),

@@ -3,8 +3,8 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { ANSWER_MARGIN_MS, createHandler, type HandlerDependencies } from '../lambda/handler';
 import type { DepartureReport } from '../lambda/engine/report';
 import type { RunOptions } from '../lambda/engine/run';
-import { summarize } from '../lambda/engine/report';
 import type { Action } from '../lambda/engine/model';
+import { action as makeAction, report as makeReport } from './support/reports';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/ProviderDeparture/5b5c8c40-0000-11ef-0000-0a1b2c3d4e5f';
 const PROPERTIES = { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', Mode: 'plan', Prefixes: 'CTL', Exclude: '', KeepCamProvider: 'true' };
@@ -32,29 +32,8 @@ const context = (remainingMs = 600_000) =>
     getRemainingTimeInMillis: () => remainingMs,
   }) as unknown as Context;
 
-const action = (name: string, status: Action['status'], error?: string): Action => ({
-  resource: 'iam:role',
-  name,
-  arn: `arn:aws:iam::123456789012:role/${name}`,
-  action: 'delete',
-  reason: 'name starts with provider prefix "CTL"',
-  status,
-  ...(error ? { error } : {}),
-  steps: [],
-});
-
-const report = (mode: 'plan' | 'apply', actions: Action[]): DepartureReport => ({
-  tool: 'ctl-departure',
-  accountId: '123456789012',
-  mode,
-  caller: 'arn:aws:sts::123456789012:assumed-role/f-role/f',
-  startedAt: 't0',
-  finishedAt: 't1',
-  organization: { status: 'standalone' },
-  warnings: [],
-  actions,
-  summary: summarize(actions),
-});
+const action = (name: string, status: Action['status'], error?: string) => makeAction(name, status, { error });
+const report = (mode: 'plan' | 'apply', actions: Action[]): DepartureReport => makeReport('123456789012', mode, actions);
 
 const REPORT_AT = 'CloudWatch Logs /aws/lambda/f 2026/11/23/[$LATEST]abc, request lambda-req';
 
