@@ -69,16 +69,23 @@ export function resolveProperties(properties: Record<string, unknown>, parameter
   return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, resolve(value)]));
 }
 
-/** A loopback proxy in front of moto's custom-resource response endpoint that keeps every answer it forwards. */
-export async function answerRecorder(motoEndpoint: string) {
+/**
+ * A loopback proxy in front of moto's custom-resource response endpoint that keeps every answer it forwards.
+ * moto finds the stack in the account of the request's access key: `accessKeyFor` names the key to present for
+ * a stack in another account (a member of the organization).
+ */
+export async function answerRecorder(motoEndpoint: string, accessKeyFor: (accountId: string) => string | undefined = () => undefined) {
   const answers: Record<string, unknown>[] = [];
   const server = createServer((incoming, outgoing) => {
     let body = '';
     incoming.on('data', (chunk) => (body += chunk));
     incoming.on('end', () => {
-      answers.push(JSON.parse(body));
+      const answer = JSON.parse(body);
+      answers.push(answer);
       const target = new URL(incoming.url!, motoEndpoint);
-      const forward = httpRequest(target, { method: 'PUT', headers: { 'content-length': Buffer.byteLength(body) } }, (reply) => {
+      const key = accessKeyFor(String(answer.StackId).split(':')[4] ?? '');
+      const headers = { 'content-length': Buffer.byteLength(body), ...(key ? { authorization: `AWS4-HMAC-SHA256 Credential=${key}/20261123/us-east-1/cloudformation/aws4_request` } : {}) };
+      const forward = httpRequest(target, { method: 'PUT', headers }, (reply) => {
         reply.resume();
         outgoing.writeHead(reply.statusCode ?? 500).end();
       });

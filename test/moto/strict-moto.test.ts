@@ -58,6 +58,7 @@ import {
   paginateListGroups,
   paginateListUsers,
 } from '@aws-sdk/client-iam';
+import { CloudFormationClient, CreateStackInstancesCommand, CreateStackSetCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CERTIFICATE, SSH_KEY } from '../fixtures/credentials';
 import { startMoto, type MotoServer } from '../support/moto';
 
@@ -468,4 +469,13 @@ test('(i) policy documents come URL-encoded, as AWS sends them', async () => {
 test('paging rejects MaxItems outside 1..1000 and markers it never gave out, as AWS does', async () => {
   await expect(iam.send(new ListUsersCommand({ MaxItems: 1001 }))).rejects.toMatchObject(awsError('ValidationError', /maxItems.*less than or equal to 1000/));
   await expect(iam.send(new ListUsersCommand({ Marker: 'not-a-marker' }))).rejects.toMatchObject(awsError('ValidationError', /marker/i));
+});
+
+test('a StackSet instance is named StackSet-<set>-<id>, as in AWS (moto alone puts a ":" in it, which breaks derived names)', async () => {
+  const cfn = new CloudFormationClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const template = JSON.stringify({ Resources: { Topic: { Type: 'AWS::SNS::Topic' } } });
+  await cfn.send(new CreateStackSetCommand({ StackSetName: 'rollout', TemplateBody: template, PermissionModel: 'SELF_MANAGED' }));
+  await cfn.send(new CreateStackInstancesCommand({ StackSetName: 'rollout', Accounts: ['123456789012'], Regions: ['us-east-1'] }));
+  const names = ((await cfn.send(new ListStacksCommand({}))).StackSummaries ?? []).map((s) => s.StackName);
+  expect(names).toEqual([expect.stringMatching(/^StackSet-rollout-[0-9a-f-]{36}$/)]);
 });

@@ -299,6 +299,28 @@ Stack.verify_readiness = verify_readiness
 
 
 # == Server ===================================================================================================
+# A StackSet's stack instances are named StackSet-<set>-<id> in AWS; moto names them "StackSet:<set>", and the ":"
+# then reaches resource names derived from the stack name (Lambda functions, roles), which AWS never allows.
+from moto.cloudformation.models import CloudFormationBackend  # noqa: E402
+from moto.moto_api._internal import mock_random  # noqa: E402
+
+_create_stack = CloudFormationBackend.create_stack
+
+
+def create_stack(self, *args, **kwargs):
+    name = kwargs.get("name", args[0] if args else None)
+    if isinstance(name, str) and name.startswith("StackSet:"):
+        aws_name = f"StackSet-{name[len('StackSet:'):]}-{mock_random.uuid4()}"
+        if "name" in kwargs:
+            kwargs["name"] = aws_name
+        else:
+            args = (aws_name, *args[1:])
+    return _create_stack(self, *args, **kwargs)
+
+
+CloudFormationBackend.create_stack = create_stack
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)

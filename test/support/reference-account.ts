@@ -100,7 +100,10 @@ export async function seedReferenceAccount(iam: IAMClient, accountId: string): P
   }
 
   for (const role of PROTECTED_ROLES) {
-    await iam.send(new CreateRoleCommand({ RoleName: role.name, Path: role.path, AssumeRolePolicyDocument: trustPolicy(role.trust) }));
+    // An account created by AWS Organizations already has its OrganizationAccountAccessRole.
+    await iam.send(new CreateRoleCommand({ RoleName: role.name, Path: role.path, AssumeRolePolicyDocument: trustPolicy(role.trust) })).catch((error) => {
+      if (error?.name !== 'EntityAlreadyExistsException') throw error;
+    });
   }
   // A customer application role with its own instance profile: not the provider's.
   await iam.send(new CreateRoleCommand({ RoleName: 'app-server', AssumeRolePolicyDocument: trustPolicy({ Service: 'ec2.amazonaws.com' }) }));
