@@ -12,11 +12,11 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { addChecks } from '../bin/checks';
-import { formatCombined, reportsFromDir } from '../cli/combined-report';
+import { formatCombined, reportsFromBucket } from '../cli/combined-report';
 import type { Action } from '../lambda/engine/model';
 import type { DepartureReport } from '../lambda/engine/report';
 import { synthesizeCleanup } from '../lib/cleanup-template';
@@ -29,6 +29,7 @@ import { answerRecorder, capturingLogs, departureResource, lambdaContext, loadIn
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 const STACK_SET = 'ProviderDepartureRollout-cleanup';
+const REPORTS_BUCKET = 'departure-reports-123456789012';
 
 interface Member {
   readonly accountId: string;
@@ -62,7 +63,6 @@ async function main(): Promise<number> {
   Object.assign(process.env, motoEnv(moto.endpoint), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   const members: Member[] = [];
   const recorder = await answerRecorder(moto.endpoint, (account) => members.find((m) => m.accountId === account)?.credentials.accessKeyId);
-  const reportsDir = mkdtempSync(path.join(tmpdir(), 'ctl-departure-org-'));
   try {
     // 1. The organization: a management account (moto's default) and N members, each seeded with variations.
     const organizations = new OrganizationsClient({ region: 'us-east-1' });
@@ -90,9 +90,16 @@ async function main(): Promise<number> {
     const templateBody = JSON.stringify(cleanup.template);
     const handler = loadInlinedHandler(inlinedCode(cleanup.template), ROOT);
     const resource = departureResource(cleanup.template as never);
-    const defaults = Object.fromEntries(Object.entries(cleanup.template.Parameters ?? {}).map(([k, v]) => [k, v.Default ?? '']));
+    // The reports bucket the rollout stack creates in the management account, passed to every member.
+    const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: REPORTS_BUCKET }));
+    const defaults = { ...Object.fromEntries(Object.entries(cleanup.template.Parameters ?? {}).map(([k, v]) => [k, v.Default ?? ''])), ReportBucket: REPORTS_BUCKET };
     const cfn = new CloudFormationClient({ region: 'us-east-1' });
-    await cfn.send(new CreateStackSetCommand({ StackSetName: STACK_SET, TemplateBody: templateBody, PermissionModel: 'SELF_MANAGED', Capabilities: ['CAPABILITY_IAM'], Parameters: [{ ParameterKey: 'Mode', ParameterValue: 'plan' }] }));
+    const stackSetParameters = (mode: string) => [
+      { ParameterKey: 'Mode', ParameterValue: mode },
+      { ParameterKey: 'ReportBucket', ParameterValue: REPORTS_BUCKET },
+    ];
+    await cfn.send(new CreateStackSetCommand({ StackSetName: STACK_SET, TemplateBody: templateBody, PermissionModel: 'SELF_MANAGED', Capabilities: ['CAPABILITY_IAM'], Parameters: stackSetParameters('plan') }));
     await cfn.send(new CreateStackInstancesCommand({ StackSetName: STACK_SET, Accounts: members.map((m) => m.accountId), Regions: ['us-east-1'] }));
     console.log(`StackSet ${STACK_SET}: ${members.length} stack instances in us-east-1, Mode=plan.\n`);
 
@@ -134,13 +141,13 @@ async function main(): Promise<number> {
     }
 
     // 4. Plan → apply by one StackSet parameter change, then every instance's Update.
-    await cfn.send(new UpdateStackSetCommand({ StackSetName: STACK_SET, UsePreviousTemplate: true, Capabilities: ['CAPABILITY_IAM'], Parameters: [{ ParameterKey: 'Mode', ParameterValue: 'apply' }] }));
+    await cfn.send(new UpdateStackSetCommand({ StackSetName: STACK_SET, UsePreviousTemplate: true, Capabilities: ['CAPABILITY_IAM'], Parameters: stackSetParameters('apply') }));
     console.log('\nUpdateStackSet Mode=apply:');
     const steps = (actions: readonly Action[]) => actions.flatMap((a) => a.steps.map((s) => `${s.call} ${JSON.stringify(s.input)}`)).sort();
     for (const member of members) {
       const planned = plans.get(member.accountId)!;
       const applied = await drive(member, 'Update', 'apply', planned.properties);
-      writeFileSync(path.join(reportsDir, `${member.accountId}.json`), JSON.stringify(applied.report));
+      check(applied.answer?.Data?.Report === `s3://${REPORTS_BUCKET}/reports/${member.accountId}.json`, `${member.accountId}: its report is in s3://${REPORTS_BUCKET}/reports/${member.accountId}.json`);
       const left = Object.keys(applied.state.roles).concat(Object.keys(applied.state.policies)).filter((name) => name.startsWith('CTL')).sort();
       check(applied.answer?.Status === 'SUCCESS', `${member.accountId}: apply answered SUCCESS`);
       check(JSON.stringify(steps(applied.report.actions)) === JSON.stringify(steps(planned.report.actions)), `${member.accountId}: apply made exactly the ${steps(planned.report.actions).length} calls its plan listed`);
@@ -148,9 +155,11 @@ async function main(): Promise<number> {
       check(Object.keys(applied.state.roles).some((name) => name.startsWith('stacksets-exec-') || name === 'AWSCloudFormationStackSetExecutionRole'), `${member.accountId}: the StackSet execution roles are still there`);
     }
 
-    // 5. One report over every account.
-    console.log(`\nCombined report (ctl-departure report --dir ${reportsDir}):\n`);
-    console.log(formatCombined(reportsFromDir(reportsDir), 'table'));
+    // 5. One report over every account, from the reports bucket.
+    const reports = await reportsFromBucket(s3, REPORTS_BUCKET);
+    check(reports.length === members.length, `the reports bucket holds one report per member (${reports.length})`);
+    console.log(`\nCombined report (ctl-departure report --bucket ${REPORTS_BUCKET}):\n`);
+    console.log(formatCombined(reports, 'table'));
   } finally {
     await recorder.close();
     await moto.stop();
