@@ -5,7 +5,7 @@
  * in the template: first in plan mode, then an update to apply. Exits non-zero if anything differs from
  * what the plan promised.
  */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import * as path from 'node:path';
@@ -15,10 +15,12 @@ import type { Action } from '../lambda/engine/model';
 import { readIamState, type IamState } from '../test/support/iam-state';
 import { startMoto, motoEnv } from '../test/support/moto';
 import { seedReferenceAccount } from '../test/support/reference-account';
+import { addChecks } from '../bin/checks';
+import { synthesizeCleanup } from '../lib/cleanup-template';
+import { readSettings } from '../lib/context';
 import {
   answerRecorder,
   capturingLogs,
-  CreateStackCommand,
   departureResource,
   inlinedHandlerCode,
   lambdaContext,
@@ -26,8 +28,6 @@ import {
   parameterList,
   resolveProperties,
   stackState,
-  synthesizeCleanupTemplate,
-  UpdateStackCommand,
 } from './rehearsal';
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -65,7 +65,7 @@ async function main(): Promise<number> {
     let before = await readIamState(iam);
     console.log(`Seeded the reference provider-managed account ${ACCOUNT}: ${providerEntities(before).length} provider roles and policies.`);
 
-    const { text, template } = synthesizeCleanupTemplate();
+    const { text, template } = synthesizeCleanup(readSettings(() => undefined), addChecks);
     console.log(`Synthesized ${STACK}: ${Buffer.byteLength(text)} bytes, ${Object.keys(template.Resources).length} resources, no assets.`);
     const handler = loadInlinedHandler(inlinedHandlerCode(template), ROOT);
     const resource = departureResource(template);

@@ -2,34 +2,18 @@
  * Pieces of a local rehearsal: synthesize the app, deploy its template to moto's CloudFormation, and drive
  * the custom resource with the handler code exactly as inlined in the template, as CloudFormation would.
  */
-import { CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, DescribeStacksCommand, UpdateStackCommand, type Parameter } from '@aws-sdk/client-cloudformation';
-import { App } from 'aws-cdk-lib';
+import { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand, type Parameter } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { addChecks } from '../bin/checks';
-import { readSettings } from '../lib/context';
-import { DepartureStack } from '../lib/departure-stack';
 import { inlinedCode } from '../lib/engine-pack';
 
 export interface CfnTemplate {
   readonly Parameters?: Record<string, { Default?: string }>;
   readonly Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
   readonly Outputs?: Record<string, unknown>;
-}
-
-/** Synthesizes the cleanup stack as `cdk synth` would, and returns the template file's text. */
-export function synthesizeCleanupTemplate(context: Record<string, unknown> = {}): { text: string; template: CfnTemplate } {
-  const app = new App({ context, outdir: mkdtempSync(path.join(tmpdir(), 'ctl-departure-synth-')) });
-  addChecks(app);
-  const settings = readSettings((key) => app.node.tryGetContext(key));
-  const stack = new DepartureStack(app, settings.stackName, { settings });
-  const artifact = app.synth().getStackByName(stack.stackName);
-  const text = readFileSync(path.join(artifact.assembly.directory, artifact.templateFile), 'utf8');
-  return { text, template: JSON.parse(text) };
 }
 
 /** The one custom resource of the cleanup template. */
@@ -145,4 +129,3 @@ export async function stackState(cfn: CloudFormationClient, stackName: string) {
 export const parameterList = (values: Record<string, string>): Parameter[] =>
   Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 
-export { CreateStackCommand, UpdateStackCommand };

@@ -65,9 +65,6 @@ const CALLS: { readonly [S in Service]: Readonly<Record<string, CommandClass>> }
   },
 } as unknown as { readonly [S in Service]: Readonly<Record<string, CommandClass>> };
 
-/** API calls the engine may make while applying, as IAM actions (for docs and the stack's policy). */
-export const MUTATING_CALLS = Object.entries(CALLS).flatMap(([service, calls]) => Object.keys(calls).map((call) => `${service}:${call}`));
-
 /**
  * Steps that are many S3 calls each (listing, then one call per object or per thousand): named as operations of
  * ours, so the plan stays one line per bucket; each returns a note of what it did.
