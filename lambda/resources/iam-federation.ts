@@ -9,15 +9,13 @@
  */
 import type { Inventory, OidcProvider, SamlProvider } from '../engine/inventory';
 import { step } from '../engine/model';
-import { asList, statementsOf } from '../engine/inventory';
+import { allowedPrincipals } from '../engine/trust';
 import { protectionOf } from '../protections/builtin';
 import type { PlanContext, ResourceKind, Verdict } from './kind';
 
 /** Roles whose trust policy names the federation provider as a `Federated` principal. */
 export function rolesTrusting(inventory: Inventory, providerArn: string): string[] {
-  return inventory.roles
-    .filter((role) => statementsOf(role.trustPolicy).some((s) => s.Effect === 'Allow' && s.Principal !== '*' && asList(s.Principal?.Federated).includes(providerArn)))
-    .map((role) => role.name);
+  return inventory.roles.filter((role) => allowedPrincipals(role.trustPolicy, 'Federated').includes(providerArn)).map((role) => role.name);
 }
 
 const trustNote = (inventory: Inventory, arn: string) => {

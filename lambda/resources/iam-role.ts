@@ -9,17 +9,13 @@
  */
 import type { Role } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
-import { trustedProviderAccounts } from '../engine/trust';
-import { asList, statementsOf } from '../engine/inventory';
+import { allowedPrincipals, trustedProviderAccounts } from '../engine/trust';
 import { protectionOf } from '../protections/builtin';
 import { principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 /** Federation providers this run deletes that the role's trust policy names (`Federated` principals). */
 function trustedFederationBeingDeleted(role: Role, context: PlanContext): string[] {
-  const federated = statementsOf(role.trustPolicy)
-    .filter((s) => s.Effect === 'Allow' && s.Principal && s.Principal !== '*')
-    .flatMap((s) => asList((s.Principal as Record<string, string | readonly string[]>).Federated));
-  return federated.filter((arn) => {
+  return allowedPrincipals(role.trustPolicy, 'Federated').filter((arn) => {
     const saml = /:saml-provider\/(.+)$/.exec(arn)?.[1];
     const oidc = /:oidc-provider\/(.+)$/.exec(arn)?.[1];
     const key = saml ? resourceKey('iam:saml-provider', saml) : oidc ? resourceKey('iam:oidc-provider', oidc) : '';
