@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundleHandler } from './handler-bundle';
 import { DEFAULT_CONFIG } from '../lambda/engine/config';
+import { PROTECTION_RULES } from '../lambda/protections/builtin';
 
 const DEFAULT_OIDC_FRAGMENTS = DEFAULT_CONFIG.oidcUrlFragments;
 
@@ -108,16 +109,8 @@ export interface DepartureCleanupProps {
   readonly reportBucket?: string;
 }
 
-/** Role and policy paths AWS or the rollout own: denied explicitly, whatever the prefixes say. */
-const PROTECTED_ROLE_PATTERNS = [
-  'role/aws-service-role/*',
-  'role/aws-reserved/*',
-  'role/OrganizationAccountAccessRole',
-  'role/AWSControlTowerExecution',
-  'role/AWSCloudFormationStackSetExecutionRole',
-  'role/stacksets-exec-*',
-  'role/cdk-*',
-];
+/** What the engine never touches, as IAM patterns, from the engine's own protection table. */
+const PROTECTED_PATTERNS = PROTECTION_RULES.flatMap((rule) => rule.iamPatterns ?? []);
 
 export class DepartureCleanup extends Construct {
   /** The Lambda that runs the engine. */
@@ -212,7 +205,7 @@ export class DepartureCleanup extends Construct {
         sid: 'NeverTouchProtectedRoles',
         effect: iam.Effect.DENY,
         notActions: ['iam:Get*', 'iam:List*'],
-        resources: PROTECTED_ROLE_PATTERNS.map(arn),
+        resources: PROTECTED_PATTERNS.map(arn),
       }),
     );
 

@@ -29,6 +29,12 @@ export interface ProtectionRule {
   readonly description: string;
   /** Returns the reason the subject is protected, or undefined when the rule does not apply. */
   readonly check: (subject: ProtectionSubject, context: ProtectionContext) => string | undefined;
+  /**
+   * The same protection as IAM resource patterns (`role/cdk-*`): the cleanup stack denies its function every change
+   * to them, so the rule holds in IAM too. Rules that need the run's context (the caller) or that another pattern
+   * already covers have none.
+   */
+  readonly iamPatterns?: readonly string[];
 }
 
 const roleNamed = (name: string, why: string) => (subject: ProtectionSubject) =>
@@ -49,6 +55,7 @@ export const PROTECTION_RULES: readonly ProtectionRule[] = [
   },
   {
     id: 'ServiceLinkedRole',
+    iamPatterns: ['role/aws-service-role/*'],
     appliesTo: ['iam:role'],
     description: 'Service-linked roles (path /aws-service-role/) belong to the AWS service that created them.',
     check: (subject) =>
@@ -56,24 +63,28 @@ export const PROTECTION_RULES: readonly ProtectionRule[] = [
   },
   {
     id: 'AwsReservedPath',
+    iamPatterns: ['role/aws-reserved/*'],
     appliesTo: ['iam:role'],
     description: 'Roles under /aws-reserved/ are managed by AWS (IAM Identity Center and others).',
     check: (subject) => (subject.path.startsWith('/aws-reserved/') ? 'under /aws-reserved/, managed by AWS' : undefined),
   },
   {
     id: 'OrganizationAccountAccessRole',
+    iamPatterns: ['role/OrganizationAccountAccessRole'],
     appliesTo: ['iam:role'],
     description: "The AWS Organizations access role: the management account's way back into this account.",
     check: roleNamed('OrganizationAccountAccessRole', 'AWS Organizations access role'),
   },
   {
     id: 'ControlTowerExecution',
+    iamPatterns: ['role/AWSControlTowerExecution'],
     appliesTo: ['iam:role'],
     description: 'The AWS Control Tower execution role.',
     check: roleNamed('AWSControlTowerExecution', 'AWS Control Tower execution role'),
   },
   {
     id: 'StackSetExecutionRole',
+    iamPatterns: ['role/AWSCloudFormationStackSetExecutionRole', 'role/stacksets-exec-*'],
     appliesTo: ['iam:role'],
     description: 'CloudFormation StackSet execution roles, self-managed and service-managed: the rollout runs through them.',
     check: (subject) =>
@@ -83,12 +94,14 @@ export const PROTECTION_RULES: readonly ProtectionRule[] = [
   },
   {
     id: 'IdentityCenterRole',
+    // Identity Center creates these under /aws-reserved/sso.amazonaws.com/: AwsReservedPath's pattern covers them.
     appliesTo: ['iam:role'],
     description: 'IAM Identity Center permission-set roles (AWSReservedSSO_*): managed by Identity Center.',
     check: roleStartingWith('AWSReservedSSO_', 'IAM Identity Center role'),
   },
   {
     id: 'CdkBootstrapRole',
+    iamPatterns: ['role/cdk-*'],
     appliesTo: ['iam:role'],
     description: 'CDK bootstrap roles (cdk-*): deployments into this account depend on them.',
     check: roleStartingWith('cdk-', 'CDK bootstrap role'),
