@@ -11,6 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { describeError } from './engine/apply';
 import { createClients } from './engine/aws';
 import { ConfigError, resolveConfig, type DepartureConfig } from './engine/config';
+import type { Inventory } from './engine/inventory';
 import type { Action } from './engine/model';
 import { buildReport, runDeparture, type RunOptions } from './engine/run';
 import type { DepartureReport, Mode } from './engine/report';
@@ -191,6 +192,7 @@ export function createHandler(deps: HandlerDependencies) {
     };
     const abort = new AbortController();
     let planned: readonly Action[] = [];
+    let inventory: Inventory | undefined;
     const started = new Date().toISOString();
     const budget = Math.max(1_000, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS);
     let timer: NodeJS.Timeout | undefined;
@@ -198,17 +200,18 @@ export function createHandler(deps: HandlerDependencies) {
 
     try {
       const outcome = await Promise.race([
-        deps.run({ mode, config, clients, signal: abort.signal, onPlan: (actions) => (planned = actions) }),
+        deps.run({ mode, config, clients, signal: abort.signal, onPlan: (actions, read) => ((planned = actions), (inventory = read)) }),
         deadline,
       ]);
       if (outcome === 'timeout') {
         abort.abort();
-        const partial = buildReport(
-          { accountId: event.StackId.split(':')[4] ?? '', caller: { accountId: '', arn: 'unknown' }, organization: { status: 'unknown', error: 'run cut short' } },
-          mode,
-          started,
-          planned,
-        );
+        // Discovery done: the report is the real one, cut short. Not done: only the stack's account is known.
+        const identity = inventory ?? {
+          accountId: event.StackId.split(':')[4] ?? '',
+          caller: { accountId: '', arn: 'unknown' },
+          organization: { status: 'unknown' as const, error: 'discovery had not finished' },
+        };
+        const partial = buildReport(identity, mode, started, planned);
         const where = await publish(partial);
         const left = planned.length ? leftOver(partial) : 'discovery had not finished';
         return answer('FAILED', `${mode} did not finish within ${Math.round(budget / 1000)} s; ${left}. Re-run by updating the stack. Report: ${where}`, responseData(partial, where));

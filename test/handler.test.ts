@@ -5,6 +5,7 @@ import type { DepartureReport } from '../lambda/engine/report';
 import type { RunOptions } from '../lambda/engine/run';
 import type { Action } from '../lambda/engine/model';
 import { action as makeAction, report as makeReport } from './support/reports';
+import { inventory } from './support/inventory-builder';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/ProviderDeparture/5b5c8c40-0000-11ef-0000-0a1b2c3d4e5f';
 const PROPERTIES = { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', Mode: 'plan', Prefixes: 'CTL', Exclude: '', KeepCamProvider: 'true' };
@@ -122,7 +123,7 @@ test('time running out answers FAILED before the Lambda timeout, stops apply and
       (options) =>
         new Promise(() => {
           signal = options.signal;
-          options.onPlan?.([action('CTLDeveloperRole', 'done'), action('CTLCloudOptimization', 'planned')]);
+          options.onPlan?.([action('CTLDeveloperRole', 'done'), action('CTLCloudOptimization', 'planned')], inventory());
         }),
     );
     const answered = handler(event('Update', { ...PROPERTIES, Mode: 'apply' }), context(ANSWER_MARGIN_MS + 5_000));

@@ -21,10 +21,10 @@ export interface RunOptions {
   /** Stops apply from starting further steps (e.g. when the Lambda is about to time out). */
   readonly signal?: AbortSignal;
   /**
-   * Receives the planned actions before apply starts; apply then records each outcome on them in place,
-   * so a caller that must answer early can still say what was done.
+   * Receives the planned actions (and the inventory they came from) before apply starts; apply then records each
+   * outcome on them in place, so a caller that must answer early can still report what was done.
    */
-  readonly onPlan?: (actions: readonly Action[]) => void;
+  readonly onPlan?: (actions: readonly Action[], inventory: Inventory) => void;
 }
 
 export async function runDeparture(options: RunOptions): Promise<DepartureReport> {
@@ -32,7 +32,7 @@ export async function runDeparture(options: RunOptions): Promise<DepartureReport
   const inventory = await discover(options.clients, options.config);
   if (options.mode === 'apply') refuseUnlessStandalone(inventory.organization, options.config, inventory.accountId);
   const actions = plan(inventory, options.config, RESOURCE_KINDS);
-  options.onPlan?.(actions);
+  options.onPlan?.(actions, inventory);
   if (options.mode === 'apply') {
     const order = orderKinds(RESOURCE_KINDS).map((kind) => kind.type);
     await applyActions(actions, order, options.clients, { concurrency: options.concurrency, signal: options.signal });
