@@ -145,7 +145,12 @@ async function main(): Promise<number> {
     check(JSON.stringify(providerEntities(after)) === JSON.stringify(['policy CTLCAMPolicy', 'role   CTLCAMRole']), 'only the CAM provider is left');
     const untouched = Object.keys(before.roles).filter((name) => !name.startsWith('CTL'));
     check(untouched.every((name) => JSON.stringify(after.roles[name]) === JSON.stringify(before.roles[name])), `the ${untouched.length} other roles are untouched`);
-    check(JSON.stringify(after.groups) !== JSON.stringify(before.groups) && Object.keys(after.groups).length === Object.keys(before.groups).length, 'every customer group is still there, without CTLCustomerPolicy');
+    // Each group exactly as before, less CTLCustomerPolicy, which every customer group carried.
+    const withoutProvider = Object.fromEntries(
+      Object.entries(before.groups as Record<string, { name: string; attached: string[] }>).map(([name, group]) => [name, { ...group, attached: group.attached.filter((p) => p !== 'CTLCustomerPolicy') }]),
+    );
+    const carried = Object.values(before.groups as Record<string, { attached: string[] }>).every((group) => group.attached.includes('CTLCustomerPolicy'));
+    check(carried && JSON.stringify(after.groups) === JSON.stringify(withoutProvider), 'every customer group is still there, exactly as before less CTLCustomerPolicy');
   } finally {
     await recorder.close();
     await moto.stop();

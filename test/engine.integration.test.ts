@@ -60,7 +60,8 @@ describe('the reference provider-managed account', () => {
     expect(after.policies.CTLCAMPolicy).toMatchObject({ tags: [] });
     for (const group of CUSTOMER_GROUPS) {
       expect(after.groups[group]).toEqual({ name: group, attached: [`${group}Policy`] });
-      expect(after.policies[`${group}Policy`]).toEqual(before.policies[`${group}Policy`] && { ...(before.policies[`${group}Policy`] as object) });
+      expect(before.policies[`${group}Policy`]).toBeDefined();
+      expect(after.policies[`${group}Policy`]).toEqual(before.policies[`${group}Policy`]);
     }
     for (const role of [...PROTECTED_ROLES.map((r) => r.name), 'app-server']) expect(after.roles[role]).toEqual(before.roles[role]);
     expect(after.users).toEqual(before.users);
