@@ -37,6 +37,8 @@ interface Version {
   readonly etag: string;
   readonly storageClass: string;
   readonly lastModified: number;
+  /** The current version of its key (false for noncurrent versions). */
+  readonly latest: boolean;
 }
 
 /** Objects copied at once: each copy is one server-side request, so this bounds S3 request pressure. */
@@ -57,8 +59,8 @@ async function listVersions(s3: S3Client, bucket: string, prefix?: string): Prom
         etag: v.ETag ?? '',
         storageClass: v.StorageClass ?? 'STANDARD',
         lastModified: v.LastModified?.getTime() ?? 0,
-        ...(v.IsLatest ? {} : { noncurrent: true }),
-      } as Version);
+        latest: !!v.IsLatest,
+      });
     }
   }
   return versions;
@@ -77,7 +79,7 @@ export async function copyObjects(s3: S3Client, input: CopyObjectsInput): Promis
   ]);
   const byKey = new Map<string, Version[]>();
   for (const version of source) {
-    if (!input.Versions && (version as { noncurrent?: boolean }).noncurrent) continue;
+    if (!input.Versions && !version.latest) continue;
     byKey.set(version.key, [...(byKey.get(version.key) ?? []), version]);
   }
   const copies = new Map<string, Version[]>();

@@ -19,7 +19,7 @@ export const ARCHIVE_TAG = 'ctl-departure:archived';
 export const ARCHIVE_RULE_ID = 'ctl-departure-archive';
 
 const size = (bytes: number) => (bytes < 1024 ** 2 ? `${bytes} bytes` : bytes < 1024 ** 3 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024 ** 3).toFixed(2)} GiB`);
-const describe = (contents: BucketContents) => `${contents.objects} objects, ${size(contents.bytes)}`;
+const contentsSummary = (contents: BucketContents) => `${contents.objects} objects, ${size(contents.bytes)}`;
 
 /** A copy counts as verified when the archive holds as many current objects, of as many bytes, as the bucket. */
 export function copyVerified(bucket: Bucket): boolean {
@@ -57,15 +57,15 @@ function decide(bucket: Bucket, context: PlanContext): Verdict {
         action: 'preserve',
         reason: why(
           copyVerified(bucket)
-            ? `copy in ${settings.archiveBucket}/${bucket.name}/ verified: ${describe(bucket.copy!)}`
-            : `copy ${describe(bucket.contents!)} into ${settings.archiveBucket}/${bucket.name}/ as ${settings.storageClass}${bucket.copy?.objects ? ` (${bucket.copy.objects} already there)` : ''}${needsBatch(bucket, context) ? ' by an S3 Batch Operations job (more than one run can copy)' : ''}`,
+            ? `copy in ${settings.archiveBucket}/${bucket.name}/ verified: ${contentsSummary(bucket.copy!)}`
+            : `copy ${contentsSummary(bucket.contents!)} into ${settings.archiveBucket}/${bucket.name}/ as ${settings.storageClass}${bucket.copy?.objects ? ` (${bucket.copy.objects} already there)` : ''}${needsBatch(bucket, context) ? ' by an S3 Batch Operations job (more than one run can copy)' : ''}`,
         ),
       };
     case 'delete': {
       if (settings.archiveBucket) {
-        return { action: 'delete', reason: why(`deleted after its copy into ${settings.archiveBucket}/${bucket.name}/ is verified (${describe(bucket.contents!)})`) };
+        return { action: 'delete', reason: why(`deleted after its copy into ${settings.archiveBucket}/${bucket.name}/ is verified (${contentsSummary(bucket.contents!)})`) };
       }
-      if (settings.deleteWithoutArchive) return { action: 'delete', reason: why(`deleted without an archive (deleteWithoutArchive): ${describe(bucket.contents!)}`) };
+      if (settings.deleteWithoutArchive) return { action: 'delete', reason: why(`deleted without an archive (deleteWithoutArchive): ${contentsSummary(bucket.contents!)}`) };
       return { action: 'flag', reason: why('not deleted: no verified copy; set buckets.archiveBucket to copy it first, or deleteWithoutArchive') };
     }
   }
