@@ -16,13 +16,6 @@ import type { Action } from './engine/model';
 import { buildReport, runDeparture, type RunOptions } from './engine/run';
 import type { DepartureReport, Mode } from './engine/report';
 
-/** The custom resource's properties, as CloudFormation passes them: every value is a string. */
-export interface DepartureResourceProperties {
-  readonly Mode: string;
-  /** Comma-separated lists and `true`/`false`, one per config key (see {@link PROPERTY_KEYS}). */
-  readonly [property: string]: string;
-}
-
 /** Config key ← property name. Lists are comma-separated strings; an empty string is an empty list. */
 export const PROPERTY_KEYS = {
   Prefixes: 'prefixes',

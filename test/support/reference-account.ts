@@ -20,7 +20,6 @@ import {
 import reference from '../fixtures/ctl-managed-account.json';
 
 export const PROVIDER_ACCOUNT = reference.providerAccountIds[0]!;
-export const CAM_ACCOUNT = reference.camAccountId;
 export const MANAGEMENT_ACCOUNT = '111122223333';
 
 /** Customer groups: each has a policy of its own and, like every customer group, CTLCustomerPolicy. */
