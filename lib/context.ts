@@ -4,6 +4,9 @@
  */
 import { ConfigError, DEFAULT_CONFIG, resolveConfig, type DepartureConfig } from '../lambda/engine/config';
 
+/** A stand-in bucket name for config checks when the stack creates the archive bucket. */
+const ARCHIVE_CREATED_BY_STACK = 'archive-created-by-the-stack';
+
 /** Context keys of the app; anything else under `ctl-departure:` is a typo and refused. */
 export const CONTEXT_KEYS = [
   'mode',
@@ -69,6 +72,17 @@ export function readSettings(lookup: (key: string) => unknown): AppSettings {
   if (create !== true && create !== false && create !== 'true' && create !== 'false') {
     throw new ConfigError('createArchiveBucket', `must be true or false, not ${JSON.stringify(create)}`);
   }
+  const createArchiveBucket = create === true || create === 'true';
+  if (createArchiveBucket) {
+    const buckets = (raw.buckets ?? {}) as Record<string, unknown>;
+    if (typeof buckets === 'object' && buckets !== null && 'archiveBucket' in buckets) {
+      throw new ConfigError('createArchiveBucket', 'the stack creates the archive bucket and names it itself: drop buckets.archiveBucket, or drop createArchiveBucket to use that bucket');
+    }
+    // Copy and delete need an archive bucket: the one the stack creates. Its name is known only at deploy time, so
+    // the config is checked with a stand-in, which the stack never uses (it passes the created bucket's name).
+    const checked = resolveConfig({ ...raw, buckets: { ...buckets, archiveBucket: ARCHIVE_CREATED_BY_STACK } });
+    return { mode, config: checked, stackName, createArchiveBucket };
+  }
   const config = resolveConfig(raw);
-  return { mode, config, stackName, createArchiveBucket: create === true || create === 'true' };
+  return { mode, config, stackName, createArchiveBucket };
 }

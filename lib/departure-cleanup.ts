@@ -9,8 +9,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundleHandler } from './handler-bundle';
-import { DEFAULT_CONFIG } from '../lambda/engine/config';
+import { MANAGED_POLICY_CHARACTERS, policyCharacters, ROLE_INLINE_POLICY_CHARACTERS } from './iam-quota';
+import { ConfigError, DEFAULT_CONFIG } from '../lambda/engine/config';
+import { expandTemplate, mergePermissions, pathGuards, type Permission, type PermissionFeature } from '../lambda/engine/permissions';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
+import { ENGINE_PERMISSIONS } from '../lambda/resources';
 
 const DEFAULT_OIDC_FRAGMENTS = DEFAULT_CONFIG.oidcUrlFragments;
 
@@ -107,7 +110,15 @@ export interface DepartureCleanupProps {
    * @default "" (the report stays in the log group)
    */
   readonly reportBucket?: string;
+  /**
+   * The permissions the function's policy is built from. Only tests set this (to prove that a missing one is caught).
+   * @default every permission the engine declares (`ENGINE_PERMISSIONS`)
+   */
+  readonly permissions?: readonly Permission[];
 }
+
+/** The IAM path of the function's role: the rollout's reports bucket lets only roles under it write. */
+export const CLEANUP_ROLE_PATH = '/ctl-departure/';
 
 /** What the engine never touches, as IAM patterns, from the engine's own protection table. */
 const PROTECTED_PATTERNS = PROTECTION_RULES.flatMap((rule) => rule.iamPatterns ?? []);
@@ -126,10 +137,6 @@ export class DepartureCleanup extends Construct {
       throw new Error(`DepartureCleanup: 'timeout' must be between 1 and 15 minutes, not ${timeout.toHumanString()}`);
     }
     const bundle = bundleHandler();
-    // Fn::Sub keeps each ARN one readable line in the template (Fn::Join would spread it over ten).
-    const arn = (resource: string) => Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:${resource}`);
-    // A name prefix matches at the root path and under any path.
-    const named = (kind: string) => props.prefixes.flatMap((prefix) => [arn(`${kind}/${prefix}*`), arn(`${kind}/*/${prefix}*`)]);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -138,102 +145,64 @@ export class DepartureCleanup extends Construct {
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      // A path of its own: the rollout's reports bucket lets only roles under it write, and reviewers find it.
+      path: CLEANUP_ROLE_PATH,
       description: 'Runs the provider departure: reads IAM, changes only what carries a provider prefix.',
     });
-    logGroup.grantWrite(role);
+    // One inline policy of our own for everything always granted: a role's default policy would be split into
+    // managed "overflow" policies by the CDK's size estimate, which the function would not wait for. Its real size
+    // is checked against IAM's quota below.
+    const enginePolicy = new iam.Policy(this, 'Policy', { roles: [role] });
+    enginePolicy.addStatements(new iam.PolicyStatement({ sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+
+    const archive = props.createArchiveBucket ? this.createArchiveBucket() : undefined;
+    const archiveBucket = archive?.bucketName ?? props.archiveBucket ?? '';
+    const batchRoleArn = props.batchRoleArn ?? '';
+    const reportBucket = props.reportBucket ?? '';
+    const permissions = new PermissionWriter({
+      prefixes: props.prefixes,
+      bucketNames: (props.bucketNames ?? DEFAULT_CONFIG.buckets.names).map((name) => name.replace('{accountId}', '${AWS::AccountId}')),
+      oidcUrlFragments: props.oidcUrlFragments ?? DEFAULT_OIDC_FRAGMENTS,
+      archiveBucket,
+      // Only a role of this account, whatever account the parameter names: the ARN is rebuilt around the name.
+      batchRoleArn: Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Name}', { Name: roleNameOf(batchRoleArn) }),
+      reportBucket,
+    });
+    const declared = props.permissions ?? ENGINE_PERMISSIONS;
+    const always = declared.filter((permission) => permission.feature === undefined);
     const wildcards = new WildcardLedger();
-    const allow = (sid: string, actions: string[], resources: string[], reason: string, conditions?: Record<string, unknown>) => {
-      role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
-      wildcards.note(resources, reason);
-    };
-    allow(
-      'ReadAccount',
-      [
-        'iam:GetAccountAuthorizationDetails', 'iam:ListPolicyTags', 'iam:ListAccessKeys', 'iam:GetLoginProfile', 'iam:ListMFADevices',
-        'iam:ListSigningCertificates', 'iam:ListSSHPublicKeys', 'iam:ListServiceSpecificCredentials', 'iam:ListSAMLProviders',
-        'iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider', 'organizations:DescribeOrganization',
-        // The provider's automation outside IAM is looked for and flagged; the stack never deletes it.
-        'lambda:ListFunctions', 'events:ListRules', 'events:ListTargetsByRule', 'config:DescribeConfigRules',
-        'config:DescribeConfigurationRecorders', 'config:DescribeDeliveryChannels', 'cloudtrail:DescribeTrails',
-      ],
-      ['*'],
-      'Discovery reads the whole account: these reads are authorized on "*" (GetAccountAuthorizationDetails, DescribeOrganization) or read every candidate.',
-    );
-    const prefixReason = (kind: string) => `The provider's ${kind} are known only by their name prefix, at any path: the prefix wildcard is the narrowest match.`;
-    allow('RemoveProviderRoles', ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:UntagRole'], named('role'), prefixReason('roles'));
-    allow('RemoveProviderPolicies', ['iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:UntagPolicy'], named('policy'), prefixReason('policies'));
-    allow(
-      'RemoveProviderUsers',
-      [
-        'iam:DeleteAccessKey', 'iam:DeleteLoginProfile', 'iam:DeactivateMFADevice', 'iam:DeleteSigningCertificate', 'iam:DeleteSSHPublicKey',
-        'iam:DeleteServiceSpecificCredential', 'iam:DeleteUserPolicy', 'iam:DetachUserPolicy', 'iam:DeleteUserPermissionsBoundary',
-        'iam:DeleteUser', 'iam:UntagUser',
-      ],
-      named('user'),
-      prefixReason('users'),
-    );
-    allow('RemoveProviderGroups', ['iam:DeleteGroup', 'iam:DeleteGroupPolicy', 'iam:DetachGroupPolicy'], named('group'), prefixReason('groups'));
-    allow('RemoveProviderSamlProviders', ['iam:DeleteSAMLProvider'], props.prefixes.map((prefix) => arn(`saml-provider/${prefix}*`)), prefixReason('SAML providers'));
-    allow(
-      'RemoveProviderOidcProviders',
-      ['iam:DeleteOpenIDConnectProvider'],
-      (props.oidcUrlFragments ?? DEFAULT_OIDC_FRAGMENTS).map((fragment) => arn(`oidc-provider/*${fragment}*`)),
-      'An OIDC provider is named by its issuer URL: only URLs containing one of the provider fragments match.',
-    );
-    allow(
-      'DetachProviderPoliciesFromAnyPrincipal',
-      ['iam:DetachRolePolicy', 'iam:DetachGroupPolicy', 'iam:DetachUserPolicy'],
-      ['*'],
-      'Customer principals keep existing; only provider policies may be detached from them (iam:PolicyARN condition).',
-      { ArnLike: { 'iam:PolicyARN': named('policy') } },
-    );
-    allow(
-      'LeaveGroupsAndInstanceProfiles',
-      ['iam:RemoveUserFromGroup', 'iam:RemoveRoleFromInstanceProfile'],
-      [arn('group/*'), arn('instance-profile/*')],
-      'A provider user must leave customer groups and a provider role customer instance profiles before AWS lets them be deleted; these calls only remove a membership.',
-    );
-    allow('DeleteProviderInstanceProfiles', ['iam:DeleteInstanceProfile'], named('instance-profile'), prefixReason('instance profiles'));
-    allow(
-      'DeleteDeactivatedVirtualMfaDevices',
-      ['iam:DeleteVirtualMFADevice'],
-      [arn('mfa/*')],
-      'Virtual MFA devices are named freely; one can only be deleted after DeactivateMFADevice, which is allowed on provider users only.',
-    );
-    role.addToPolicy(
+    for (const statement of permissions.statements(mergePermissions(always))) {
+      enginePolicy.addStatements(statement.statement);
+      wildcards.note(statement.statement.resources, statement.reason);
+    }
+    // What the function may never do, whatever the allows say: a managed policy of its own (IAM counts it apart from
+    // the inline policies' 10,240 characters).
+    const guardrails = new iam.ManagedPolicy(this, 'Guardrails', {
+      roles: [role],
+      description: 'ctl-departure: what the cleanup function may never change (protected roles, provider-like paths, itself).',
+      statements: permissions.statements(pathGuards(declared).map((guard) => ({ ...guard, deny: true }))).map((written) => written.statement),
+    });
+    guardrails.addStatements(
       new iam.PolicyStatement({
         sid: 'NeverTouchProtectedRoles',
         effect: iam.Effect.DENY,
         notActions: ['iam:Get*', 'iam:List*'],
-        resources: PROTECTED_PATTERNS.map(arn),
+        resources: PROTECTED_PATTERNS.map((pattern) => Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:${pattern}`)),
       }),
     );
 
-    const bucketNames = (props.bucketNames ?? DEFAULT_CONFIG.buckets.names).map((name) => name.replace('{accountId}', '${AWS::AccountId}'));
-    const s3Arn = (resource: string) => Fn.sub(`arn:\${AWS::Partition}:s3:::${resource}`);
-    allow(
-      'ReadProviderBuckets',
-      ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketPolicy', 's3:GetBucketVersioning', 's3:GetLifecycleConfiguration', 's3:GetBucketPublicAccessBlock', 's3:GetEncryptionConfiguration', 's3:GetBucketTagging'],
-      bucketNames.map(s3Arn),
-      'The provider buckets by name.',
-    );
-    allow(
-      'ChangeProviderBuckets',
-      ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketPublicAccessBlock', 's3:PutEncryptionConfiguration', 's3:PutBucketTagging', 's3:PutLifecycleConfiguration', 's3:DeleteBucket'],
-      bucketNames.map(s3Arn),
-      'The provider buckets by name.',
-    );
-    allow(
-      'ProviderObjects',
-      ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:DeleteObject', 's3:DeleteObjectVersion'],
-      bucketNames.map((name) => s3Arn(`${name}/*`)),
-      'Copy reads every object of a provider bucket, delete removes every version: the bucket is named, its keys are not known in advance.',
-    );
-    const archive = props.createArchiveBucket ? this.createArchiveBucket() : undefined;
-    const archiveBucket = archive?.bucketName ?? props.archiveBucket ?? '';
-    this.grantArchiveWrites(role, archiveBucket, bucketNames);
-    this.grantBatchCopy(role, props.batchRoleArn ?? '');
-    this.grantReportWrite(role, props.reportBucket ?? '');
+    // Optional features: each feature's permissions in a policy of its own that a condition leaves out when the
+    // feature is off, so no malformed ARN ever reaches IAM. The stack never deletes automation (flag only).
+    const hasArchive = archive ? undefined : new CfnCondition(this, 'HasArchiveBucket', { expression: Fn.conditionNot(Fn.conditionEquals(archiveBucket, '')) });
+    const hasBatchRole = new CfnCondition(this, 'HasBatchRole', {
+      expression: Fn.conditionAnd(Fn.conditionNot(Fn.conditionEquals(batchRoleArn, '')), ...(hasArchive ? [hasArchive] : [])),
+    });
+    const hasReportBucket = new CfnCondition(this, 'HasReportBucket', { expression: Fn.conditionNot(Fn.conditionEquals(reportBucket, '')) });
+    const featurePolicies = [
+      this.featurePolicy(role, permissions, declared, 'archiveBucket', 'ArchivePolicy', hasArchive),
+      this.featurePolicy(role, permissions, declared, 'batchRole', 'BatchPolicy', hasBatchRole),
+      this.featurePolicy(role, permissions, declared, 'reportBucket', 'ReportPolicy', hasReportBucket),
+    ];
 
     this.handler = new lambda.Function(this, 'Handler', {
       description: 'ctl-departure engine: removes the provider from this account (plan unless Mode=apply).',
@@ -249,14 +218,29 @@ export class DepartureCleanup extends Construct {
     });
     // The function already references its role (GetAtt); an explicit DependsOn on it is redundant (cfn-lint W3005).
     // It must still wait for the role's policy, which it does not reference.
-    const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
-    (this.handler.node.defaultChild as CfnResource).addOverride('DependsOn', [policy.logicalId]);
+    (this.handler.node.defaultChild as CfnResource).addOverride('DependsOn', [enginePolicy, guardrails].map((policy) => (policy.node.defaultChild as CfnResource).logicalId));
     // The function's own role must never be a candidate, even if its generated name starts with a prefix.
-    role.addToPolicy(
+    guardrails.addStatements(
       new iam.PolicyStatement({ sid: 'NeverDeleteOwnRole', effect: iam.Effect.DENY, actions: ['iam:Delete*', 'iam:Detach*', 'iam:Untag*'], resources: [role.roleArn] }),
     );
+    wildcards.acknowledge(enginePolicy);
 
-    wildcards.acknowledge(role);
+    const characters = [enginePolicy.document, ...featurePolicies.map(({ policy }) => (policy as iam.CfnPolicy).policyDocument)]
+      .map((document) => policyCharacters(Stack.of(this).resolve(document)))
+      .reduce((sum, size) => sum + size, 0);
+    const guardrailCharacters = policyCharacters(Stack.of(this).resolve(guardrails.document));
+    if (guardrailCharacters > MANAGED_POLICY_CHARACTERS) {
+      throw new ConfigError(
+        'prefixes',
+        `the function's guardrail policy would be up to ${guardrailCharacters} characters, over IAM's ${MANAGED_POLICY_CHARACTERS} for a managed policy: use fewer prefixes`,
+      );
+    }
+    if (characters > ROLE_INLINE_POLICY_CHARACTERS) {
+      throw new ConfigError(
+        'prefixes',
+        `the function's IAM policies would be up to ${characters} characters, over IAM's ${ROLE_INLINE_POLICY_CHARACTERS} for a role: use fewer prefixes, bucket names or OIDC URL fragments`,
+      );
+    }
 
     this.resource = new CustomResource(this, 'Run', {
       serviceToken: this.handler.functionArn,
@@ -281,42 +265,33 @@ export class DepartureCleanup extends Construct {
         ReportBucket: props.reportBucket ?? '',
         // A new engine version runs again even when no parameter changed.
         EngineVersion: bundle.hash,
+        // The run must not start before the optional policies exist. DependsOn cannot name a resource that a
+        // condition may leave out (cfn-lint E3005); a reference inside Fn::If can, and makes the same dependency.
+        // The handler ignores this property; a policy's name never changes, so it never re-runs the engine.
+        Permissions: featurePolicies.map(({ policy, condition }) =>
+          condition ? Fn.conditionIf(condition.logicalId, policy.ref, '') : policy.ref,
+        ),
       },
     });
   }
 
-  /**
-   * S3 Batch Operations for buckets too large for one run: start and list jobs, and pass the one batch role. Left out
-   * with the role when none is given.
-   */
-  private grantBatchCopy(role: iam.Role, batchRoleArn: string): void {
-    const statements = [
-      new iam.PolicyStatement({ sid: 'StartBatchCopyJobs', actions: ['s3:CreateJob', 's3:ListJobs', 's3:DescribeJob'], resources: ['*'] }),
-      new iam.PolicyStatement({ sid: 'PassBatchRole', actions: ['iam:PassRole'], resources: [batchRoleArn], conditions: { StringEquals: { 'iam:PassedToService': 'batchoperations.s3.amazonaws.com' } } }),
-    ];
-    const policy = new iam.Policy(this, 'BatchPolicy', { roles: [role], statements });
-    const hasRole = new CfnCondition(this, 'HasBatchRole', { expression: Fn.conditionNot(Fn.conditionEquals(batchRoleArn, '')) });
-    (policy.node.defaultChild as CfnResource).cfnOptions.condition = hasRole;
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'S3 Batch Operations authorizes CreateJob and ListJobs on "*" only; the job can only assume the one role this policy lets the function pass.',
-    });
-  }
-
-  /** Writing this account's report, and only it, to the reports bucket; left out when there is none. */
-  private grantReportWrite(role: iam.Role, reportBucket: string): void {
-    const policy = new iam.Policy(this, 'ReportPolicy', {
-      roles: [role],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'WriteOwnReport',
-          actions: ['s3:PutObject'],
-          resources: [Fn.sub('arn:${AWS::Partition}:s3:::${Bucket}/reports/${AWS::AccountId}.json', { Bucket: reportBucket })],
-        }),
-      ],
-    });
-    const hasBucket = new CfnCondition(this, 'HasReportBucket', { expression: Fn.conditionNot(Fn.conditionEquals(reportBucket, '')) });
-    (policy.node.defaultChild as CfnResource).cfnOptions.condition = hasBucket;
+  /** The statements of one optional feature as a policy of the role, present only when `condition` holds. */
+  private featurePolicy(
+    role: iam.Role,
+    writer: PermissionWriter,
+    declared: readonly Permission[],
+    feature: PermissionFeature,
+    id: string,
+    condition: CfnCondition | undefined,
+  ): { policy: CfnResource; condition?: CfnCondition } {
+    const written = writer.statements(mergePermissions(declared.filter((permission) => permission.feature === feature)));
+    const policy = new iam.Policy(this, id, { roles: [role], statements: written.map((statement) => statement.statement) });
+    const resource = policy.node.defaultChild as CfnResource;
+    if (condition) resource.cfnOptions.condition = condition;
+    const ledger = new WildcardLedger();
+    for (const statement of written) ledger.note(statement.statement.resources, statement.reason);
+    ledger.acknowledge(policy);
+    return { policy: resource, ...(condition ? { condition } : {}) };
   }
 
   /** The archive bucket, when this stack owns it: kept with its data whatever happens to the stack. */
@@ -335,30 +310,87 @@ export class DepartureCleanup extends Construct {
     return bucket;
   }
 
-  /**
-   * Copy writes only under `<provider-bucket>/` in the archive bucket. With no archive bucket the statement lives
-   * in its own policy that a condition leaves out, so no malformed ARN reaches IAM.
-   */
-  private grantArchiveWrites(role: iam.Role, archiveBucket: string, bucketNames: readonly string[]): void {
-    const statements = [
-      new iam.PolicyStatement({
-        sid: 'WriteArchive',
-        actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'],
-        resources: bucketNames.map((name) => Fn.sub(`arn:\${AWS::Partition}:s3:::\${Archive}/${name}/*`, { Archive: archiveBucket })),
-      }),
-      new iam.PolicyStatement({
-        sid: 'ListArchive',
-        actions: ['s3:ListBucket', 's3:ListBucketVersions'],
-        resources: [Fn.sub('arn:${AWS::Partition}:s3:::${Archive}', { Archive: archiveBucket })],
-      }),
-    ];
-    const policy = new iam.Policy(this, 'ArchivePolicy', { roles: [role], statements });
-    const hasArchive = new CfnCondition(this, 'HasArchiveBucket', { expression: Fn.conditionNot(Fn.conditionEquals(archiveBucket, '')) });
-    (policy.node.defaultChild as CfnResource).cfnOptions.condition = hasArchive;
-    const reasons = new WildcardLedger();
-    reasons.note(statements.flatMap((st) => st.resources), 'Copy writes every object of a provider bucket under its own prefix in the archive bucket.');
-    reasons.acknowledge(policy);
+}
+
+/** What a deployment's values are, for the placeholders of the engine's permission templates. */
+interface PermissionValues {
+  readonly prefixes: readonly string[];
+  /** With `${AWS::AccountId}` for the account. */
+  readonly bucketNames: readonly string[];
+  readonly oidcUrlFragments: readonly string[];
+  readonly archiveBucket: string;
+  readonly batchRoleArn: string;
+  readonly reportBucket: string;
+}
+
+interface WrittenStatement {
+  readonly statement: iam.PolicyStatement;
+  readonly reason: string;
+  readonly deny?: boolean;
+}
+
+/** Writes the engine's declared permissions as IAM statements, each ARN one `Fn::Sub` line of the template. */
+class PermissionWriter {
+  constructor(private readonly values: PermissionValues) {}
+
+  statements(permissions: readonly (Permission & { deny?: boolean })[]): WrittenStatement[] {
+    return permissions.map((permission) => {
+      const conditions = permission.conditions
+        ? Object.fromEntries(
+            Object.entries(permission.conditions).map(([operator, keys]) => [
+              operator,
+              Object.fromEntries(
+                Object.entries(keys).map(([key, values]) => {
+                  const expanded = values.flatMap((value) => this.expand(value));
+                  return [key, expanded.length === 1 ? expanded[0] : expanded];
+                }),
+              ),
+            ]),
+          )
+        : undefined;
+      const statement = new iam.PolicyStatement({
+        sid: permission.sid,
+        effect: permission.deny ? iam.Effect.DENY : iam.Effect.ALLOW,
+        actions: [...permission.actions],
+        resources: permission.resources.flatMap((resource) => this.expand(resource)),
+        ...(conditions ? { conditions } : {}),
+      });
+      return { statement, reason: permission.reason, ...(permission.deny ? { deny: true } : {}) };
+    });
   }
+
+  private expand(template: string): string[] {
+    const { values } = this;
+    const variables: Record<string, string> = {};
+    const variable = (name: string, value: string) => {
+      variables[name] = value;
+      return `\${${name}}`;
+    };
+    return expandTemplate(template, {
+      partition: '${AWS::Partition}',
+      account: '${AWS::AccountId}',
+      prefix: values.prefixes,
+      bucket: values.bucketNames,
+      oidcFragment: values.oidcUrlFragments,
+      get archiveBucket() {
+        return variable('Archive', values.archiveBucket);
+      },
+      get batchRoleArn() {
+        return variable('BatchRole', values.batchRoleArn);
+      },
+      get reportBucket() {
+        return variable('Reports', values.reportBucket);
+      },
+    }).map((text) => (text.includes('${') ? (Object.keys(variables).length ? Fn.sub(text, { ...variables }) : Fn.sub(text)) : text));
+  }
+}
+
+/**
+ * The role name (with any path) of a role ARN parameter, or `-` when it is empty: `Fn::Select` of `Fn::Split` on
+ * `:role/`, with a sentinel appended so that an empty value still splits in two.
+ */
+function roleNameOf(roleArn: string): string {
+  return Fn.select(1, Fn.split(':role/', Fn.join('', [roleArn, ':role/-'])));
 }
 
 /**

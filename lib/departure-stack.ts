@@ -8,6 +8,7 @@ import { CfnOutput, LegacyStackSynthesizer, CfnParameter, Stack, type StackProps
 import { Construct } from 'constructs';
 import type { AppSettings } from './context';
 import { DepartureCleanup } from './departure-cleanup';
+import { BATCH_ROLE_ARN } from '../lambda/engine/config';
 
 export interface DepartureStackProps extends StackProps {
   /** Defaults of the parameters, and the prefixes the IAM policy is written for. */
@@ -60,7 +61,9 @@ export class DepartureStack extends Stack {
       }),
       transitionDays: parameter('TransitionDays', 'Days before archived objects move to the storage class.', String(config.buckets.transitionDays), { allowedPattern: '^\\d{1,5}$' }),
       batchRoleArn: parameter('BatchRoleArn', 'Role S3 Batch Operations assumes to copy a bucket too large for one run; empty for none.', config.buckets.batchRoleArn ?? '', {
-        allowedPattern: '^$|^arn:aws[a-z-]*:iam::\\d{12}:role/\\S+$',
+        // One role of this account: no wildcards here, and the function's PassRole names this account's role of that name.
+        allowedPattern: `^$|${BATCH_ROLE_ARN.source.replace(/\\\//g, '/')}`,
+        constraintDescription: 'one IAM role ARN of this account, without wildcards, such as arn:aws:iam::123456789012:role/s3-batch-copy',
       }),
       reportBucket: parameter('ReportBucket', 'Bucket receiving this account\'s full report as reports/<accountId>.json (the rollout\'s); empty for the log only.', '', {
         allowedPattern: '^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',

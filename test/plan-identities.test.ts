@@ -109,7 +109,8 @@ describe('federation', () => {
     const inv = inventory({ oidcProviders: [oidc('auth.ctl.io/oidc'), oidc('idp.example.com', { Owner: 'CTL-managed' }), oidc('token.actions.githubusercontent.com')] });
     const actions = plan(inv, DEFAULT_CONFIG);
     expect(find(actions, 'iam:oidc-provider', 'auth.ctl.io/oidc')).toMatchObject({ action: 'delete', reason: 'issuer URL contains "ctl.io"' });
-    expect(find(actions, 'iam:oidc-provider', 'idp.example.com')).toMatchObject({ action: 'delete', reason: 'tag Owner=CTL-managed names the provider' });
+    // A tag is anyone's to write: on its own it flags, never deletes (a customer's provider tagged by mistake stays).
+    expect(find(actions, 'iam:oidc-provider', 'idp.example.com')).toMatchObject({ action: 'flag', reason: expect.stringMatching(/^tag Owner=CTL-managed names the provider, but its issuer URL/) });
     expect(find(actions, 'iam:oidc-provider', 'token.actions.githubusercontent.com').action).toBe('skip');
   });
 });
@@ -163,4 +164,34 @@ describe("the provider's automation outside IAM", () => {
     expect(calls(find(actions, 'config:recorder', 'default'))).toEqual(['StopConfigurationRecorder default', 'DeleteDeliveryChannel default', 'DeleteConfigurationRecorder default']);
     expect(find(actions, 'lambda:function', 'AccountControls').action).toBe('flag');
   });
+});
+
+describe('IAM paths that start like a prefix', () => {
+  // IAM ARN patterns cannot tell a path from a name (role/CTL* matches role/CTLteam/Anything): the stack's policy
+  // denies every change under such paths, so the planner flags what it would otherwise change there.
+  test('a provider-named role, user, group or policy under such a path is flagged, not deleted', () => {
+    const inv = inventory({
+      roles: [role('CTLPathRole', { path: '/CTLteam/' }), role('CTLDeepRole', { path: '/apps/CTLx/' }), role('CustomerApp', { path: '/CTLteam/' })],
+      users: [user('CTLPathUser', { path: '/CTLops/', credentials: NO_CREDENTIALS })],
+      groups: [{ ...group('CTLPathGroup'), path: '/CTLops/' }],
+      policies: [policy('CTLPathPolicy', { path: '/CTLpolicies/', arn: `arn:aws:iam::${ACCOUNT}:policy/CTLpolicies/CTLPathPolicy` })],
+    });
+    const actions = plan(inv, DEFAULT_CONFIG);
+    for (const [resource, name] of [['iam:role', 'CTLPathRole'], ['iam:role', 'CTLDeepRole'], ['iam:user', 'CTLPathUser'], ['iam:group', 'CTLPathGroup'], ['iam:policy', 'CTLPathPolicy']]) {
+      expect(find(actions, resource!, name!)).toMatchObject({ action: 'flag', steps: [], reason: expect.stringMatching(/path \/[\w/]+\/ has a segment starting with a provider prefix/) });
+    }
+    expect(find(actions, 'iam:role', 'CustomerApp').action).toBe('skip');
+  });
+
+  test('a role at the root path leaves, but never deletes, a provider-named instance profile under such a path', () => {
+    const profile = { name: 'CTLProfile', arn: `arn:aws:iam::${ACCOUNT}:instance-profile/CTLx/CTLProfile`, path: '/CTLx/', roleNames: ['CTLRole'] };
+    const actions = plan(inventory({ roles: [role('CTLRole', { instanceProfiles: [profile] })] }), DEFAULT_CONFIG);
+    expect(calls(find(actions, 'iam:role', 'CTLRole'))).toEqual(['RemoveRoleFromInstanceProfile CTLProfile CTLRole', 'DeleteRole CTLRole']);
+  });
+});
+
+test('a FIDO security key is deactivated only: it is not a virtual MFA device', () => {
+  const fido = `arn:aws:iam::${ACCOUNT}:u2f/user/CTLSupport/fido-key-ABCDEF`;
+  const inv = inventory({ users: [user('CTLSupport', { credentials: { ...NO_CREDENTIALS, mfaDevices: [{ serialNumber: fido, virtual: false }] } })] });
+  expect(calls(find(plan(inv, DEFAULT_CONFIG), 'iam:user', 'CTLSupport'))).toEqual([`DeactivateMFADevice CTLSupport ${fido}`, 'DeleteUser CTLSupport']);
 });

@@ -38,8 +38,8 @@ describe('plan', () => {
           inlinePolicyNames: ['inline1'],
           attached: ['CTLDeveloperPolicy', 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
           instanceProfiles: [
-            { name: 'CTLDeveloperRole', arn: 'arn:ip/CTLDeveloperRole', roleNames: ['CTLDeveloperRole'] },
-            { name: 'shared-profile', arn: 'arn:ip/shared-profile', roleNames: ['CTLDeveloperRole'] },
+            { name: 'CTLDeveloperRole', arn: 'arn:ip/CTLDeveloperRole', path: '/', roleNames: ['CTLDeveloperRole'] },
+            { name: 'shared-profile', arn: 'arn:ip/shared-profile', path: '/', roleNames: ['CTLDeveloperRole'] },
           ],
         }),
       ],

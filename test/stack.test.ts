@@ -103,7 +103,7 @@ describe('the custom resource', () => {
 
 describe('least privilege', () => {
   const statements = () => {
-    const policies = template.findResources('AWS::IAM::Policy');
+    const policies = { ...template.findResources('AWS::IAM::Policy'), ...template.findResources('AWS::IAM::ManagedPolicy') };
     return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
   };
   const sid = (name: string) => statements().find((s) => s.Sid === name)!;
@@ -118,16 +118,56 @@ describe('least privilege', () => {
     expect(sid('DeleteProviderInstanceProfiles')).toMatchObject({ Effect: 'Allow', Resource: named('instance-profile') });
     expect(sid('RemoveProviderSamlProviders')).toMatchObject({ Effect: 'Allow', Resource: arn('saml-provider/CTL*') });
     expect(sid('RemoveProviderOidcProviders').Resource).toEqual(['ctl.io', 'centurylink', 'lumen.com'].map((f) => arn(`oidc-provider/*${f}*`)));
-    expect(sid('DetachProviderPoliciesFromAnyPrincipal')).toMatchObject({ Resource: '*', Condition: { ArnLike: { 'iam:PolicyARN': named('policy') } } });
-    // Only reads may name every resource without a condition; and starting S3 Batch Operations jobs, which IAM only
-    // authorizes on "*" and which can only run as the one role the function may pass (see provider buckets below).
-    expect(statements().find((s) => s.Sid === 'StartBatchCopyJobs')).toMatchObject({ Action: ['s3:CreateJob', 's3:ListJobs', 's3:DescribeJob'], Resource: '*' });
-    for (const statement of statements().filter((s) => s.Effect === 'Allow' && s.Resource === '*' && !s.Condition && s.Sid !== 'StartBatchCopyJobs')) {
-      expect([statement.Action].flat().filter((a: string) => !/^(iam:(Get|List)|organizations:Describe|lambda:List|events:List|config:Describe|cloudtrail:Describe)/.test(a))).toEqual([]);
+    // A provider policy, not one under a path that merely starts like a prefix (IAM patterns match paths too).
+    expect(sid('DetachProviderPoliciesFromAnyPrincipal')).toMatchObject({
+      Resource: '*',
+      Condition: { ArnLike: { 'iam:PolicyARN': named('policy') }, ArnNotLike: { 'iam:PolicyARN': [arn('policy/CTL*/*'), arn('policy/*/CTL*/*')] } },
+    });
+    // Starting S3 Batch Operations jobs, which IAM only authorizes on "*": copy jobs only, with the one role the
+    // function may pass (see provider buckets below).
+    expect(statements().find((s) => s.Sid === 'StartBatchCopyJobs')).toMatchObject({
+      Action: 's3:CreateJob',
+      Resource: '*',
+      Condition: { StringEquals: { 's3:RequestJobOperation': 'S3PutObjectCopy' } },
+    });
+    // Only reads may name every resource without a condition.
+    for (const statement of statements().filter((s) => s.Effect === 'Allow' && s.Resource === '*' && !s.Condition)) {
+      expect([statement.Action].flat().filter((a: string) => !/^(iam:(Get|List)|organizations:Describe|lambda:List|events:List|config:Describe|cloudtrail:Describe|s3:ListJobs$)/.test(a))).toEqual([]);
     }
     // Every deleting action is in a statement scoped to provider names, but the two that only remove memberships.
-    const membership = sid('LeaveGroupsAndInstanceProfiles');
-    expect(membership).toMatchObject({ Action: ['iam:RemoveUserFromGroup', 'iam:RemoveRoleFromInstanceProfile'], Resource: [arn('group/*'), arn('instance-profile/*')] });
+    expect(sid('LeaveGroups')).toMatchObject({ Action: 'iam:RemoveUserFromGroup', Resource: arn('group/*') });
+    expect(sid('LeaveInstanceProfiles')).toMatchObject({ Action: 'iam:RemoveRoleFromInstanceProfile', Resource: arn('instance-profile/*') });
+    // The stack never deletes automation: it only flags it.
+    expect(statements().flatMap((s) => [s.Action].flat())).not.toEqual(expect.arrayContaining(['lambda:DeleteFunction']));
+  });
+
+  test('denies every change under a path that starts like a prefix, where name patterns would match by mistake', () => {
+    const underPaths = (kind: string) => [arn(`${kind}/CTL*/*`), arn(`${kind}/*/CTL*/*`)];
+    expect(sid('NeverChangeUnderProviderLikePaths')).toMatchObject({
+      Effect: 'Deny',
+      Action: ['iam:Deactivate*', 'iam:Delete*', 'iam:Untag*'],
+      Resource: ['role', 'instance-profile', 'user', 'group', 'policy'].flatMap(underPaths),
+    });
+    expect(sid('DetachFromProviderLikePathsOnlyProviderPolicies')).toMatchObject({
+      Effect: 'Deny',
+      Resource: ['role', 'user', 'group'].flatMap(underPaths),
+      Condition: { ArnNotLike: { 'iam:PolicyARN': named('policy') } },
+    });
+    expect(sid('NeverDetachPoliciesUnderProviderLikePaths')).toMatchObject({
+      Effect: 'Deny',
+      Condition: { ArnLike: { 'iam:PolicyARN': underPaths('policy') } },
+    });
+  });
+
+  test('the function waits for every policy of its role, and the run for the optional ones', () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    const policies = Object.keys({ ...template.findResources('AWS::IAM::Policy'), ...template.findResources('AWS::IAM::ManagedPolicy') });
+    const optional = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) => p.Condition).map(([id]) => id);
+    expect([...fn.DependsOn, ...optional].sort()).toEqual(policies.sort());
+    const run = Object.values(template.findResources('Custom::ProviderDeparture'))[0];
+    expect(run.Properties.Permissions.map((p: any) => p['Fn::If'][1].Ref).sort()).toEqual(optional.sort());
+    // No policy the CDK would split off by size, which nothing would wait for.
+    expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy'))).toEqual([expect.stringMatching(/Guardrails/)]);
   });
 
   test('denies every change to protected roles and to its own role', () => {
@@ -141,7 +181,11 @@ describe('least privilege', () => {
   test('other prefixes from context change the patterns', () => {
     const other = Template.fromStack(synthDepartureStack({ prefixes: 'CTL,Lumen' }).stack);
     const doc = Object.values(other.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'RemoveProviderRoles');
-    expect(doc.Resource).toEqual([...named('role'), ...named('role', 'Lumen')]);
+    expect(doc.Resource).toEqual([arn('role/CTL*'), arn('role/Lumen*'), arn('role/*/CTL*'), arn('role/*/Lumen*')]);
+  });
+
+  test("refuses at synth, in one line, prefixes too many for IAM's policy size quota", () => {
+    expect(() => synthDepartureStack({ prefixes: 'CTL,Lumen,CenturyLink,Savvis,Tier3' })).toThrow(/^config "prefixes": the function's .* characters, over IAM's \d+/);
   });
 });
 
@@ -167,36 +211,48 @@ describe('checks', () => {
 describe('provider buckets', () => {
   const s3 = (resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${resource}` });
   const allStatements = (t: Template) =>
-    Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+    Object.values({ ...t.findResources('AWS::IAM::Policy'), ...t.findResources('AWS::IAM::ManagedPolicy') }).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>,
+    );
 
   test('S3 permissions name the provider buckets only, and the archive bucket only under their prefixes', () => {
     const statements = allStatements(template);
     const sid = (name: string) => statements.find((s) => s.Sid === name)!;
     const buckets = ['config-bucket-${AWS::AccountId}', 'ctlaudit-${AWS::AccountId}'];
     expect(sid('ReadProviderBuckets').Resource).toEqual(buckets.map(s3));
-    expect(sid('ChangeProviderBuckets').Resource).toEqual(buckets.map(s3));
+    expect(sid('ReadProviderBuckets').Action).toEqual(expect.arrayContaining(['s3:PutBucketPolicy', 's3:DeleteBucket']));
     expect(sid('ProviderObjects').Resource).toEqual(buckets.map((b) => s3(`${b}/*`)));
     expect(sid('WriteArchive').Resource).toEqual(buckets.map((b) => ({ 'Fn::Sub': [`arn:\${AWS::Partition}:s3:::\${Archive}/${b}/*`, { Archive: { Ref: 'ArchiveBucket' } }] })));
     // Without an archive bucket the archive policy is left out, so no malformed ARN reaches IAM.
     template.hasResource('AWS::IAM::Policy', { Condition: Match.stringLikeRegexp('HasArchiveBucket') });
+    const hasArchive = { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ArchiveBucket' }, ''] }] };
     expect(Object.values(template.toJSON().Conditions)).toEqual([
-      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ArchiveBucket' }, ''] }] },
-      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'BatchRoleArn' }, ''] }] },
+      hasArchive,
+      // A batch copy writes its manifest into the archive bucket: no archive bucket, no batch permissions.
+      { 'Fn::And': [{ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'BatchRoleArn' }, ''] }] }, { Condition: expect.stringMatching(/HasArchiveBucket/) }] },
       { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ReportBucket' }, ''] }] },
     ]);
+    // The manifest's own key in the archive bucket, which the job reads.
+    expect(sid('WriteBatchManifests').Resource).toEqual({ 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Archive}/ctl-departure/manifests/*', { Archive: { Ref: 'ArchiveBucket' } }] });
     // The reports bucket: this account's own report key, nothing else.
     expect(statements.find((s) => s.Sid === 'WriteOwnReport')).toMatchObject({
       Action: 's3:PutObject',
-      Resource: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Bucket}/reports/${AWS::AccountId}.json', { Bucket: { Ref: 'ReportBucket' } }] },
+      Resource: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Reports}/reports/${AWS::AccountId}.json', { Reports: { Ref: 'ReportBucket' } }] },
     });
-    // Batch Operations may only be handed the one role the operator names.
+    // Batch Operations may only be handed the one role the operator names, and only this account's role of that
+    // name, whatever account the parameter names: the ARN is rebuilt from the name.
+    const roleName = { 'Fn::Select': [1, { 'Fn::Split': [':role/', { 'Fn::Join': ['', [{ Ref: 'BatchRoleArn' }, ':role/-']] }] }] };
     expect(statements.find((s) => s.Sid === 'PassBatchRole')).toEqual({
       Sid: 'PassBatchRole',
       Effect: 'Allow',
       Action: 'iam:PassRole',
-      Resource: { Ref: 'BatchRoleArn' },
+      Resource: { 'Fn::Sub': ['${BatchRole}', { BatchRole: { 'Fn::Sub': ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Name}', { Name: roleName }] } }] },
       Condition: { StringEquals: { 'iam:PassedToService': 'batchoperations.s3.amazonaws.com' } },
     });
+    // No wildcard can name several roles.
+    const pattern = new RegExp(template.toJSON().Parameters.BatchRoleArn.AllowedPattern);
+    expect(['', 'arn:aws:iam::123456789012:role/s3-batch', 'arn:aws-us-gov:iam::123456789012:role/path/s3-batch'].map((v) => pattern.test(v))).toEqual([true, true, true]);
+    expect(['arn:aws:iam::123456789012:role/*', 'arn:aws:iam::*:role/x', 'arn:aws:iam::123456789012:role/s3-?'].map((v) => pattern.test(v))).toEqual([false, false, false]);
   });
 
   test('bucket settings are parameters with defaults from context', () => {
@@ -214,7 +270,7 @@ describe('provider buckets', () => {
   });
 
   test('createArchiveBucket makes a versioned, encrypted, private, SSL-only bucket that outlives the stack', () => {
-    const withArchive = Template.fromStack(synthDepartureStack({ createArchiveBucket: 'true', buckets: '{"mode":"copy","archiveBucket":"unused-when-created"}' }).stack);
+    const withArchive = Template.fromStack(synthDepartureStack({ createArchiveBucket: 'true', buckets: '{"mode":"copy"}' }).stack);
     withArchive.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: {
@@ -226,5 +282,10 @@ describe('provider buckets', () => {
     withArchive.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
     withArchive.hasResourceProperties('Custom::ProviderDeparture', { ArchiveBucket: { Ref: Match.stringLikeRegexp('Archive') } });
     expect(withArchive.toJSON().Parameters.ArchiveBucket).toBeUndefined();
+    // The archive permissions need no condition (a condition may not reference a resource: cfn-lint E1020).
+    expect(JSON.stringify(withArchive.toJSON().Conditions)).not.toMatch(/Archive[0-9A-F]{8}"/);
+    expect(() => synthDepartureStack({ createArchiveBucket: 'true', buckets: '{"mode":"copy","archiveBucket":"other"}' })).toThrow(
+      'config "createArchiveBucket": the stack creates the archive bucket and names it itself',
+    );
   });
 });

@@ -253,6 +253,9 @@ const bucketName = (field: string, value: string) => {
   if (!BUCKET_NAME.test(value)) throw new ConfigError(field, `"${value}" is not an S3 bucket name (lower-case letters, digits, dots, hyphens; {accountId} allowed)`);
 };
 
+/** An IAM role ARN of any partition, with an optional path, and no wildcard. */
+export const BATCH_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
 /** The `buckets` object: known keys only, each checked, the modes' requirements enforced. */
 const bucketSettings: Checker = (field, value) => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object such as {"mode": "archive"}');
@@ -270,7 +273,8 @@ const bucketSettings: Checker = (field, value) => {
     } else if (key === 'storageClass') {
       if (!STORAGE_CLASSES.includes(entry as string)) throw new ConfigError(at, `must be one of ${STORAGE_CLASSES.join(', ')}, not ${JSON.stringify(entry)}`);
     } else if (key === 'batchRoleArn') {
-      if (typeof entry !== 'string' || !/^arn:[^:]+:iam::\d{12}:role\/\S+$/.test(entry)) throw new ConfigError(at, 'must be an IAM role ARN such as "arn:aws:iam::123456789012:role/s3-batch-copy"');
+      // One role, named exactly: no wildcards (IAM would let the function pass every role they match).
+      if (typeof entry !== 'string' || !BATCH_ROLE_ARN.test(entry)) throw new ConfigError(at, 'must be one IAM role ARN, without wildcards, such as "arn:aws:iam::123456789012:role/s3-batch-copy"');
     } else if (key === 'transitionDays' || key === 'multipartThresholdBytes' || key === 'batchThresholdObjects' || key === 'batchThresholdBytes') {
       const minimum = key === 'transitionDays' ? 0 : key === 'multipartThresholdBytes' ? 5 * 1024 ** 2 : 1;
       if (!Number.isInteger(entry) || (entry as number) < minimum) throw new ConfigError(at, `must be a whole number of at least ${minimum}`);

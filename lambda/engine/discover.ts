@@ -22,6 +22,7 @@ import {
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsClients } from './aws';
+import { readAccount, type Permission } from './permissions';
 import type { DepartureConfig } from './config';
 import { errorName } from './aws';
 import { discoverAutomation } from './discover-automation';
@@ -40,6 +41,14 @@ import type {
 } from './inventory';
 
 /** Reads the account. `config` only narrows the few extra reads; the inventory itself is complete. */
+/**
+ * What discovery itself needs beyond each kind's own reads: STS GetCallerIdentity needs no permission, the
+ * organization check does.
+ */
+export const DISCOVERY_PERMISSIONS: readonly Permission[] = [
+  readAccount(['organizations:DescribeOrganization']),
+];
+
 export async function discover(clients: AwsClients, config: DepartureConfig): Promise<Inventory> {
   const readAt = new Date().toISOString();
   const caller = await callerIdentity(clients.sts);
@@ -107,8 +116,9 @@ async function userCredentials(iam: IAMClient, UserName: string): Promise<UserCr
   return {
     accessKeyIds,
     hasLoginProfile,
-    // A virtual device's serial number is its ARN; a hardware token has a plain serial.
-    mfaDevices: mfaSerials.map((serialNumber) => ({ serialNumber, virtual: serialNumber.startsWith('arn:') })),
+    // A virtual device's serial number is its ARN (`...:mfa/<name>`); a FIDO security key's is an ARN too, but
+    // `...:u2f/...`, and it is only deactivated; a hardware token has a plain serial.
+    mfaDevices: mfaSerials.map((serialNumber) => ({ serialNumber, virtual: /^arn:[^:]+:iam::\d{12}:mfa\//.test(serialNumber) })),
     signingCertificateIds,
     sshPublicKeyIds,
     serviceSpecificCredentialIds: (serviceSpecific.ServiceSpecificCredentials ?? []).map((c) => c.ServiceSpecificCredentialId!),
@@ -180,6 +190,7 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
         instanceProfiles: (role.InstanceProfileList ?? []).map((profile) => ({
           name: profile.InstanceProfileName!,
           arn: profile.Arn!,
+          path: profile.Path ?? '/',
           roleNames: (profile.Roles ?? []).map((r) => r.RoleName!),
         })),
         ...(role.PermissionsBoundary?.PermissionsBoundaryArn

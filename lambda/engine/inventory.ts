@@ -30,6 +30,7 @@ export interface AttachedPolicy {
 export interface InstanceProfile {
   readonly name: string;
   readonly arn: string;
+  readonly path: string;
   /** Every role in the profile (AWS allows one, but the shape is a list). */
   readonly roleNames: readonly string[];
 }
@@ -71,7 +72,10 @@ export interface UserCredentials {
 
 export interface MfaDevice {
   readonly serialNumber: string;
-  /** A virtual device (its serial number is an ARN) is deleted after it is deactivated; a hardware one is not ours. */
+  /**
+   * A virtual device (serial number `arn:...:mfa/...`) is deleted after it is deactivated; a FIDO security key
+   * (`arn:...:u2f/...`) or a hardware token is only deactivated.
+   */
   readonly virtual: boolean;
 }
 

@@ -82,6 +82,12 @@ function planContext(inventory: Inventory, config: DepartureConfig, decisions: M
     decisions,
     groupMembers,
     prefixOf: (name) => config.prefixes.find((prefix) => name.startsWith(prefix)),
+    providerLikePath: (path) => {
+      const segment = path.split('/').find((part) => config.prefixes.some((prefix) => part.startsWith(prefix)));
+      return segment === undefined
+        ? undefined
+        : `its path ${path} has a segment starting with a provider prefix ("${segment}"), which IAM name patterns cannot tell from a name: the stack may not change it; review it and remove it by hand`;
+    },
     principalProtection: (ref: PrincipalRef) => {
       if (ref.kind === 'group') return undefined;
       const principal = ref.kind === 'role' ? roles.get(ref.name) : users.get(ref.name);

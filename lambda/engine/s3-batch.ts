@@ -24,6 +24,9 @@ const BATCH_COPY_LIMIT = 5 * 1024 ** 3;
 /** Marks our jobs, so a re-run finds a job still running instead of starting a second one. */
 export const jobDescription = (bucket: string) => `ctl-departure copy ${bucket}`;
 
+/** Where in the archive bucket the engine writes a batch job's manifest (the stack lets it write only here). */
+export const BATCH_MANIFEST_PREFIX = 'ctl-departure/manifests/';
+
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 export async function startBatchCopy(clients: AwsClients, input: BatchCopyInput): Promise<string> {
@@ -48,7 +51,7 @@ export async function startBatchCopy(clients: AwsClients, input: BatchCopyInput)
       lines.push(fields.map(csvField).join(','));
     }
   }
-  const manifestKey = `ctl-departure/manifests/${input.SourceBucket}-${Date.now()}.csv`;
+  const manifestKey = `${BATCH_MANIFEST_PREFIX}${input.SourceBucket}-${Date.now()}.csv`;
   const manifest = await clients.s3.send(new PutObjectCommand({ Bucket: input.DestinationBucket, Key: manifestKey, Body: `${lines.join('\n')}\n`, ContentType: 'text/csv' }));
   const archiveArn = `arn:aws:s3:::${input.DestinationBucket}`;
   const { JobId } = await clients.s3control.send(

@@ -9,6 +9,7 @@
  */
 import type { Inventory, OidcProvider, SamlProvider } from '../engine/inventory';
 import { step } from '../engine/model';
+import { iamArn, readAccount, type Permission } from '../engine/permissions';
 import { allowedPrincipals } from '../engine/trust';
 import { protectionOf } from '../protections/builtin';
 import type { PlanContext, ResourceKind, Verdict } from './kind';
@@ -49,6 +50,9 @@ function decideOidc(provider: OidcProvider, context: PlanContext): Verdict {
   const evidence = oidcProviderEvidence(provider, context);
   if (!evidence) return { action: 'skip', reason: 'not a provider OIDC provider' };
   if (!config.identities.oidcProviders) return { action: 'skip', reason: 'provider OIDC provider, but switched off (identities.oidcProviders)' };
+  // A tag is anyone's to write: on its own it is a reason to look, never to delete (a customer's provider tagged
+  // "CTL-reviewed" is still the customer's).
+  if (!evidence.startsWith('issuer URL')) return { action: 'flag', reason: `${evidence}, but its issuer URL contains none of oidcUrlFragments: review it${trustNote(context.inventory, provider.arn)}` };
   return { action: 'delete', reason: `${evidence}${trustNote(context.inventory, provider.arn)}` };
 }
 
@@ -60,6 +64,15 @@ export const IamSamlProvider: ResourceKind<SamlProvider> = {
   describe: (provider) => ({ name: provider.name, arn: provider.arn }),
   decide: decideSaml,
   steps: (provider) => [step('DeleteSAMLProvider', { SAMLProviderArn: provider.arn })],
+  permissions: [
+    readAccount(['iam:ListSAMLProviders']),
+    {
+      sid: 'RemoveProviderSamlProviders',
+      actions: ['iam:DeleteSAMLProvider'],
+      resources: [iamArn('saml-provider/{prefix}*')],
+      reason: "The provider's SAML providers are known only by their name prefix.",
+    },
+  ] satisfies Permission[],
 };
 
 export const IamOidcProvider: ResourceKind<OidcProvider> = {
@@ -70,4 +83,13 @@ export const IamOidcProvider: ResourceKind<OidcProvider> = {
   describe: (provider) => ({ name: provider.url, arn: provider.arn }),
   decide: decideOidc,
   steps: (provider) => [step('DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: provider.arn })],
+  permissions: [
+    readAccount(['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider']),
+    {
+      sid: 'RemoveProviderOidcProviders',
+      actions: ['iam:DeleteOpenIDConnectProvider'],
+      resources: [iamArn('oidc-provider/*{oidcFragment}*')],
+      reason: 'An OIDC provider is named by its issuer URL: only URLs containing one of the provider fragments match.',
+    },
+  ] satisfies Permission[],
 };

@@ -8,6 +8,7 @@
  */
 import type { Group } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
+import { prefixNamed, type Permission } from '../engine/permissions';
 import { principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 function decide(group: Group, context: PlanContext): Verdict {
@@ -18,6 +19,8 @@ function decide(group: Group, context: PlanContext): Verdict {
   if (!config.identities.groups) return { action: 'skip', reason: 'provider group, but groups are switched off (identities.groups)' };
   const camPolicy = context.camPrincipals.get(principalKey('group', group.name));
   if (camPolicy) return { action: 'preserve', reason: `uses CAM provider policy ${camPolicy}, kept while the customer keeps CAM (keepCamProvider)` };
+  const outOfReach = context.providerLikePath(group.path);
+  if (outOfReach) return { action: 'flag', reason: `name starts with provider prefix "${prefix}", but ${outOfReach}` };
   return { action: 'delete', reason: `name starts with provider prefix "${prefix}"` };
 }
 
@@ -42,4 +45,12 @@ export const IamGroup: ResourceKind<Group> = {
   describe: (group) => ({ name: group.name, arn: group.arn }),
   decide,
   steps,
+  permissions: [
+    {
+      sid: 'RemoveProviderGroups',
+      actions: ['iam:DeleteGroup', 'iam:DeleteGroupPolicy', 'iam:DetachGroupPolicy', 'iam:RemoveUserFromGroup'],
+      resources: prefixNamed('group'),
+      reason: "The provider's groups are known only by their name prefix, at any path: the prefix wildcard is the narrowest match.",
+    },
+  ] satisfies Permission[],
 };

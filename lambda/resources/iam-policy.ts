@@ -10,6 +10,7 @@
  */
 import type { ManagedPolicy, PrincipalRef } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
+import { pathedVariants, prefixNamed, readAccount, type Permission } from '../engine/permissions';
 import { protectionOf } from '../protections/builtin';
 import { principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
@@ -33,6 +34,8 @@ function decide(policy: ManagedPolicy, context: PlanContext): Verdict {
   }
   const prefix = context.prefixOf(policy.name);
   if (!prefix) return { action: 'skip', reason: 'not a provider policy' };
+  const outOfReach = context.providerLikePath(policy.path);
+  if (outOfReach) return { action: 'flag', reason: `name starts with provider prefix "${prefix}", but ${outOfReach}` };
 
   const bounded = remainingPrincipals(context.boundaries.get(policy.arn), context);
   if (bounded.length) {
@@ -76,4 +79,21 @@ export const IamPolicy: ResourceKind<ManagedPolicy> = {
   describe: (policy) => ({ name: policy.name, arn: policy.arn }),
   decide,
   steps,
+  permissions: [
+    // Tags are read only for the CAM provider policies, which may be kept; ListPolicyTags reads nothing else.
+    readAccount(['iam:ListPolicyTags']),
+    {
+      sid: 'RemoveProviderPolicies',
+      actions: ['iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:UntagPolicy'],
+      resources: prefixNamed('policy'),
+      reason: "The provider's policies are known only by their name prefix, at any path: the prefix wildcard is the narrowest match.",
+    },
+    {
+      sid: 'DetachProviderPoliciesFromAnyPrincipal',
+      actions: ['iam:DetachRolePolicy', 'iam:DetachGroupPolicy', 'iam:DetachUserPolicy'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'iam:PolicyARN': prefixNamed('policy') }, ArnNotLike: { 'iam:PolicyARN': pathedVariants(prefixNamed('policy')) } },
+      reason: 'Customer principals keep existing; only provider policies may be detached from them (iam:PolicyARN condition).',
+    },
+  ] satisfies Permission[],
 };

@@ -9,6 +9,7 @@
  */
 import type { Role } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
+import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/permissions';
 import { allowedPrincipals, trustedProviderAccounts } from '../engine/trust';
 import { protectionOf } from '../protections/builtin';
 import { principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
@@ -46,6 +47,8 @@ function decide(role: Role, context: PlanContext): Verdict {
       runsFirst: true,
     };
   }
+  const outOfReach = context.providerLikePath(role.path);
+  if ((prefix || trusts.length) && outOfReach) return { action: 'flag', reason: `${prefix ? `name starts with provider prefix "${prefix}"` : `trusts ${trusts.join(', ')}`}, but ${outOfReach}` };
   if (prefix) return { action: 'delete', reason: `name starts with provider prefix "${prefix}"${trustNote}` };
   if (trusts.length && camPolicy) {
     return { action: 'flag', reason: `trusts ${trusts.join(', ')} but uses CAM provider policy ${camPolicy}, so it is kept` };
@@ -69,7 +72,7 @@ function steps(role: Role, verdict: Verdict, context: PlanContext): Step[] {
     calls.push(step('RemoveRoleFromInstanceProfile', { InstanceProfileName: profile.name, RoleName }));
     // A profile left empty is useless; only one with a provider prefix is ours to delete.
     const onlyThisRole = profile.roleNames.every((name) => name === role.name);
-    if (onlyThisRole && context.prefixOf(profile.name)) {
+    if (onlyThisRole && context.prefixOf(profile.name) && !context.providerLikePath(profile.path)) {
       calls.push(step('DeleteInstanceProfile', { InstanceProfileName: profile.name }));
     }
   }
@@ -87,4 +90,25 @@ export const IamRole: ResourceKind<Role> = {
   describe: (role) => ({ name: role.name, arn: role.arn }),
   decide,
   steps,
+  permissions: [
+    readAccount(['iam:GetAccountAuthorizationDetails']),
+    {
+      sid: 'RemoveProviderRoles',
+      actions: ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:UntagRole'],
+      resources: prefixNamed('role'),
+      reason: "The provider's roles are known only by their name prefix, at any path: the prefix wildcard is the narrowest match.",
+    },
+    {
+      sid: 'LeaveInstanceProfiles',
+      actions: ['iam:RemoveRoleFromInstanceProfile'],
+      resources: [iamArn('instance-profile/*')],
+      reason: 'A provider role must leave any instance profile, customer-named ones included, before AWS lets it be deleted; the call only removes a membership.',
+    },
+    {
+      sid: 'DeleteProviderInstanceProfiles',
+      actions: ['iam:DeleteInstanceProfile'],
+      resources: prefixNamed('instance-profile'),
+      reason: "The provider's instance profiles are known only by their name prefix, at any path.",
+    },
+  ] satisfies Permission[],
 };

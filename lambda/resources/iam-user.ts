@@ -10,6 +10,7 @@
  */
 import type { User } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
+import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/permissions';
 import { protectionOf } from '../protections/builtin';
 import { principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
@@ -22,6 +23,8 @@ function decide(user: User, context: PlanContext): Verdict {
   if (!prefix) return { action: 'skip', reason: 'not a provider user' };
   if (!config.identities.users) return { action: 'skip', reason: 'provider user, but users are switched off (identities.users)' };
   const camPolicy = context.camPrincipals.get(principalKey('user', user.name));
+  const outOfReach = context.providerLikePath(user.path);
+  if (outOfReach) return { action: 'flag', reason: `name starts with provider prefix "${prefix}", but ${outOfReach}` };
   if (camPolicy) return { action: 'preserve', reason: `uses CAM provider policy ${camPolicy}, kept while the customer keeps CAM (keepCamProvider)` };
   return { action: 'delete', reason: `name starts with provider prefix "${prefix}"` };
 }
@@ -59,6 +62,31 @@ export const IamUser: ResourceKind<User> = {
   dependsOn: ['iam:role'],
   list: (inventory) => inventory.users,
   describe: (user) => ({ name: user.name, arn: user.arn }),
+  permissions: [
+    readAccount(['iam:ListAccessKeys', 'iam:GetLoginProfile', 'iam:ListMFADevices', 'iam:ListSigningCertificates', 'iam:ListSSHPublicKeys', 'iam:ListServiceSpecificCredentials']),
+    {
+      sid: 'RemoveProviderUsers',
+      actions: [
+        'iam:DeleteAccessKey', 'iam:DeleteLoginProfile', 'iam:DeactivateMFADevice', 'iam:DeleteSigningCertificate', 'iam:DeleteSSHPublicKey',
+        'iam:DeleteServiceSpecificCredential', 'iam:DeleteUserPolicy', 'iam:DetachUserPolicy', 'iam:DeleteUserPermissionsBoundary',
+        'iam:DeleteUser', 'iam:UntagUser',
+      ],
+      resources: prefixNamed('user'),
+      reason: "The provider's users are known only by their name prefix, at any path: the prefix wildcard is the narrowest match.",
+    },
+    {
+      sid: 'LeaveGroups',
+      actions: ['iam:RemoveUserFromGroup'],
+      resources: [iamArn('group/*')],
+      reason: 'A provider user must leave customer groups too before AWS lets it be deleted; the call only removes a membership.',
+    },
+    {
+      sid: 'DeleteDeactivatedVirtualMfaDevices',
+      actions: ['iam:DeleteVirtualMFADevice'],
+      resources: [iamArn('mfa/*')],
+      reason: 'Virtual MFA devices are named freely; one can only be deleted after DeactivateMFADevice, which is allowed on provider users only.',
+    },
+  ] satisfies Permission[],
   decide,
   steps,
 };

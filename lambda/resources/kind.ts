@@ -5,6 +5,7 @@
 import type { DepartureConfig } from '../engine/config';
 import type { Inventory, PrincipalKind, PrincipalRef } from '../engine/inventory';
 import type { Decision, ResourceType, Step } from '../engine/model';
+import type { Permission } from '../engine/permissions';
 import type { ProtectionContext } from '../protections/builtin';
 
 /** A decision and the words that justify it. */
@@ -30,6 +31,12 @@ export interface PlanContext {
   readonly decisions: ReadonlyMap<string, Decision>;
   /** The prefix that `name` starts with, if any. */
   readonly prefixOf: (name: string) => string | undefined;
+  /**
+   * Why an IAM path puts an entity out of the stack's reach, if it does: a segment that starts with a prefix
+   * (`/CTLteam/`) is matched by the same IAM ARN patterns as a name, so the stack's policy denies every change under
+   * such a path (see `pathGuards`); the engine flags what it would otherwise change there.
+   */
+  readonly providerLikePath: (path: string) => string | undefined;
   /** The protection reason of a principal, if it is protected. */
   readonly principalProtection: (principal: PrincipalRef) => string | undefined;
   /** Group name → the users in it, inverted from the users' own group lists. */
@@ -56,6 +63,11 @@ export interface ResourceKind<T> {
   readonly decide: (item: T, context: PlanContext) => Verdict;
   /** How it is removed (`delete`) or tidied (`preserve`): the API calls in the order they must run. */
   readonly steps: (item: T, verdict: Verdict, context: PlanContext) => Step[];
+  /**
+   * The IAM permissions that finding it and running its steps need: the cleanup stack's policy is built from these,
+   * so a step this kind plans and the permission it needs live in one file.
+   */
+  readonly permissions: readonly Permission[];
 }
 
 /** Key of a resource in the context's maps: its resource type and name, e.g. `iam:role:CTLCAMRole`. */

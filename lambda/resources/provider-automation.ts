@@ -12,6 +12,7 @@ import { providerBuckets } from '../engine/inventory';
 import type { ResourceType, Step } from '../engine/model';
 import { step } from '../engine/model';
 import type { AutomationKinds } from '../engine/config';
+import { readAccount, type Permission } from '../engine/permissions';
 import type { PlanContext, ResourceKind, Verdict } from './kind';
 
 type Item<K extends keyof Automation> = Automation[K] extends readonly (infer T)[] ? T : never;
@@ -26,6 +27,10 @@ function automationKind<K extends 'lambdaFunctions' | 'eventRules' | 'configRule
   arn: (item: Item<K>) => string;
   evidence: (item: Item<K>, context: PlanContext) => string | undefined;
   steps: (item: Item<K>) => Step[];
+  /** IAM actions of discovery's reads (see discover-automation.ts). */
+  reads: string[];
+  /** IAM actions of the steps. */
+  removes: string[];
 }): ResourceKind<Item<K>> {
   const decide = (item: Item<K>, context: PlanContext): Verdict => {
     const name = options.name(item);
@@ -42,6 +47,17 @@ function automationKind<K extends 'lambdaFunctions' | 'eventRules' | 'configRule
     describe: (item) => ({ name: options.name(item), arn: options.arn(item) }),
     decide,
     steps: (item) => options.steps(item),
+    permissions: [
+      readAccount(options.reads),
+      {
+        sid: `Delete${options.type.replace(/(^|[:-])(\w)/g, (_, __, c: string) => c.toUpperCase())}`,
+        actions: options.removes,
+        resources: ['*'],
+        reason: 'Found by evidence, not by name, so no name pattern can scope it.',
+        // Flag-only where a name pattern cannot say what is the provider's: the stack never deletes automation.
+        feature: 'deleteAutomation',
+      },
+    ] satisfies Permission[],
   };
 }
 
@@ -73,6 +89,8 @@ export const LambdaFunction = automationKind({
   arn: (fn) => fn.arn,
   evidence: functionEvidence,
   steps: (fn) => [step('DeleteFunction', { FunctionName: fn.name }, 'lambda')],
+  reads: ['lambda:ListFunctions'],
+  removes: ['lambda:DeleteFunction'],
 });
 
 export const EventRule = automationKind({
@@ -91,6 +109,8 @@ export const EventRule = automationKind({
     ...(rule.targets.length ? [step('RemoveTargets', { Rule: rule.name, Ids: rule.targets.map((t) => t.id) }, 'events')] : []),
     step('DeleteRule', { Name: rule.name }, 'events'),
   ],
+  reads: ['events:ListRules', 'events:ListTargetsByRule'],
+  removes: ['events:RemoveTargets', 'events:DeleteRule'],
 });
 
 export const ConfigRule = automationKind({
@@ -101,6 +121,8 @@ export const ConfigRule = automationKind({
   arn: (rule) => rule.arn,
   evidence: (rule, context) => prefixed(rule.name, context),
   steps: (rule) => [step('DeleteConfigRule', { ConfigRuleName: rule.name }, 'config')],
+  reads: ['config:DescribeConfigRules'],
+  removes: ['config:DeleteConfigRule'],
 });
 
 export const ConfigRecorder = automationKind({
@@ -116,6 +138,8 @@ export const ConfigRecorder = automationKind({
     ...(recorder.channelName ? [step('DeleteDeliveryChannel', { DeliveryChannelName: recorder.channelName }, 'config')] : []),
     step('DeleteConfigurationRecorder', { ConfigurationRecorderName: recorder.name }, 'config'),
   ],
+  reads: ['config:DescribeConfigurationRecorders', 'config:DescribeDeliveryChannels'],
+  removes: ['config:StopConfigurationRecorder', 'config:DeleteDeliveryChannel', 'config:DeleteConfigurationRecorder'],
 });
 
 export const CloudTrailTrail = automationKind({
@@ -127,4 +151,6 @@ export const CloudTrailTrail = automationKind({
   evidence: (trail, context) => writesToProviderBucket(trail.bucket, context) ?? prefixed(trail.name, context),
   // Only trails whose home is the run's region are listed (no shadow trails), so the name identifies it.
   steps: (trail) => [step('DeleteTrail', { Name: trail.name }, 'cloudtrail')],
+  reads: ['cloudtrail:DescribeTrails'],
+  removes: ['cloudtrail:DeleteTrail'],
 });

@@ -12,6 +12,8 @@ import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { rewriteBucketPolicy } from '../engine/bucket-policy';
 import type { Bucket, BucketContents } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
+import { s3Arn, type Permission } from '../engine/permissions';
+import { BATCH_MANIFEST_PREFIX } from '../engine/s3-batch';
 import type { PlanContext, ResourceKind, Verdict } from './kind';
 
 /** The tag an archived bucket carries, and the id of the lifecycle rule the engine adds. */
@@ -169,4 +171,69 @@ export const S3Bucket: ResourceKind<Bucket> = {
   describe: (bucket) => ({ name: bucket.name, arn: bucket.arn }),
   decide,
   steps,
+  permissions: [
+    {
+      sid: 'ReadProviderBuckets',
+      actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketPolicy', 's3:GetBucketVersioning', 's3:GetLifecycleConfiguration', 's3:GetBucketPublicAccessBlock', 's3:GetEncryptionConfiguration', 's3:GetBucketTagging'],
+      resources: [s3Arn('{bucket}')],
+      reason: 'The provider buckets by name.',
+    },
+    {
+      sid: 'ChangeProviderBuckets',
+      actions: ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketPublicAccessBlock', 's3:PutEncryptionConfiguration', 's3:PutBucketTagging', 's3:PutLifecycleConfiguration', 's3:DeleteBucket'],
+      resources: [s3Arn('{bucket}')],
+      reason: 'The provider buckets by name.',
+    },
+    {
+      sid: 'ProviderObjects',
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      resources: [s3Arn('{bucket}/*')],
+      reason: 'Copy reads every object of a provider bucket, delete removes every version: the bucket is named, its keys are not known in advance.',
+    },
+    {
+      sid: 'WriteArchive',
+      actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'],
+      resources: [s3Arn('{archiveBucket}/{bucket}/*')],
+      reason: 'Copy writes every object of a provider bucket under its own prefix in the archive bucket.',
+      feature: 'archiveBucket',
+    },
+    {
+      sid: 'ListArchive',
+      actions: ['s3:ListBucket', 's3:ListBucketVersions'],
+      resources: [s3Arn('{archiveBucket}')],
+      reason: 'Copy resumes and verifies by listing what the archive already holds.',
+      feature: 'archiveBucket',
+    },
+    {
+      sid: 'WriteBatchManifests',
+      actions: ['s3:PutObject'],
+      resources: [s3Arn(`{archiveBucket}/${BATCH_MANIFEST_PREFIX}*`)],
+      reason: 'A batch copy job reads its manifest from this prefix of the archive bucket.',
+      feature: 'batchRole',
+    },
+    {
+      sid: 'StartBatchCopyJobs',
+      actions: ['s3:CreateJob'],
+      resources: ['*'],
+      // Only copy jobs: CreateJob could otherwise start any operation (delete, restore, Lambda) on any bucket.
+      conditions: { StringEquals: { 's3:RequestJobOperation': ['S3PutObjectCopy'] } },
+      reason: 'S3 Batch Operations authorizes CreateJob on "*" only; the job can only assume the one role the function may pass.',
+      feature: 'batchRole',
+    },
+    {
+      sid: 'FindRunningBatchJobs',
+      actions: ['s3:ListJobs'],
+      resources: ['*'],
+      reason: 'ListJobs is authorized on "*" only: a re-run finds a copy job still running instead of starting a second.',
+      feature: 'batchRole',
+    },
+    {
+      sid: 'PassBatchRole',
+      actions: ['iam:PassRole'],
+      resources: ['{batchRoleArn}'],
+      conditions: { StringEquals: { 'iam:PassedToService': ['batchoperations.s3.amazonaws.com'] } },
+      reason: 'The one role the batch copy job assumes.',
+      feature: 'batchRole',
+    },
+  ] satisfies Permission[],
 };
