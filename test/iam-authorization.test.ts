@@ -293,7 +293,7 @@ describe('the scenarios really ran', () => {
       'DeleteVirtualMFADevice', 'DeleteSigningCertificate', 'DeleteSSHPublicKey', 'DeleteUserPolicy', 'RemoveUserFromGroup', 'DeleteUser', 'DeleteGroupPolicy',
       'DeleteGroup', 'DeleteSAMLProvider', 'DeleteOpenIDConnectProvider', 'PutBucketPolicy', 'PutPublicAccessBlock', 'PutBucketEncryption', 'PutBucketTagging',
       'PutBucketLifecycleConfiguration', 'CopyObject', 'CreateMultipartUpload', 'UploadPartCopy', 'CompleteMultipartUpload', 'DeleteObjects', 'DeleteBucket',
-      'ListJobs', 'CreateJob', 'PutObject',
+      'ListJobs', 'CreateJob', 'PutObject', 'DeleteBucketPolicy', 'UntagUser', 'ListTargetsByRule', 'ListPolicyTags', 'GetOpenIDConnectProvider',
     ]) {
       expect({ operation, recorded: operations.has(operation) }).toEqual({ operation, recorded: true });
     }
