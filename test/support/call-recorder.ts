@@ -1,0 +1,55 @@
+/**
+ * Records every SDK call the engine's clients make (service, operation, input, and whether it failed), like the
+ * engine's own CallCounter but keeping each call, so an authorization test can check each one against IAM.
+ */
+import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
+import type { AwsClients } from '../../lambda/engine/aws';
+
+/** Which of the engine's clients made the call. */
+export type ClientName = keyof AwsClients;
+
+export interface RecordedCall {
+  readonly client: ClientName;
+  /** The SDK operation, e.g. `DeleteRole` (the command's name less `Command`). */
+  readonly operation: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  /** The answer, kept for the reads whose output later calls need (entity paths from GetAccountAuthorizationDetails). */
+  output?: unknown;
+  /** The error's name when the call failed: a failed call was still authorized (or denied) first. */
+  error?: string;
+}
+
+export class CallRecorder {
+  readonly calls: RecordedCall[] = [];
+
+  /** Records on every client; 'high' priority so the call is seen even when a later middleware answers it itself. */
+  attachAll(clients: AwsClients): void {
+    for (const [name, client] of Object.entries(clients) as [ClientName, AwsClients[ClientName]][]) this.attach(name, client);
+  }
+
+  private attach(name: ClientName, client: AwsClients[ClientName]): void {
+    const record: InitializeMiddleware<object, object> = (next, context) => async (args) => {
+      const call: RecordedCall = {
+        client: name,
+        operation: String(context.commandName ?? 'unknown').replace(/Command$/, ''),
+        // A shallow copy, less the payload (a body is data, not authorization).
+        input: withoutBody(args.input as Record<string, unknown>),
+      };
+      this.calls.push(call);
+      try {
+        const result = await next(args);
+        call.output = result.output;
+        return result;
+      } catch (error) {
+        call.error = (error as { name?: string }).name ?? 'Error';
+        throw error;
+      }
+    };
+    (client.middlewareStack as MiddlewareStack<object, object>).add(record, { step: 'initialize', priority: 'high', name: 'iamSimCallRecorder' });
+  }
+}
+
+function withoutBody(input: Record<string, unknown>): Record<string, unknown> {
+  const { Body: _body, ...rest } = input;
+  return rest;
+}
