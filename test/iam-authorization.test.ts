@@ -62,7 +62,7 @@ const copyTo = (archiveBucket: string, mode = 'copy') => JSON.stringify({ mode, 
 const VARIANTS: readonly Variant[] = [
   { name: 'default', context: {}, scenarios: ['identities', 'keep'] },
   // The stack's own archive bucket: CloudFormation names it; here it gets the name the scenarios use.
-  { name: 'createArchiveBucket=true', context: { createArchiveBucket: 'true', buckets: copyTo('unused-when-created') }, physicalIds: { 'AWS::S3::Bucket': ARCHIVE }, scenarios: ['identities', 'copy', 'copyVersions', 'delete'] },
+  { name: 'createArchiveBucket=true', context: { createArchiveBucket: 'true', buckets: '{"mode":"copy"}' }, physicalIds: { 'AWS::S3::Bucket': ARCHIVE }, scenarios: ['identities', 'copy', 'copyVersions', 'delete'] },
   { name: 'buckets.mode=keep', context: { buckets: '{"mode":"keep"}' }, scenarios: ['identities', 'keep'] },
   { name: 'buckets.mode=archive', context: { buckets: '{"mode":"archive","transitionDays":30}' }, scenarios: ['identities', 'archive'] },
   { name: 'buckets.mode=copy', context: { buckets: copyTo(ARCHIVE) }, scenarios: ['identities', 'copy', 'copyVersions'] },

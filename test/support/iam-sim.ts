@@ -197,6 +197,18 @@ class Resolver {
         const [name, whenTrue, whenFalse] = args as [string, unknown, unknown];
         return this.value(this.condition(name) ? whenTrue : whenFalse);
       }
+      case 'Fn::Split': {
+        const [separator, text] = args as [string, unknown];
+        return this.text(this.value(text), 'Fn::Split').split(separator);
+      }
+      case 'Fn::Select': {
+        const [index, list] = args as [number | string, unknown];
+        const items = this.value(list);
+        const position = Number(index);
+        // CloudFormation refuses an index outside the list: so does this.
+        if (!Array.isArray(items) || !Number.isInteger(position) || position < 0 || position >= items.length) throw new Error(`Fn::Select ${index} of ${JSON.stringify(items)}`);
+        return items[position];
+      }
       default:
         throw new Error(`cannot resolve ${fn} in ${JSON.stringify(value)}`);
     }
@@ -245,10 +257,8 @@ export function rolePolicies(template: Template, deployment: Deployment): Resolv
     policies.push({ name: `${roleId}/${String(resolver.value(inline.PolicyName))}`, policy: resolver.value(inline.PolicyDocument) as RolePolicy['policy'] });
   }
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
-    if (resource.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(resource.Properties?.Roles ?? []).includes(`"${roleId}"`)) {
-      throw new Error(`managed policy ${logicalId} is attached to the role: not supported yet`);
-    }
-    if (resource.Type !== 'AWS::IAM::Policy') continue;
+    // A customer-managed policy of the template attached by its Roles is the same to IAM as an inline one.
+    if (resource.Type !== 'AWS::IAM::Policy' && resource.Type !== 'AWS::IAM::ManagedPolicy') continue;
     const roles = resource.Properties?.Roles as unknown[] | undefined;
     if (!roles?.some((r) => (r as { Ref?: string }).Ref === roleId)) {
       // A policy attached to the role by anything but a Ref (a literal name, say) would be missed: refuse it.
