@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readSettings } from '../lib/context';
-import { engineHash, inlinedCode, unpackEngine } from '../lib/engine-pack';
+import { engineHash, inlinedCode, templateEngine, unpackEngine } from '../lib/engine-pack';
 import { main } from '../cli/main';
 import { synthDepartureStack } from './support/synth';
 import { ConfigError } from '../lambda/engine/config';
@@ -36,12 +36,12 @@ describe('a self-contained template', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
-      Code: { ZipFile: Match.stringLikeRegexp('^// ctl-departure engine [0-9a-f]{16} ') },
+      Code: { ZipFile: Match.stringLikeRegexp('^// ctl-departure engine [0-9a-f]{64} ') },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
     });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });
     const zip = inlinedCode(artifact.template);
-    const engine = unpackEngine(zip);
+    const engine = unpackEngine(zip).code;
     expect(engine).toMatch(/GetAccountAuthorizationDetails/);
     // EngineVersion names exactly the code inlined.
     template.hasResourceProperties('Custom::ProviderDeparture', { EngineVersion: engineHash(engine) });
@@ -54,7 +54,9 @@ describe('a self-contained template', () => {
     const out: string[] = [];
     const code = await main(['engine-source', path.join(artifact.assembly.directory, artifact.templateFile)], { out: (t) => out.push(t), err: () => undefined });
     expect(code).toBe(0);
-    expect(out.join('\n')).toBe(`// EngineVersion ${engineHash(unpackEngine(inlinedCode(artifact.template)))}\n${unpackEngine(inlinedCode(artifact.template))}`);
+    const engine = templateEngine(artifact.template);
+    expect(engine.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(out.join('\n')).toBe(`// EngineVersion ${engine.hash}\n${engine.code}`);
   });
 });
 
@@ -71,7 +73,7 @@ describe('the custom resource', () => {
       Exclude: { Ref: 'Exclude' },
       ProviderAccountIds: { Ref: 'ProviderAccountIds' },
       OidcUrlFragments: 'ctl.io,centurylink,lumen.com',
-      EngineVersion: Match.stringLikeRegexp('^[0-9a-f]{16}$'),
+      EngineVersion: Match.stringLikeRegexp('^[0-9a-f]{64}$'),
     });
     template.hasParameter('Mode', { Type: 'String', Default: 'plan', AllowedValues: ['plan', 'apply'] });
     template.hasParameter('ProviderAccountIds', { Default: '589942003651' });
