@@ -9,6 +9,7 @@ import { engineHash, inlinedCode, templateEngine, unpackEngine } from '../lib/en
 import { main } from '../cli/main';
 import { synthDepartureStack } from './support/synth';
 import { ConfigError } from '../lambda/engine/config';
+import { ALLOW_LOOPBACK_HTTP_ENV } from '../lambda/response';
 
 /** CloudFormation's limit for a template sent inline (TemplateBody), and the CDK CLI's threshold for uploading. */
 const TEMPLATE_BODY_LIMIT = 51_200;
@@ -48,6 +49,15 @@ describe('a self-contained template', () => {
     // The runtime's AWS SDK is used: the bundle must not carry its own copy.
     expect(engine).toMatch(/require\("@aws-sdk\/client-iam"\)/);
     expect(engine).not.toMatch(/@smithy\/smithy-client|AWS SDK for JavaScript/);
+  });
+
+  test("the deployed function cannot answer over http: the rehearsal switch is not in its environment, and Lambda's reserved variables turn it off", () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) expect(Object.keys(fn.Properties.Environment?.Variables ?? {})).not.toContain(ALLOW_LOOPBACK_HTTP_ENV);
+    // The engine ignores the switch wherever Lambda's reserved variables are set (lambda/response.ts insideLambda).
+    const engine = unpackEngine(inlinedCode(artifact.template)).code;
+    for (const name of [ALLOW_LOOPBACK_HTTP_ENV, 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_EXECUTION_ENV']) expect(engine).toContain(name);
   });
 
   test('the CLI prints the engine a template carries, for review', async () => {
