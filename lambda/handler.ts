@@ -17,8 +17,6 @@ import { reportClient, saveReportToBucket } from './report-upload';
 import { responseUrlProblem, sendResponse } from './response';
 import { classifyUpdate, describeStackStatus, type UpdateKind } from './stack-status';
 
-export { BUCKET_PROPERTY_KEYS, KNOWN_PROPERTIES, PROPERTY_KEYS, parseProperties } from './properties';
-
 /** Time kept back from the Lambda's own timeout to send a FAILED answer. */
 export const ANSWER_MARGIN_MS = 15_000;
 
