@@ -10,7 +10,7 @@ import { succeeded } from '../lambda/engine/report';
 import { runDeparture } from '../lambda/engine/run';
 import { describeError } from '../lambda/engine/apply';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
-import { engineHash, inlinedCode, unpackEngine } from '../lib/engine-pack';
+import { templateEngine } from '../lib/engine-pack';
 import { formatReport } from './format';
 import { COMBINED_FORMATS, formatCombined, reportsFromBucket, reportsFromDir, type CombinedFormat } from './combined-report';
 import { callerIdentity } from '../lambda/engine/discover';
@@ -24,6 +24,7 @@ Commands:
   protections   list what the engine never touches
   engine-source TEMPLATE
                 print the engine code a synthesized cleanup template carries, for review
+                (refused unless the function's code is exactly the loader around one engine)
   status --job ID
                 progress of an S3 Batch Operations copy job a run started
   report --bucket NAME | --dir DIR [--format table|md|csv|json]
@@ -149,8 +150,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
   if (args.command === 'engine-source') {
     try {
-      const code = unpackEngine(inlinedCode(JSON.parse(readFileSync(args.target!, 'utf8'))));
-      io.out(`// EngineVersion ${engineHash(code)}\n${code}`);
+      // Printed only once verified: the function's code is exactly the loader around this one engine.
+      const engine = templateEngine(JSON.parse(readFileSync(args.target!, 'utf8')));
+      io.out(`// EngineVersion ${engine.hash}\n${engine.code}`);
       return 0;
     } catch (error) {
       io.err(`ctl-departure: engine-source ${args.target}: ${(error as Error).message}`);

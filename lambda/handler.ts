@@ -1,58 +1,30 @@
 /**
  * The CloudFormation custom resource that runs a departure inside the account. Create and Update run the
- * engine in the mode the stack's `Mode` parameter gives (plan unless it says apply); Delete changes nothing.
- * Whatever happens (a bad parameter, an engine error, time running out) CloudFormation gets an answer, so a
- * stack never waits for its custom resource to time out.
+ * engine in the mode the stack's `Mode` parameter gives (plan unless it says apply); Delete changes nothing, and
+ * neither does the Update CloudFormation sends while it rolls a failed stack update back.
+ * Whatever happens (a bad property, an engine error, time running out) CloudFormation gets an answer, so a
+ * stack never waits for its custom resource to time out; but only at the pre-signed S3 URL of the request.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { describeError } from './engine/apply';
 import { createClients } from './engine/aws';
-import { ConfigError, resolveConfig, type DepartureConfig } from './engine/config';
 import type { Inventory } from './engine/inventory';
 import type { Action } from './engine/model';
 import { buildReport, runDeparture, type RunOptions } from './engine/run';
 import type { DepartureReport, Mode } from './engine/report';
-
-/** Config key ← property name. Lists are comma-separated strings; an empty string is an empty list. */
-export const PROPERTY_KEYS = {
-  Prefixes: 'prefixes',
-  KeepCamProvider: 'keepCamProvider',
-  CamPolicyNames: 'camPolicyNames',
-  RemoveTagKeys: 'removeTagKeys',
-  Exclude: 'exclude',
-  ProviderAccountIds: 'providerAccountIds',
-  OidcUrlFragments: 'oidcUrlFragments',
-} as const satisfies Record<string, keyof DepartureConfig>;
-
-const BOOLEAN_KEYS = new Set<string>(['keepCamProvider']);
-
-/** `buckets.<key>` ← property name; empty strings are left to the config's defaults. */
-export const BUCKET_PROPERTY_KEYS = {
-  BucketMode: 'mode',
-  BucketNames: 'names',
-  ArchiveBucket: 'archiveBucket',
-  StorageClass: 'storageClass',
-  TransitionDays: 'transitionDays',
-  DeleteWithoutArchive: 'deleteWithoutArchive',
-  BatchRoleArn: 'batchRoleArn',
-} as const;
-
-function bucketProperties(properties: Record<string, unknown>): Record<string, unknown> | undefined {
-  const buckets: Record<string, unknown> = {};
-  for (const [property, key] of Object.entries(BUCKET_PROPERTY_KEYS)) {
-    const value = properties[property];
-    if (typeof value !== 'string' || value === '') continue;
-    buckets[key] =
-      key === 'names' ? splitList(value, true) : key === 'transitionDays' ? Number(value) : key === 'deleteWithoutArchive' ? value === 'true' : value;
-  }
-  return Object.keys(buckets).length ? buckets : undefined;
-}
+import { parseProperties, PropertyError, type ParsedProperties } from './properties';
+import { reportClient, saveReportToBucket } from './report-upload';
+import { responseUrlProblem, sendResponse } from './response';
+import { classifyUpdate, describeStackStatus, type UpdateKind } from './stack-status';
 
 /** Time kept back from the Lambda's own timeout to send a FAILED answer. */
 export const ANSWER_MARGIN_MS = 15_000;
+
+/** The request types CloudFormation sends; anything else is refused before anything runs. */
+const REQUEST_TYPES: readonly string[] = ['Create', 'Update', 'Delete'];
+
+/** A CloudFormation stack ARN: the response names it, and the account and region come from it. */
+const STACK_ARN = /^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]*\/\S+$/;
 
 interface Response {
   readonly Status: 'SUCCESS' | 'FAILED';
@@ -71,41 +43,20 @@ export interface HandlerDependencies {
   readonly send: (url: string, body: string) => Promise<void>;
   readonly log: (record: Record<string, unknown>) => void;
   /** Writes the full report to the rollout's reports bucket, as `reports/<accountId>.json`. */
-  readonly saveReport: (clients: RunOptions['clients'], bucket: string, report: DepartureReport) => Promise<string>;
+  readonly saveReport: (bucket: string, report: DepartureReport) => Promise<string>;
+  /** The status of the request's stack (`cloudformation:DescribeStacks`): an Update asks it to tell a rollback. */
+  readonly stackStatus: (stackId: string) => Promise<string>;
+  /** Where the response URL policy reads whether a rehearsal allows loopback http. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** "a, b" → ["a", "b"]. Prefixes keep empty entries so that validation refuses them instead of dropping them. */
-function splitList(value: string, dropEmpty: boolean): string[] {
-  const entries = value.split(',').map((entry) => entry.trim());
-  return dropEmpty ? entries.filter((entry) => entry !== '') : entries;
-}
-
-export function parseProperties(properties: Record<string, unknown>): { mode: Mode; config: DepartureConfig } {
-  const mode = properties.Mode ?? 'plan';
-  if (mode !== 'plan' && mode !== 'apply') {
-    throw new ConfigError('Mode', `must be "plan" or "apply", not ${JSON.stringify(mode)}`);
-  }
-  const raw: Record<string, unknown> = {};
-  for (const [property, key] of Object.entries(PROPERTY_KEYS)) {
-    const value = properties[property];
-    if (value === undefined) continue;
-    if (typeof value !== 'string') throw new ConfigError(property, 'must be a string');
-    raw[key] = BOOLEAN_KEYS.has(key)
-      ? value === 'true' ? true : value === 'false' ? false : value
-      : splitList(value, key !== 'prefixes');
-  }
-  const buckets = bucketProperties(properties);
-  if (buckets) raw.buckets = buckets;
-  try {
-    return { mode, config: resolveConfig(raw) };
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // Name the stack parameter the operator can change, as well as the engine's key.
-    const property =
-      Object.entries(PROPERTY_KEYS).find(([, key]) => error.field.split('[')[0] === key)?.[0] ??
-      Object.entries(BUCKET_PROPERTY_KEYS).find(([, key]) => error.field.split('[')[0] === `buckets.${key}`)?.[0];
-    throw property ? new ConfigError(property, error.message) : error;
-  }
+/** Why the request's own fields cannot be answered faithfully, or undefined. */
+function envelopeProblem(event: CloudFormationCustomResourceEvent): string | undefined {
+  if (typeof event.StackId !== 'string' || !STACK_ARN.test(event.StackId)) return `StackId ${JSON.stringify(event.StackId)} is not a CloudFormation stack ARN`;
+  if (typeof event.RequestId !== 'string' || event.RequestId === '') return 'RequestId is missing';
+  if (typeof event.LogicalResourceId !== 'string' || event.LogicalResourceId === '') return 'LogicalResourceId is missing';
+  if (event.RequestType !== 'Create' && (typeof event.PhysicalResourceId !== 'string' || event.PhysicalResourceId === '')) return `PhysicalResourceId is missing from a ${event.RequestType} request`;
+  return undefined;
 }
 
 /** Counts and pointers that fit CloudFormation's 4 KB response limit; the full report goes to the log. */
@@ -139,10 +90,32 @@ export function leftOver(report: DepartureReport): string {
 
 const truncate = (text: string, max = 900) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
 
+/** Every attribute the stack's outputs read, for an answer with no run behind it: an output must never lack its key. */
+export function idleData(account: string, mode: string, note: string): Record<string, string | number> {
+  return { Mode: mode, Account: account, Delete: 0, Preserve: 0, Flag: 0, Skip: 0, Done: 0, Failed: 0, Planned: 0, Steps: 0, StepsDone: 0, Report: note };
+}
+
+/** A rollback Update, a forward one, or unknown when the stack's status cannot be read. */
+async function whichUpdate(deps: HandlerDependencies, stackId: string): Promise<UpdateKind> {
+  try {
+    return classifyUpdate(await deps.stackStatus(stackId));
+  } catch (error) {
+    return { kind: 'unknown', why: `DescribeStacks failed: ${describeError(error)}` };
+  }
+}
+
 export function createHandler(deps: HandlerDependencies) {
   return async function handler(event: CloudFormationCustomResourceEvent, context: Context): Promise<void> {
-    const physicalId =
-      event.RequestType === 'Create' ? `ctl-departure-${event.StackId.split(':')[4] ?? 'account'}` : event.PhysicalResourceId;
+    // Answers go to CloudFormation's pre-signed S3 URL and nowhere else: with any other URL nothing runs.
+    const urlProblem = responseUrlProblem(event?.ResponseURL, deps.env ?? process.env);
+    if (urlProblem) {
+      deps.log({ message: 'not answering', reason: `${urlProblem}; nothing ran`, requestType: event?.RequestType, stackId: event?.StackId });
+      return;
+    }
+    const account = typeof event.StackId === 'string' ? (event.StackId.split(':')[4] ?? '') : '';
+    const given = (event as { PhysicalResourceId?: unknown }).PhysicalResourceId;
+    // Updates keep the id they were given, so CloudFormation never sees a replacement (which would send a Delete).
+    const physicalId = event.RequestType !== 'Create' && typeof given === 'string' && given !== '' ? given : `ctl-departure-${account || 'account'}`;
     const answer = (status: Response['Status'], reason?: string, data?: Response['Data']) => {
       const response: Response = {
         Status: status,
@@ -156,33 +129,57 @@ export function createHandler(deps: HandlerDependencies) {
       deps.log({ message: 'answer', status, reason: response.Reason, data });
       return deps.send(event.ResponseURL, JSON.stringify(response));
     };
-    const reportLocation = `CloudWatch Logs ${context.logGroupName} ${context.logStreamName}, request ${context.awsRequestId}`;
+
+    if (!REQUEST_TYPES.includes(event.RequestType)) {
+      return answer('FAILED', `unknown RequestType ${JSON.stringify(event.RequestType)}: CloudFormation sends Create, Update or Delete; nothing ran`);
+    }
+    const malformed = envelopeProblem(event);
+    if (malformed) return answer('FAILED', `bad request: ${malformed}; nothing ran`);
 
     // Delete never removes or restores anything: the departure is not undone by deleting its stack.
     if (event.RequestType === 'Delete') return answer('SUCCESS', 'delete changes nothing');
 
-    let mode: Mode;
-    let config: DepartureConfig;
-    try {
-      ({ mode, config } = parseProperties(event.ResourceProperties));
-    } catch (error) {
-      const problem = error instanceof ConfigError && (error.field in PROPERTY_KEYS || error.field in BUCKET_PROPERTY_KEYS || error.field === 'Mode') ? error.message.replace(/^config "(\w+)": /, 'parameter $1: ') : (error as Error).message;
-      return answer('FAILED', `bad ${problem}`);
+    // A rollback Update carries the old properties: running them (apply above all) is a change nobody asked for, and
+    // a FAILED answer would leave the stack UPDATE_ROLLBACK_FAILED. When it cannot be told, act as if it may be one.
+    let guard: string | undefined;
+    if (event.RequestType === 'Update') {
+      const update = await whichUpdate(deps, event.StackId);
+      deps.log({ message: 'update', ...update });
+      if (update.kind === 'rollback') {
+        const note = `rollback of a failed stack update (stack ${update.status}): nothing ran, nothing changed`;
+        return answer('SUCCESS', note, idleData(account, 'rollback', note));
+      }
+      if (update.kind === 'unknown') {
+        guard = `could not tell whether this Update is a rollback (${update.why}), so only a plan ran and nothing changed; give the function cloudformation:DescribeStacks on this stack, then update it again`;
+      }
     }
+    /** FAILED, or while a rollback cannot be ruled out, SUCCESS saying what stopped: a rollback must not fail. */
+    const fail = (reason: string, data?: Response['Data']) =>
+      guard ? answer('SUCCESS', `${guard}. ${reason}`, data ?? idleData(account, 'plan', reason)) : answer('FAILED', reason, data);
 
-    const reportBucket = typeof event.ResourceProperties.ReportBucket === 'string' ? event.ResourceProperties.ReportBucket : '';
-    const clients = deps.clients();
+    let parsed: ParsedProperties;
+    try {
+      parsed = parseProperties(event.ResourceProperties);
+    } catch (error) {
+      if (!(error instanceof PropertyError)) throw error;
+      return fail(`bad ${error.message}; nothing ran`);
+    }
+    const mode: Mode = guard ? 'plan' : parsed.mode;
+    const { config, reportBucket } = parsed;
+
+    const reportLocation = `CloudWatch Logs ${context.logGroupName} ${context.logStreamName}, request ${context.awsRequestId}`;
     /** The log always has the report; the reports bucket too, when the rollout gave one. */
     const publish = async (report: DepartureReport): Promise<string> => {
       logReport(deps, report);
       if (!reportBucket) return reportLocation;
       try {
-        return await deps.saveReport(clients, reportBucket, report);
+        return await deps.saveReport(reportBucket, report);
       } catch (error) {
         deps.log({ message: 'report not saved', bucket: reportBucket, error: describeError(error) });
         return `${reportLocation} (not saved to s3://${reportBucket}: ${describeError(error)})`;
       }
     };
+    const clients = deps.clients();
     const abort = new AbortController();
     let planned: readonly Action[] = [];
     let inventory: Inventory | undefined;
@@ -200,24 +197,24 @@ export function createHandler(deps: HandlerDependencies) {
         abort.abort();
         // Discovery done: the report is the real one, cut short. Not done: only the stack's account is known.
         const identity = inventory ?? {
-          accountId: event.StackId.split(':')[4] ?? '',
+          accountId: account,
           caller: { accountId: '', arn: 'unknown' },
           organization: { status: 'unknown' as const, error: 'discovery had not finished' },
         };
         const partial = buildReport(identity, mode, started, planned);
         const where = await publish(partial);
         const left = planned.length ? leftOver(partial) : 'discovery had not finished';
-        return answer('FAILED', `${mode} did not finish within ${Math.round(budget / 1000)} s; ${left}. Re-run by updating the stack. Report: ${where}`, responseData(partial, where));
+        return fail(`${mode} did not finish within ${Math.round(budget / 1000)} s; ${left}. Re-run by updating the stack. Report: ${where}`, responseData(partial, where));
       }
       const report = outcome;
       const where = await publish(report);
       if (report.summary.failed > 0) {
-        return answer('FAILED', `apply left work undone: ${leftOver(report)}. Report: ${where}`, responseData(report, where));
+        return fail(`apply left work undone: ${leftOver(report)}. Report: ${where}`, responseData(report, where));
       }
-      return answer('SUCCESS', undefined, responseData(report, where));
+      return answer('SUCCESS', guard, responseData(report, where));
     } catch (error) {
       deps.log({ message: 'engine error', error: describeError(error), stack: (error as Error)?.stack });
-      return answer('FAILED', `${mode} stopped: ${describeError(error)}. Report: ${reportLocation}`);
+      return fail(`${mode} stopped: ${describeError(error)}. Report: ${reportLocation}`);
     } finally {
       clearTimeout(timer);
     }
@@ -231,50 +228,15 @@ function logReport(deps: HandlerDependencies, report: DepartureReport): void {
   deps.log({ message: 'report', ...header });
 }
 
-/** PUTs the answer to CloudFormation's pre-signed URL, retrying a network error a few times. */
-export async function sendResponse(url: string, body: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await put(url, body);
-    } catch (error) {
-      if (attempt >= 4) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
-    }
-  }
-}
-
-function put(url: string, body: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const request = (target.protocol === 'http:' ? httpRequest : httpsRequest)(
-      target,
-      { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } },
-      (response) => {
-        response.resume();
-        response.on('end', () =>
-          (response.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`response URL answered HTTP ${response.statusCode}`)),
-        );
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-}
-
 /** With the native JSON log format, Lambda wraps each line with time, level and request id. */
 const jsonLog = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
-
-/** `reports/<accountId>.json` in the reports bucket; the account id comes from the report itself. */
-export async function saveReportToBucket(clients: RunOptions['clients'], bucket: string, report: DepartureReport): Promise<string> {
-  const Key = `reports/${report.accountId}.json`;
-  await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: JSON.stringify(report), ContentType: 'application/json', ACL: 'bucket-owner-full-control' }));
-  return `s3://${bucket}/${Key}`;
-}
 
 export const handler = createHandler({
   run: runDeparture,
   clients: () => createClients(),
-  send: sendResponse,
+  send: (url, body) => sendResponse(url, body),
   log: jsonLog,
-  saveReport: saveReportToBucket,
+  // Clients are made per request, with the credentials of that moment (the org rehearsal switches accounts).
+  saveReport: (bucket, report) => saveReportToBucket(reportClient(), bucket, report),
+  stackStatus: describeStackStatus,
 });

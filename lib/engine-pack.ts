@@ -5,30 +5,96 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 
-/** The loader line: decompresses the engine and compiles it as this module (index.js), so `handler` is exported. */
-export function packEngine(plain: string, hash: string): string {
-  const packed = brotliCompressSync(Buffer.from(plain), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString('base64');
+/** The loader around one packed engine: the only text {@link packEngine} ever writes, and the only one accepted back. */
+function loaderText(hash: string, packed: string): string {
   return [
     `// ctl-departure engine ${hash} (sha256 of the code): brotli+base64 to fit the template; print it with: npx ctl-departure engine-source TEMPLATE`,
     `module._compile(require("zlib").brotliDecompressSync(Buffer.from("${packed}","base64")).toString(),__filename);`,
   ].join('\n');
 }
 
-/** The engine code carried by a loader written by {@link packEngine}. */
-export function unpackEngine(code: string): string {
-  const packed = /Buffer\.from\("([A-Za-z0-9+/=]+)","base64"\)/.exec(code)?.[1];
-  if (!packed) throw new Error('this code was not written by ctl-departure (no packed engine in it)');
-  return brotliDecompressSync(Buffer.from(packed, 'base64')).toString();
+/** The loader line: decompresses the engine and compiles it as this module (index.js), so `handler` is exported. */
+export function packEngine(plain: string, hash: string): string {
+  const packed = brotliCompressSync(Buffer.from(plain), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString('base64');
+  return loaderText(hash, packed);
 }
 
-/** SHA-256 (first 16 hex digits) of the engine code: the template's `EngineVersion`. */
+/** The engine a loader carries, and its SHA-256. */
+export interface UnpackedEngine {
+  /** Exactly the text the loader compiles. */
+  readonly code: string;
+  /** SHA-256 of `code`, 64 hex digits: the template's `EngineVersion`. */
+  readonly hash: string;
+}
+
+const BLOB = /Buffer\.from\("([A-Za-z0-9+/]*={0,2})","base64"\)/g;
+
+/**
+ * The engine code carried by a loader written by {@link packEngine}, refused unless the code is byte for byte that
+ * loader around one blob: code outside the blob, a second (decoy) blob or a header naming another hash would run or
+ * claim something the printed engine does not show. The loader is re-generated around the blob found rather than
+ * re-compressed, since brotli's output may differ between zlib versions while the text compiled is the same.
+ */
+export function unpackEngine(code: string): UnpackedEngine {
+  const blobs = [...code.matchAll(BLOB)].map((match) => match[1]!);
+  if (blobs.length !== 1) {
+    throw new Error(blobs.length ? `the code carries ${blobs.length} packed blobs, not one: it is not the ctl-departure loader` : 'this code was not written by ctl-departure (no packed engine in it)');
+  }
+  const packed = blobs[0]!;
+  let plain: string;
+  try {
+    plain = brotliDecompressSync(Buffer.from(packed, 'base64')).toString();
+  } catch (error) {
+    throw new Error(`the packed engine does not decompress (${(error as Error).message})`);
+  }
+  const hash = engineHash(plain);
+  const expected = loaderText(hash, packed);
+  if (code !== expected) {
+    const at = firstDifference(code, expected);
+    throw new Error(`the code is not exactly the ctl-departure loader around its engine (sha256 ${hash}): it differs at character ${at} of ${code.length}`);
+  }
+  return { code: plain, hash };
+}
+
+function firstDifference(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** SHA-256 of the engine code, all 64 hex digits: the template's `EngineVersion`. */
 export function engineHash(plain: string): string {
-  return createHash('sha256').update(plain).digest('hex').slice(0, 16);
+  return createHash('sha256').update(plain).digest('hex');
 }
 
-/** The inlined Lambda code of a synthesized cleanup template. */
-export function inlinedCode(template: { Resources?: Record<string, { Type?: string; Properties?: { Code?: { ZipFile?: unknown } } }> }): string {
-  const fn = Object.values(template.Resources ?? {}).find((r) => r.Type === 'AWS::Lambda::Function' && typeof r.Properties?.Code?.ZipFile === 'string');
-  if (!fn) throw new Error('the template has no Lambda function with inline code');
-  return fn.Properties!.Code!.ZipFile as string;
+type TemplateResource = { Type?: string; Properties?: Record<string, unknown> & { Code?: { ZipFile?: unknown }; ServiceToken?: unknown } };
+type Template = { Resources?: Record<string, TemplateResource> };
+
+/** The inlined Lambda code of a synthesized cleanup template: its one function with inline code. */
+export function inlinedCode(template: Template): string {
+  const inline = Object.values(template.Resources ?? {}).filter((r) => r.Type === 'AWS::Lambda::Function' && typeof r.Properties?.Code?.ZipFile === 'string');
+  if (inline.length !== 1) throw new Error(inline.length ? `the template has ${inline.length} Lambda functions with inline code, not one` : 'the template has no Lambda function with inline code');
+  return inline[0]!.Properties!.Code!.ZipFile as string;
+}
+
+/**
+ * The engine a cleanup template runs, verified: the custom resource's ServiceToken names the one function with inline
+ * code, that code is exactly the loader around one blob, and the custom resource's `EngineVersion` is the blob's hash.
+ */
+export function templateEngine(template: Template): UnpackedEngine {
+  const resources = Object.entries(template.Resources ?? {});
+  const custom = resources.filter(([, r]) => r.Type === 'Custom::ProviderDeparture');
+  if (custom.length !== 1) throw new Error(`the template has ${custom.length} Custom::ProviderDeparture resources, not one`);
+  const properties = custom[0]![1].Properties ?? {};
+  const token = properties.ServiceToken as { 'Fn::GetAtt'?: unknown } | undefined;
+  const target = Array.isArray(token?.['Fn::GetAtt']) && token['Fn::GetAtt'][1] === 'Arn' ? String(token['Fn::GetAtt'][0]) : undefined;
+  const code = inlinedCode(template);
+  if (!target || template.Resources?.[target]?.Properties?.Code?.ZipFile !== code) {
+    throw new Error('the custom resource does not run the template\'s inline function (its ServiceToken is not {"Fn::GetAtt": [<that function>, "Arn"]})');
+  }
+  const engine = unpackEngine(code);
+  if (properties.EngineVersion !== engine.hash) {
+    throw new Error(`EngineVersion ${JSON.stringify(properties.EngineVersion)} is not the sha256 of the code the template carries (${engine.hash})`);
+  }
+  return engine;
 }

@@ -17,7 +17,7 @@ export interface HandlerBundle {
   readonly code: string;
   /** The engine itself, minified. */
   readonly plain: string;
-  /** SHA-256 (first 16 hex digits) of `plain`: a new engine version changes it and so re-runs the custom resource. */
+  /** SHA-256 (64 hex digits) of `plain`: a new engine version changes it and so re-runs the custom resource. */
   readonly hash: string;
 }
 

@@ -26,6 +26,7 @@ import { readIamState } from '../test/support/iam-state';
 import { motoEnv, startMoto } from '../test/support/moto';
 import { PROVIDER_ACCOUNT, seedReferenceAccount, trustPolicy } from '../test/support/reference-account';
 import { answerRecorder, capturingLogs, departureResource, lambdaContext, loadInlinedHandler, resolveProperties, stackState } from './rehearsal';
+import { ALLOW_LOOPBACK_HTTP_ENV } from '../lambda/response';
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 const STACK_SET = 'ProviderDepartureRollout-cleanup';
@@ -60,7 +61,8 @@ async function main(): Promise<number> {
   const n = Number(process.argv[2] ?? 3);
   if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error(`usage: npm run demo:org [N], N members from 1 to 20 (got ${process.argv[2]})`);
   const moto = await startMoto();
-  Object.assign(process.env, motoEnv(moto.endpoint), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+  // The recorder listens on http://127.0.0.1: the handler answers there only because this rehearsal says so.
+  Object.assign(process.env, motoEnv(moto.endpoint), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', [ALLOW_LOOPBACK_HTTP_ENV]: '1' });
   const members: Member[] = [];
   const recorder = await answerRecorder(moto.endpoint, (account) => members.find((m) => m.accountId === account)?.credentials.accessKeyId);
   try {

@@ -29,6 +29,7 @@ import {
   resolveProperties,
   stackState,
 } from './rehearsal';
+import { ALLOW_LOOPBACK_HTTP_ENV } from '../lambda/response';
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 const ACCOUNT = '123456789012';
@@ -56,7 +57,8 @@ const providerEntities = (state: IamState) =>
 async function main(): Promise<number> {
   console.log('Starting moto (strict launcher)...');
   const moto = await startMoto();
-  Object.assign(process.env, motoEnv(moto.endpoint), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+  // The recorder listens on http://127.0.0.1: the handler answers there only because this rehearsal says so.
+  Object.assign(process.env, motoEnv(moto.endpoint), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', [ALLOW_LOOPBACK_HTTP_ENV]: '1' });
   const recorder = await answerRecorder(moto.endpoint);
   try {
     const iam = new IAMClient({ region: 'us-east-1' });

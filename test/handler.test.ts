@@ -1,6 +1,8 @@
 /** The custom-resource handler: the exact answer CloudFormation receives in every lifecycle case. */
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { ANSWER_MARGIN_MS, createHandler, type HandlerDependencies } from '../lambda/handler';
+import { ANSWER_MARGIN_MS, createHandler, idleData, responseData, type HandlerDependencies } from '../lambda/handler';
+import { ALLOW_LOOPBACK_HTTP_ENV } from '../lambda/response';
+import { classifyUpdate } from '../lambda/stack-status';
 import type { DepartureReport } from '../lambda/engine/report';
 import type { RunOptions } from '../lambda/engine/run';
 import type { Action } from '../lambda/engine/model';
@@ -8,7 +10,7 @@ import { action as makeAction, report as makeReport } from './support/reports';
 import { inventory } from './support/inventory-builder';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/ProviderDeparture/5b5c8c40-0000-11ef-0000-0a1b2c3d4e5f';
-const PROPERTIES = { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', Mode: 'plan', Prefixes: 'CTL', Exclude: '', KeepCamProvider: 'true' };
+const PROPERTIES: Record<string, string> = { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', Mode: 'plan', Prefixes: 'CTL', Exclude: '', KeepCamProvider: 'true' };
 
 function event(type: 'Create' | 'Update' | 'Delete', properties: Record<string, string> = PROPERTIES): CloudFormationCustomResourceEvent {
   const base = {
@@ -21,7 +23,7 @@ function event(type: 'Create' | 'Update' | 'Delete', properties: Record<string, 
     ResourceProperties: properties as never,
   };
   if (type === 'Create') return { ...base, RequestType: 'Create' };
-  if (type === 'Update') return { ...base, RequestType: 'Update', PhysicalResourceId: 'ctl-departure-123456789012', OldResourceProperties: PROPERTIES };
+  if (type === 'Update') return { ...base, RequestType: 'Update', PhysicalResourceId: 'ctl-departure-123456789012', OldResourceProperties: PROPERTIES as never };
   return { ...base, RequestType: 'Delete', PhysicalResourceId: 'ctl-departure-123456789012' };
 }
 
@@ -38,18 +40,23 @@ const report = (mode: 'plan' | 'apply', actions: Action[]): DepartureReport => m
 
 const REPORT_AT = 'CloudWatch Logs /aws/lambda/f 2026/11/23/[$LATEST]abc, request lambda-req';
 
-function harness(run: (options: RunOptions) => Promise<DepartureReport>) {
+/** The handler with fake ties; `stackStatus` is what DescribeStacks says (a function that throws: it fails). */
+function harness(run: (options: RunOptions) => Promise<DepartureReport>, options: { stackStatus?: () => Promise<string>; env?: Record<string, string> } = {}) {
   const sent: { url: string; body: Record<string, unknown> }[] = [];
   const runs: RunOptions[] = [];
   const saved: { bucket: string; report: DepartureReport }[] = [];
+  const logs: Record<string, unknown>[] = [];
+  const statusAsked: string[] = [];
   const deps: HandlerDependencies = {
-    run: (options) => (runs.push(options), run(options)),
+    run: (runOptions) => (runs.push(runOptions), run(runOptions)),
     clients: () => ({}) as never,
     send: async (url, body) => void sent.push({ url, body: JSON.parse(body) }),
-    log: () => undefined,
-    saveReport: async (_clients, bucket, report) => (saved.push({ bucket, report }), `s3://${bucket}/reports/${report.accountId}.json`),
+    log: (record) => void logs.push(record),
+    saveReport: async (bucket, report) => (saved.push({ bucket, report }), `s3://${bucket}/reports/${report.accountId}.json`),
+    stackStatus: async (stackId) => (statusAsked.push(stackId), (options.stackStatus ?? (async () => 'UPDATE_IN_PROGRESS'))()),
+    env: options.env ?? {},
   };
-  return { handler: createHandler(deps), sent, runs, saved };
+  return { handler: createHandler(deps), sent, runs, saved, logs, statusAsked };
 }
 
 const common = { StackId: STACK_ID, RequestId: 'req-1', LogicalResourceId: 'DepartureRunA2525FF4', PhysicalResourceId: 'ctl-departure-123456789012' };
@@ -108,11 +115,14 @@ test('an engine exception answers FAILED with the error', async () => {
   });
 });
 
-test('a bad parameter answers FAILED naming the parameter', async () => {
+test('a bad property answers FAILED naming the property and the fix, and runs nothing', async () => {
   const { handler, sent, runs } = harness(async () => report('plan', []));
   await handler(event('Create', { ...PROPERTIES, Prefixes: 'CTL,' }), context());
   expect(runs).toEqual([]);
-  expect(sent[0]!.body).toMatchObject({ Status: 'FAILED', Reason: 'bad parameter Prefixes: config "prefixes[1]": must not be empty: an empty prefix matches every resource; use a literal such as "CTL"' });
+  expect(sent[0]!.body).toMatchObject({
+    Status: 'FAILED',
+    Reason: 'bad property Prefixes: config "prefixes[1]": must not be empty: an empty prefix matches every resource; use a literal such as "CTL"; nothing ran',
+  });
 });
 
 test('time running out answers FAILED before the Lambda timeout, stops apply and says what is left', async () => {
@@ -146,4 +156,121 @@ test('with a reports bucket the full report is saved there, and the answer point
   await handler(event('Create', { ...PROPERTIES, ReportBucket: 'departure-reports' }), context());
   expect(saved.map((s) => [s.bucket, s.report.accountId])).toEqual([['departure-reports', '123456789012']]);
   expect(sent[0]!.body).toMatchObject({ Status: 'SUCCESS', Data: { Report: 's3://departure-reports/reports/123456789012.json' } });
+});
+
+describe('a rollback Update', () => {
+  const mustNotRun = async (): Promise<DepartureReport> => {
+    throw new Error('must not run');
+  };
+
+  test('during UPDATE_ROLLBACK_IN_PROGRESS runs nothing, keeps the physical id and answers SUCCESS saying so', async () => {
+    const { handler, sent, runs, statusAsked } = harness(mustNotRun, { stackStatus: async () => 'UPDATE_ROLLBACK_IN_PROGRESS' });
+    // CloudFormation rolls back to the old properties: here, the apply that a failed update had replaced.
+    await handler(event('Update', { ...PROPERTIES, Mode: 'apply' }), context());
+    expect(statusAsked).toEqual([STACK_ID]);
+    expect(runs).toEqual([]);
+    const reason = 'rollback of a failed stack update (stack UPDATE_ROLLBACK_IN_PROGRESS): nothing ran, nothing changed';
+    expect(sent.map((s) => s.body)).toEqual([{ Status: 'SUCCESS', Reason: reason, ...common, Data: idleData('123456789012', 'rollback', reason) }]);
+  });
+
+  test('succeeds even when the old properties would now be refused', async () => {
+    const { handler, sent, runs } = harness(mustNotRun, { stackStatus: async () => 'UPDATE_ROLLBACK_IN_PROGRESS' });
+    await handler(event('Update', { ...PROPERTIES, Mode: 'destroy', EngineVersion: 'abcdef0123456789' }), context());
+    expect(runs).toEqual([]);
+    expect(sent[0]!.body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'ctl-departure-123456789012' });
+  });
+
+  test.each([
+    ['UPDATE_IN_PROGRESS', 'forward'],
+    ['UPDATE_ROLLBACK_IN_PROGRESS', 'rollback'],
+    ['IMPORT_ROLLBACK_IN_PROGRESS', 'rollback'],
+    ['UPDATE_COMPLETE', 'forward'],
+  ])('stack status %s is a %s update', (status, kind) => {
+    expect(classifyUpdate(status).kind).toBe(kind);
+  });
+
+  test('a forward Update asks the stack status; Create and Delete do not', async () => {
+    const { handler, statusAsked } = harness(async () => report('plan', []));
+    await handler(event('Create'), context());
+    await handler(event('Delete'), context());
+    expect(statusAsked).toEqual([]);
+    await handler(event('Update'), context());
+    expect(statusAsked).toEqual([STACK_ID]);
+  });
+});
+
+describe('an Update whose stack status cannot be read (it may be a rollback)', () => {
+  const denied = async (): Promise<string> => {
+    throw Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeStacks'), { name: 'AccessDenied' });
+  };
+  const GUARD = 'could not tell whether this Update is a rollback (DescribeStacks failed: AccessDenied: User is not authorized to perform: cloudformation:DescribeStacks), so only a plan ran and nothing changed; give the function cloudformation:DescribeStacks on this stack, then update it again';
+
+  test('runs a plan, never apply, and answers SUCCESS saying why', async () => {
+    const { handler, sent, runs } = harness(async (options) => report(options.mode, [action('CTLDeveloperRole', 'planned')]), { stackStatus: denied });
+    await handler(event('Update', { ...PROPERTIES, Mode: 'apply' }), context());
+    expect(runs.map((r) => r.mode)).toEqual(['plan']);
+    expect(sent[0]!.body).toEqual({ Status: 'SUCCESS', Reason: GUARD, ...common, Data: data('plan', { Delete: 1, Planned: 1 }) });
+  });
+
+  test('an engine error or a bad property still answers SUCCESS, with every output attribute', async () => {
+    const failing = harness(async () => {
+      throw new Error('boom');
+    }, { stackStatus: denied });
+    await failing.handler(event('Update'), context());
+    const reason = `plan stopped: boom. Report: ${REPORT_AT}`;
+    expect(failing.sent[0]!.body).toEqual({ Status: 'SUCCESS', Reason: `${GUARD}. ${reason}`, ...common, Data: idleData('123456789012', 'plan', reason) });
+
+    const bad = harness(async () => report('plan', []), { stackStatus: denied });
+    await bad.handler(event('Update', { ...PROPERTIES, KeepCamProvider: 'maybe' }), context());
+    expect(bad.runs).toEqual([]);
+    expect(bad.sent[0]!.body).toMatchObject({ Status: 'SUCCESS', Reason: `${GUARD}. bad property KeepCamProvider: must be "true" or "false", not "maybe"; nothing ran` });
+  });
+
+  test('the idle answer carries exactly the attributes of a real one', () => {
+    expect(Object.keys(idleData('1', 'rollback', 'x')).sort()).toEqual(Object.keys(responseData(report('plan', []), 'x')).sort());
+  });
+});
+
+describe('the handler does not trust its event', () => {
+  test('an unknown RequestType answers FAILED and runs nothing', async () => {
+    const { handler, sent, runs, statusAsked } = harness(async () => report('apply', []));
+    await handler({ ...event('Update'), RequestType: 'Upsert' } as never, context());
+    expect(runs).toEqual([]);
+    expect(statusAsked).toEqual([]);
+    expect(sent[0]!.body).toEqual({ Status: 'FAILED', Reason: 'unknown RequestType "Upsert": CloudFormation sends Create, Update or Delete; nothing ran', ...common });
+  });
+
+  test('a StackId that is not a stack ARN answers FAILED and runs nothing', async () => {
+    const { handler, sent, runs } = harness(async () => report('plan', []));
+    await handler({ ...event('Create'), StackId: 'ProviderDeparture' }, context());
+    expect(runs).toEqual([]);
+    expect(sent[0]!.body).toMatchObject({ Status: 'FAILED', Reason: 'bad request: StackId "ProviderDeparture" is not a CloudFormation stack ARN; nothing ran' });
+  });
+
+  test('an unknown property answers FAILED naming it', async () => {
+    const { handler, sent, runs } = harness(async () => report('plan', []));
+    await handler(event('Create', { ...PROPERTIES, Prefix: 'CTL' }), context());
+    expect(runs).toEqual([]);
+    expect(String(sent[0]!.body.Reason)).toMatch(/^bad property Prefix: unknown property; the known properties are ServiceToken, ServiceTimeout, Mode, /);
+  });
+
+  const http = 'http://127.0.0.1:8080/cloudformation_us-east-1/cfnresponse?stack=x';
+  test.each([
+    ['http without the rehearsal switch', http, {}],
+    ['http with the switch, inside Lambda', http, { [ALLOW_LOOPBACK_HTTP_ENV]: '1', AWS_LAMBDA_FUNCTION_NAME: 'f' }],
+    ['http with the switch, to a host that is not loopback', 'http://example.com/answer', { [ALLOW_LOOPBACK_HTTP_ENV]: '1' }],
+    ['https to a host outside AWS', 'https://example.com/answer', {}],
+  ])('%s: no answer is sent and nothing runs', async (_what, url, env) => {
+    const { handler, sent, runs, logs } = harness(async () => report('plan', []), { env });
+    await handler({ ...event('Create'), ResponseURL: url }, context());
+    expect(runs).toEqual([]);
+    expect(sent).toEqual([]);
+    expect(logs).toEqual([expect.objectContaining({ message: 'not answering', reason: expect.stringMatching(/^ResponseURL .*; nothing ran$/) })]);
+  });
+
+  test('a rehearsal outside Lambda may answer over http to loopback', async () => {
+    const { handler, sent } = harness(async () => report('plan', []), { env: { [ALLOW_LOOPBACK_HTTP_ENV]: '1' } });
+    await handler({ ...event('Create'), ResponseURL: http }, context());
+    expect(sent.map((s) => [s.url, s.body.Status])).toEqual([[http, 'SUCCESS']]);
+  });
 });

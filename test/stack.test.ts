@@ -5,10 +5,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readSettings } from '../lib/context';
-import { engineHash, inlinedCode, unpackEngine } from '../lib/engine-pack';
+import { engineHash, inlinedCode, templateEngine, unpackEngine } from '../lib/engine-pack';
 import { main } from '../cli/main';
 import { synthDepartureStack } from './support/synth';
 import { ConfigError } from '../lambda/engine/config';
+import { ALLOW_LOOPBACK_HTTP_ENV } from '../lambda/response';
 
 /** CloudFormation's limit for a template sent inline (TemplateBody), and the CDK CLI's threshold for uploading. */
 const TEMPLATE_BODY_LIMIT = 51_200;
@@ -36,12 +37,12 @@ describe('a self-contained template', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
-      Code: { ZipFile: Match.stringLikeRegexp('^// ctl-departure engine [0-9a-f]{16} ') },
+      Code: { ZipFile: Match.stringLikeRegexp('^// ctl-departure engine [0-9a-f]{64} ') },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
     });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });
     const zip = inlinedCode(artifact.template);
-    const engine = unpackEngine(zip);
+    const engine = unpackEngine(zip).code;
     expect(engine).toMatch(/GetAccountAuthorizationDetails/);
     // EngineVersion names exactly the code inlined.
     template.hasResourceProperties('Custom::ProviderDeparture', { EngineVersion: engineHash(engine) });
@@ -50,11 +51,22 @@ describe('a self-contained template', () => {
     expect(engine).not.toMatch(/@smithy\/smithy-client|AWS SDK for JavaScript/);
   });
 
+  test("the deployed function cannot answer over http: the rehearsal switch is not in its environment, and Lambda's reserved variables turn it off", () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) expect(Object.keys(fn.Properties.Environment?.Variables ?? {})).not.toContain(ALLOW_LOOPBACK_HTTP_ENV);
+    // The engine ignores the switch wherever Lambda's reserved variables are set (lambda/response.ts insideLambda).
+    const engine = unpackEngine(inlinedCode(artifact.template)).code;
+    for (const name of [ALLOW_LOOPBACK_HTTP_ENV, 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_EXECUTION_ENV']) expect(engine).toContain(name);
+  });
+
   test('the CLI prints the engine a template carries, for review', async () => {
     const out: string[] = [];
     const code = await main(['engine-source', path.join(artifact.assembly.directory, artifact.templateFile)], { out: (t) => out.push(t), err: () => undefined });
     expect(code).toBe(0);
-    expect(out.join('\n')).toBe(`// EngineVersion ${engineHash(unpackEngine(inlinedCode(artifact.template)))}\n${unpackEngine(inlinedCode(artifact.template))}`);
+    const engine = templateEngine(artifact.template);
+    expect(engine.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(out.join('\n')).toBe(`// EngineVersion ${engine.hash}\n${engine.code}`);
   });
 });
 
@@ -71,7 +83,7 @@ describe('the custom resource', () => {
       Exclude: { Ref: 'Exclude' },
       ProviderAccountIds: { Ref: 'ProviderAccountIds' },
       OidcUrlFragments: 'ctl.io,centurylink,lumen.com',
-      EngineVersion: Match.stringLikeRegexp('^[0-9a-f]{16}$'),
+      EngineVersion: Match.stringLikeRegexp('^[0-9a-f]{64}$'),
     });
     template.hasParameter('Mode', { Type: 'String', Default: 'plan', AllowedValues: ['plan', 'apply'] });
     template.hasParameter('ProviderAccountIds', { Default: '589942003651' });
