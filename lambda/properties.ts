@@ -28,8 +28,11 @@ export const BUCKET_PROPERTY_KEYS = {
   BatchRoleArn: 'batchRoleArn',
 } as const;
 
-/** Properties that are not config: CloudFormation's own, the run's mode and report bucket, and the engine version. */
-const OTHER_PROPERTIES = ['ServiceToken', 'ServiceTimeout', 'Mode', 'ReportBucket', 'EngineVersion'] as const;
+/**
+ * Properties that are not config: CloudFormation's own, the run's mode and report bucket, the engine version, and
+ * `Permissions` (the optional policies' names: only there so that CloudFormation creates them before the run).
+ */
+const OTHER_PROPERTIES = ['ServiceToken', 'ServiceTimeout', 'Mode', 'ReportBucket', 'EngineVersion', 'Permissions'] as const;
 
 /** Every property the custom resource accepts. */
 export const KNOWN_PROPERTIES: readonly string[] = [...OTHER_PROPERTIES, ...Object.keys(PROPERTY_KEYS), ...Object.keys(BUCKET_PROPERTY_KEYS)];

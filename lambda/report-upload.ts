@@ -3,7 +3,19 @@
  * That bucket is often in another region than the stack instance, and the member does not own it.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Permission } from './engine/permissions';
 import type { DepartureReport } from './engine/report';
+
+/** Saving the report into the rollout's reports bucket: this account's own key, with PutObject alone. */
+export const REPORT_PERMISSIONS: readonly Permission[] = [
+  {
+    sid: 'WriteOwnReport',
+    actions: ['s3:PutObject'],
+    resources: ['arn:{partition}:s3:::{reportBucket}/reports/{account}.json'],
+    reason: "One key: this account's report.",
+    feature: 'reportBucket',
+  },
+];
 
 /**
  * An S3 client for the report alone. It follows S3's region redirects (a 301 naming the bucket's region is retried

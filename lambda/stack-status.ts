@@ -3,6 +3,12 @@
  * `UPDATE_ROLLBACK_IN_PROGRESS` it sends the old properties as an ordinary Update. The stack's own status says which.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { Permission } from './engine/permissions';
+
+/** Reading the status of the stack the request came from, and no other. */
+export const STACK_STATUS_PERMISSIONS: readonly Permission[] = [
+  { sid: 'ReadOwnStackStatus', actions: ['cloudformation:DescribeStacks'], resources: ['{stackId}'], reason: 'Its own stack only.' },
+];
 
 /** What an Update request is, and how the handler may act on it. */
 export type UpdateKind =

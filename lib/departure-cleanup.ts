@@ -13,7 +13,7 @@ import { MANAGED_POLICY_CHARACTERS, policyCharacters, ROLE_INLINE_POLICY_CHARACT
 import { ConfigError, DEFAULT_CONFIG } from '../lambda/engine/config';
 import { expandTemplate, mergePermissions, pathGuards, type Permission, type PermissionFeature } from '../lambda/engine/permissions';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
-import { ENGINE_PERMISSIONS } from '../lambda/resources';
+import { FUNCTION_PERMISSIONS } from '../lambda/permissions';
 
 const DEFAULT_OIDC_FRAGMENTS = DEFAULT_CONFIG.oidcUrlFragments;
 
@@ -112,7 +112,7 @@ export interface DepartureCleanupProps {
   readonly reportBucket?: string;
   /**
    * The permissions the function's policy is built from. Only tests set this (to prove that a missing one is caught).
-   * @default every permission the engine declares (`ENGINE_PERMISSIONS`)
+   * @default every permission the function declares (`FUNCTION_PERMISSIONS`)
    */
   readonly permissions?: readonly Permission[];
 }
@@ -168,7 +168,7 @@ export class DepartureCleanup extends Construct {
       batchRoleArn: Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Name}', { Name: roleNameOf(batchRoleArn) }),
       reportBucket,
     });
-    const declared = props.permissions ?? ENGINE_PERMISSIONS;
+    const declared = props.permissions ?? FUNCTION_PERMISSIONS;
     const always = declared.filter((permission) => permission.feature === undefined);
     const wildcards = new WildcardLedger();
     for (const statement of permissions.statements(mergePermissions(always))) {
@@ -268,8 +268,9 @@ export class DepartureCleanup extends Construct {
         // The run must not start before the optional policies exist. DependsOn cannot name a resource that a
         // condition may leave out (cfn-lint E3005); a reference inside Fn::If can, and makes the same dependency.
         // The handler ignores this property; a policy's name never changes, so it never re-runs the engine.
-        Permissions: featurePolicies.map(({ policy, condition }) =>
-          condition ? Fn.conditionIf(condition.logicalId, policy.ref, '') : policy.ref,
+        Permissions: Fn.join(
+          ',',
+          featurePolicies.map(({ policy, condition }) => (condition ? Fn.conditionIf(condition.logicalId, policy.ref, '').toString() : policy.ref)),
         ),
       },
     });
@@ -369,6 +370,7 @@ class PermissionWriter {
     return expandTemplate(template, {
       partition: '${AWS::Partition}',
       account: '${AWS::AccountId}',
+      stackId: '${AWS::StackId}',
       prefix: values.prefixes,
       bucket: values.bucketNames,
       oidcFragment: values.oidcUrlFragments,

@@ -14,6 +14,7 @@ export const MANAGED_POLICY_CHARACTERS = 6_144;
 const LONGEST = {
   partition: 'aws-us-gov'.length,
   account: 12,
+  stackId: 'arn:aws-us-gov:cloudformation:ap-southeast-7:123456789012:stack//'.length + 128 + 36,
   bucket: 63,
   /** A Lambda role ARN, log group ARN or policy name CloudFormation generates. */
   generated: 256,
@@ -33,6 +34,8 @@ function longest(value: unknown): unknown {
     return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
       if (name === 'AWS::Partition') return 'x'.repeat(LONGEST.partition);
       if (name === 'AWS::AccountId') return 'x'.repeat(LONGEST.account);
+      // arn:<partition>:cloudformation:<region>:<account>:stack/<name, 128 at most>/<uuid>
+      if (name === 'AWS::StackId') return 'x'.repeat(LONGEST.stackId);
       const bound = variables[name];
       if (bound === undefined) throw new Error(`policy size: unknown variable \${${name}}`);
       return 'x'.repeat(variableLength(bound));

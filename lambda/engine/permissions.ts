@@ -20,7 +20,8 @@ export type PermissionFeature =
  * One statement's worth of permissions. `resources` (and condition values) are ARN templates with placeholders:
  * `{partition}` and `{account}` of the deployment; `{prefix}`, `{bucket}`, `{oidcFragment}` for each provider name
  * prefix, provider bucket name and OIDC URL fragment (a template with several expands to every combination); and
- * `{archiveBucket}`, `{batchRoleArn}`, `{reportBucket}` for the value of the feature that needs them.
+ * `{archiveBucket}`, `{batchRoleArn}`, `{reportBucket}` for the value of the feature that needs them; `{stackId}` for
+ * the stack the custom resource belongs to.
  */
 export interface Permission {
   /** The statement id in the stack's policy: unique across all declarations. */
@@ -46,9 +47,11 @@ export interface TemplateValues {
   readonly archiveBucket?: string;
   readonly batchRoleArn?: string;
   readonly reportBucket?: string;
+  /** The ARN of the stack whose custom resource runs the engine. */
+  readonly stackId?: string;
 }
 
-const PLACEHOLDER = /\{(partition|account|prefix|bucket|oidcFragment|archiveBucket|batchRoleArn|reportBucket)\}/g;
+const PLACEHOLDER = /\{(partition|account|prefix|bucket|oidcFragment|archiveBucket|batchRoleArn|reportBucket|stackId)\}/g;
 
 /** Every string a template stands for: one per combination of its multi-valued placeholders. */
 export function expandTemplate(template: string, values: TemplateValues): string[] {

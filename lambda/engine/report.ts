@@ -1,18 +1,6 @@
 /** Report: one JSON shape for plan and apply, read by people, the CLI table, the stack outputs and CI. */
 import type { OrganizationStatus } from './inventory';
 import type { Action, Decision, Status } from './model';
-import type { Permission } from './permissions';
-
-/** Saving the report into the rollout's reports bucket: this account's own key, nothing else. */
-export const REPORT_PERMISSIONS: readonly Permission[] = [
-  {
-    sid: 'WriteOwnReport',
-    actions: ['s3:PutObject'],
-    resources: ['arn:{partition}:s3:::{reportBucket}/reports/{account}.json'],
-    reason: 'One key: this account\'s report.',
-    feature: 'reportBucket',
-  },
-];
 
 export type Mode = 'plan' | 'apply';
 

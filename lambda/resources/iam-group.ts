@@ -8,7 +8,7 @@
  */
 import type { Group } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
-import { prefixNamed, type Permission } from '../engine/permissions';
+import { iamArn, prefixNamed, type Permission } from '../engine/permissions';
 import { principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 function decide(group: Group, context: PlanContext): Verdict {
@@ -48,9 +48,11 @@ export const IamGroup: ResourceKind<Group> = {
   permissions: [
     {
       sid: 'RemoveProviderGroups',
-      actions: ['iam:DeleteGroup', 'iam:DeleteGroupPolicy', 'iam:DetachGroupPolicy', 'iam:RemoveUserFromGroup'],
+      actions: ['iam:DeleteGroup', 'iam:DeleteGroupPolicy', 'iam:DetachGroupPolicy'],
       resources: prefixNamed('group'),
       reason: "The provider's groups are known only by their name prefix, at any path: the prefix wildcard is the narrowest match.",
     },
+    // The same statement as a provider user's (iam-user.ts): IAM authorizes it on the group alone.
+    { sid: 'LeaveGroups', actions: ['iam:RemoveUserFromGroup'], resources: [iamArn('group/*')], reason: 'Members that stay leave a provider group before AWS lets it be deleted; the call only removes a membership.' },
   ] satisfies Permission[],
 };

@@ -7,7 +7,6 @@ import { IamUser } from './iam-user';
 import type { ResourceKind } from './kind';
 import { DISCOVERY_PERMISSIONS } from '../engine/discover';
 import type { Permission } from '../engine/permissions';
-import { REPORT_PERMISSIONS } from '../engine/report';
 import { CloudTrailTrail, ConfigRecorder, ConfigRule, EventRule, LambdaFunction } from './provider-automation';
 import { S3Bucket } from './s3-bucket';
 
@@ -26,12 +25,5 @@ export const RESOURCE_KINDS = [
   S3Bucket,
 ] as unknown as readonly ResourceKind<never>[];
 
-/**
- * Every IAM permission the engine declares: discovery's, each kind's (finding it and running its steps), and the
- * report's. The cleanup stack's policy is built from this list and nothing else.
- */
-export const ENGINE_PERMISSIONS: readonly Permission[] = [
-  ...DISCOVERY_PERMISSIONS,
-  ...RESOURCE_KINDS.flatMap((kind) => kind.permissions),
-  ...REPORT_PERMISSIONS,
-];
+/** Every IAM permission the engine declares: discovery's and each kind's (finding it and running its steps). */
+export const ENGINE_PERMISSIONS: readonly Permission[] = [...DISCOVERY_PERMISSIONS, ...RESOURCE_KINDS.flatMap((kind) => kind.permissions)];

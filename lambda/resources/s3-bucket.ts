@@ -186,7 +186,8 @@ export const S3Bucket: ResourceKind<Bucket> = {
     },
     {
       sid: 'ProviderObjects',
-      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      // No s3:DeleteObject: emptying a bucket names every version (a "null" one too), which is s3:DeleteObjectVersion.
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:DeleteObjectVersion'],
       resources: [s3Arn('{bucket}/*')],
       reason: 'Copy reads every object of a provider bucket, delete removes every version: the bucket is named, its keys are not known in advance.',
     },
@@ -199,7 +200,7 @@ export const S3Bucket: ResourceKind<Bucket> = {
     },
     {
       sid: 'ListArchive',
-      actions: ['s3:ListBucket', 's3:ListBucketVersions'],
+      actions: ['s3:ListBucketVersions'],
       resources: [s3Arn('{archiveBucket}')],
       reason: 'Copy resumes and verifies by listing what the archive already holds.',
       feature: 'archiveBucket',

@@ -34,7 +34,8 @@ import type { MiddlewareStack } from '@smithy/types';
 import { createClients, type AwsClients } from '../../lambda/engine/aws';
 import { resolveConfig } from '../../lambda/engine/config';
 import { runDeparture } from '../../lambda/engine/run';
-import { createHandler, saveReportToBucket } from '../../lambda/handler';
+import { createHandler } from '../../lambda/handler';
+import { saveReportToBucket } from '../../lambda/report-upload';
 import { CERTIFICATE, SSH_KEY } from '../fixtures/credentials';
 import { CallRecorder, type RecordedCall } from './call-recorder';
 import { seedReferenceAccount, trustPolicy } from './reference-account';
@@ -201,11 +202,22 @@ export async function recordHandlerWithReport(): Promise<Recording> {
   const recorder = new CallRecorder();
   const clients = recordingClients(recorder);
   const answers: string[] = [];
-  const handler = createHandler({ run: runDeparture, clients: () => clients, send: async (_url, body) => void answers.push(body), log: () => undefined, saveReport: saveReportToBucket });
+  const handler = createHandler({
+    run: runDeparture,
+    clients: () => clients,
+    send: async (_url, body) => void answers.push(body),
+    log: () => undefined,
+    // The engine's recorded S3 client, so the report's PutObject is among the calls checked.
+    saveReport: (bucket, report) => saveReportToBucket(clients.s3, bucket, report),
+    // A Create never asks for the stack's status.
+    stackStatus: async () => {
+      throw new Error('a Create must not read the stack status');
+    },
+  });
   const event = {
     RequestType: 'Create',
     ServiceToken: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:f`,
-    ResponseURL: 'https://example.invalid/answer',
+    ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/answer',
     StackId: `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/ProviderDeparture/5b5c8c40-0000-11ef-0000-0a1b2c3d4e5f`,
     RequestId: 'req-1',
     LogicalResourceId: 'DepartureRun',

@@ -61,6 +61,10 @@ const ARN_OF_TYPE: Readonly<Record<string, (at: { partition: string; region: str
   'AWS::S3::Bucket': (at) => `arn:${at.partition}:s3:::${at.id}`,
 };
 
+/** A stack's ARN as `AWS::StackId` gives it (a fixed stack uuid: the deployments here are one stack each). */
+export const stackArn = (partition: string, region: string, accountId: string, stackName: string) =>
+  `arn:${partition}:cloudformation:${region}:${accountId}:stack/${stackName}/5b5c8c40-0000-11ef-0000-0a1b2c3d4e5f`;
+
 /** CloudFormation's `AWS::NoValue`: the property is removed. */
 const NO_VALUE = Symbol('AWS::NoValue');
 
@@ -86,6 +90,7 @@ class Resolver {
       'AWS::Region': this.region,
       'AWS::URLSuffix': this.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
       'AWS::StackName': this.deployment.stackName ?? 'ProviderDeparture',
+      'AWS::StackId': stackArn(this.partition, this.region, this.deployment.accountId, this.deployment.stackName ?? 'ProviderDeparture'),
     };
     if (name === 'AWS::NoValue') return NO_VALUE;
     if (name in pseudo) return pseudo[name]!;
