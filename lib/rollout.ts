@@ -153,7 +153,9 @@ export class RolloutStack extends Stack {
       description: 'ctl-departure cleanup, one instance per member account, in one region.',
       permissionModel: rollout.permissionModel,
       ...(serviceManaged
-        ? { autoDeployment: { enabled: false, retainStacksOnAccountRemoval: true }, callAs: rollout.callAs }
+        ? // Off: no instance is added when an account joins a target OU, none deleted when one leaves. AWS accepts
+          // RetainStacksOnAccountRemoval only with Enabled true (AutoDeployment, CloudFormation API Reference).
+          { autoDeployment: { enabled: false }, callAs: rollout.callAs }
         : { executionRoleName: rollout.executionRoleName, ...(rollout.administrationRoleArn ? { administrationRoleArn: rollout.administrationRoleArn } : {}) }),
       capabilities: ['CAPABILITY_IAM'],
       managedExecution: { Active: true },

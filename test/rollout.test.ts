@@ -24,11 +24,11 @@ function synthRollout(rollout: object) {
 const OU = 'ou-abcd-12345678';
 const serviceManaged = synthRollout({ organizationalUnitIds: [OU], accountOverrides: { '111122223333': { Mode: 'apply' } }, maxConcurrent: '50%', failureTolerance: '10%' });
 
-test('service-managed: OUs, one region, soft failure tolerance, no auto-deployment, stacks kept when an account leaves', () => {
+test('service-managed: OUs, one region, soft failure tolerance, auto-deployment off (and nothing else: AWS refuses RetainStacksOnAccountRemoval with it)', () => {
   serviceManaged.template.hasResourceProperties('AWS::CloudFormation::StackSet', {
     PermissionModel: 'SERVICE_MANAGED',
     CallAs: 'SELF',
-    AutoDeployment: { Enabled: false, RetainStacksOnAccountRemoval: true },
+    AutoDeployment: { Enabled: false },
     Capabilities: ['CAPABILITY_IAM'],
     OperationPreferences: { RegionOrder: ['us-east-1'], ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE', MaxConcurrentPercentage: 50, FailureTolerancePercentage: 10 },
     StackInstancesGroup: [
@@ -46,6 +46,7 @@ test('its template body is the cleanup template, and every cleanup parameter is 
   const stackSet = Object.values(serviceManaged.template.findResources('AWS::CloudFormation::StackSet'))[0]!.Properties;
   expect(JSON.parse(stackSet.TemplateBody)).toEqual(serviceManaged.cleanup.template);
   expect(stackSet.TemplateBody.length).toBeLessThan(51_200);
+  expect(stackSet.AutoDeployment).toEqual({ Enabled: false });
   const keys = Object.keys(serviceManaged.cleanup.template.Parameters ?? {});
   expect(stackSet.Parameters.map((p: { ParameterKey: string }) => p.ParameterKey)).toEqual(keys);
   serviceManaged.template.hasParameter('Mode', { Default: 'plan', AllowedValues: ['plan', 'apply'] });
