@@ -36,11 +36,17 @@ export interface RolloutSettings {
   /** Per-account parameter overrides, e.g. {"111122223333": {"Mode": "apply"}}. */
   readonly accountOverrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
-   * The organization id (o-...): with it, the rollout creates a reports bucket that only principals of this
-   * organization may write `reports/*` to, and every member's handler saves its report there.
+   * The organization id (o-...): with it, the rollout creates a reports bucket where each member account's cleanup
+   * role may write its own `reports/<accountId>.json` and nothing else, and every member's handler saves its
+   * report there.
    */
   readonly organizationId?: string;
 }
+
+/** The IAM path of the cleanup function's role in every member (lib/departure-cleanup.ts). */
+export const CLEANUP_ROLE_PATH = '/ctl-departure/';
+/** The policy variable S3 replaces with the requesting principal's account id. */
+const REPORT_KEY_ACCOUNT = '${aws:PrincipalAccount}';
 
 const ACCOUNT = /^\d{12}$/;
 const OU = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
@@ -166,21 +172,32 @@ export class RolloutStack extends Stack {
     });
   }
 
-  /** Encrypted, private, SSL only, kept; writable under reports/ by the organization's principals only. */
+  /**
+   * Encrypted, private, SSL only, versioned (an overwrite keeps the earlier report), kept. Each member account may
+   * write one key only, `reports/<its own account id>.json`, and only from the cleanup function's role (IAM path
+   * `/ctl-departure/`): the provider's roles, which still exist in the members until apply, cannot forge or
+   * overwrite another account's report.
+   */
   private reportsBucket(organizationId: string): s3.Bucket {
     const bucket = new s3.Bucket(this, 'Reports', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
+      versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     bucket.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'MembersWriteTheirReports',
+        sid: 'MembersWriteTheirOwnReport',
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:PutObject'],
-        resources: [bucket.arnForObjects('reports/*')],
-        conditions: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+        // The key is the writer's own account: a policy variable, resolved by S3 per request (IAM User Guide,
+        // "IAM policy elements: Variables and tags"; aws:PrincipalAccount is a global condition key).
+        resources: [bucket.arnForObjects(`reports/${REPORT_KEY_ACCOUNT}.json`)],
+        conditions: {
+          StringEquals: { 'aws:PrincipalOrgID': organizationId },
+          ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::*:role${CLEANUP_ROLE_PATH}*` },
+        },
       }),
     );
     Validations.of(bucket).acknowledge({

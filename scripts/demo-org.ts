@@ -158,6 +158,7 @@ async function main(): Promise<number> {
     // 5. One report over every account, from the reports bucket.
     const reports = await reportsFromBucket(s3, REPORTS_BUCKET);
     check(reports.length === members.length, `the reports bucket holds one report per member (${reports.length})`);
+    check(reports.every((r) => r.invalid === undefined), 'every report is well formed and stored under its own account id');
     console.log(`\nCombined report (ctl-departure report --bucket ${REPORTS_BUCKET}):\n`);
     console.log(formatCombined(reports, 'table'));
   } finally {

@@ -85,19 +85,32 @@ test.each([
   expect(() => readRollout(rollout)).toThrow(message);
 });
 
-test('with the organization id: a reports bucket only the organization writes reports/* to, passed to every member', () => {
+test('with the organization id: a versioned reports bucket where each account\'s cleanup role writes only its own report', () => {
   const withReports = synthRollout({ organizationalUnitIds: [OU], organizationId: 'o-abcd123456' });
   withReports.template.hasResource('AWS::S3::Bucket', {
     DeletionPolicy: 'Retain',
-    Properties: { PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true } },
+    Properties: {
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    },
   });
   const policy = Object.values(withReports.template.findResources('AWS::S3::BucketPolicy'))[0]!.Properties.PolicyDocument.Statement;
-  expect(policy.find((s: { Sid?: string }) => s.Sid === 'MembersWriteTheirReports')).toMatchObject({
+  const writes = policy.filter((s: { Action: string | string[]; Effect: string }) => s.Effect === 'Allow' && [s.Action].flat().some((a) => /^s3:(PutObject|\*)/.test(a)));
+  expect(writes).toHaveLength(1);
+  const bucketRef = { Ref: expect.stringMatching(/^Reports/) };
+  expect(writes[0]).toEqual({
+    Sid: 'MembersWriteTheirOwnReport',
     Effect: 'Allow',
     Principal: { AWS: '*' },
     Action: 's3:PutObject',
-    Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcd123456' } },
+    // one key per account, named by S3 from the caller: no account can write another's report
+    Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketRef.Ref, 'Arn'] }, '/reports/${aws:PrincipalAccount}.json']] },
+    Condition: {
+      StringEquals: { 'aws:PrincipalOrgID': 'o-abcd123456' },
+      // only the cleanup function's role (IAM path /ctl-departure/), not the provider's roles still in the members
+      ArnLike: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/ctl-departure/*']] } },
+    },
   });
   const stackSet = Object.values(withReports.template.findResources('AWS::CloudFormation::StackSet'))[0]!.Properties;
-  expect(stackSet.Parameters.find((p: { ParameterKey: string }) => p.ParameterKey === 'ReportBucket')).toEqual({ ParameterKey: 'ReportBucket', ParameterValue: { Ref: expect.stringMatching(/^Reports/) } });
+  expect(stackSet.Parameters.find((p: { ParameterKey: string }) => p.ParameterKey === 'ReportBucket')).toEqual({ ParameterKey: 'ReportBucket', ParameterValue: bucketRef });
 });
