@@ -10,7 +10,11 @@ import { synthesizeCleanup } from '../lib/cleanup-template';
 import { readSettings } from '../lib/context';
 import { addRollout, readRollout } from '../lib/rollout';
 import { checkRolloutSize, TEMPLATE_BODY_LIMIT, templateYamlBytes } from '../lib/template-size';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateAccountCommand, CreateOrganizationalUnitCommand, CreateOrganizationCommand, ListRootsCommand, MoveAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { cfnLint } from './support/cfn-lint';
+import { startMoto } from './support/moto';
 import { templateBodyAsSent } from './support/template-body';
 
 const cleanup = synthesizeCleanup(readSettings(() => undefined), addChecks);
@@ -152,6 +156,50 @@ describe.each(Object.keys(VARIANTS))('%s', (name) => {
     const aloneAccounts = sets.slice(1).flatMap(([, s]) => s.StackInstancesGroup.flatMap((g: { DeploymentTargets: { Accounts: string[] } }) => g.DeploymentTargets.Accounts));
     expect(excluded.sort()).toEqual(aloneAccounts.sort());
   });
+});
+
+test('service-managed with overrides, deployed into strict moto (the StackSet resource with AWS\'s rules): every account in exactly one StackSet, overrides where asked', async () => {
+  const moto = await startMoto();
+  try {
+    const config = { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    const orgs = new OrganizationsClient(config);
+    await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    const root = (await orgs.send(new ListRootsCommand({}))).Roots![0]!.Id!;
+    const ous = await Promise.all(['customers', 'partners'].map(async (Name) => (await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name }))).OrganizationalUnit!.Id!));
+    const accounts: string[] = [];
+    for (const [i, ou] of [ous[0], ous[0], ous[1], ous[1]].entries()) {
+      const id = (await orgs.send(new CreateAccountCommand({ AccountName: `m${i}`, Email: `m${i}@example.com` }))).CreateAccountStatus!.AccountId!;
+      await orgs.send(new MoveAccountCommand({ AccountId: id, SourceParentId: root, DestinationParentId: ou! }));
+      accounts.push(id);
+    }
+    // one overridden account in each OU, with different values
+    const overridden = { [accounts[0]!]: { Mode: 'apply' }, [accounts[2]!]: { Mode: 'apply', Exclude: 'CTLKeep' } };
+    const { stacks, templates } = synthRollout({ organizationalUnitIds: ous, accountOverrides: overridden });
+    const cfn = new CloudFormationClient(config);
+    for (const stack of stacks) await cfn.send(new CreateStackCommand({ StackName: stack.stackName, TemplateBody: JSON.stringify(templates[stack.stackName]), Capabilities: ['CAPABILITY_IAM'] }));
+    const covered = new Map<string, string[]>();
+    for (const stack of stacks) {
+      const name = stackSetOf(templates[stack.stackName]!).StackSetName as string;
+      for (const instance of (await cfn.send(new ListStackInstancesCommand({ StackSetName: name }))).Summaries ?? []) covered.set(instance.Account!, [...(covered.get(instance.Account!) ?? []), name]);
+    }
+    expect(Object.fromEntries(covered)).toEqual({
+      [accounts[0]!]: [`ProviderDepartureRollout-${accounts[0]}-cleanup`],
+      [accounts[1]!]: ['ProviderDepartureRollout-cleanup'],
+      [accounts[2]!]: [`ProviderDepartureRollout-${accounts[2]}-cleanup`],
+      [accounts[3]!]: ['ProviderDepartureRollout-cleanup'],
+    });
+    // each member's cleanup stack got the StackSet's parameters, with its own overrides on top
+    const parametersIn = async (account: string) => {
+      const { Credentials: c } = await new STSClient(config).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`, RoleSessionName: 'check' }));
+      const member = new CloudFormationClient({ ...config, credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! } });
+      const [stack] = (await member.send(new DescribeStacksCommand({}))).Stacks ?? [];
+      return Object.fromEntries((stack?.Parameters ?? []).filter((p) => ['Mode', 'Exclude', 'CamPolicyNames'].includes(p.ParameterKey!)).map((p) => [p.ParameterKey, p.ParameterValue]));
+    };
+    expect(await parametersIn(accounts[1]!)).toEqual({ Mode: 'plan', Exclude: '', CamPolicyNames: 'CTLCAMPolicy' });
+    expect(await parametersIn(accounts[2]!)).toEqual({ Mode: 'apply', Exclude: 'CTLKeep', CamPolicyNames: 'CTLCAMPolicy' });
+  } finally {
+    await moto.stop();
+  }
 });
 
 test.each([
