@@ -9,6 +9,15 @@ import { synthesizeCleanup } from '../lib/cleanup-template';
 import { addRollout, readRollout, type RolloutStack } from '../lib/rollout';
 import { checkRolloutSize } from '../lib/template-size';
 
+/** `-c rollout='{...}'` arrives as text: bad JSON is a one-line context error like any other. */
+function parseRolloutJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConfigError('rollout', `must be JSON such as '{"organizationalUnitIds":["ou-abcd-12345678"]}', not ${text}`);
+  }
+}
+
 const app = new App();
 addChecks(app);
 try {
@@ -18,7 +27,7 @@ try {
   const rolloutContext = app.node.tryGetContext('rollout');
   let rolloutStacks: RolloutStack[] = [];
   if (rolloutContext !== undefined) {
-    const rollout = readRollout(typeof rolloutContext === 'string' ? JSON.parse(rolloutContext) : rolloutContext);
+    const rollout = readRollout(typeof rolloutContext === 'string' ? parseRolloutJson(rolloutContext) : rolloutContext);
     const cleanup = synthesizeCleanup(settings, addChecks);
     rolloutStacks = addRollout(app, `${settings.stackName}Rollout`, {
       rollout,

@@ -157,6 +157,9 @@ export class RolloutStack extends Stack {
     const { rollout, overriddenAccount } = props;
     const serviceManaged = rollout.permissionModel === 'SERVICE_MANAGED';
     checkOverrides(rollout, Object.keys(props.parameters));
+    if (overriddenAccount !== undefined && (!serviceManaged || !(overriddenAccount in rollout.accountOverrides))) {
+      throw new Error(`RolloutStack ${id}: overriddenAccount ${overriddenAccount} must be a service-managed rollout's accountOverrides key`);
+    }
     // Every cleanup parameter is a parameter here too, passed to the StackSet: plan everywhere, then apply by a change.
     const reports = rollout.organizationId && overriddenAccount === undefined ? this.reportsBucket(rollout.organizationId) : undefined;
     this.reportBucketName = reports?.bucketName ?? props.reportBucketName;
