@@ -6,25 +6,38 @@ import { readSettings } from '../lib/context';
 import { DepartureStack } from '../lib/departure-stack';
 import { addChecks } from './checks';
 import { synthesizeCleanup } from '../lib/cleanup-template';
-import { readRollout, RolloutStack } from '../lib/rollout';
+import { addRollout, readRollout, type RolloutStack } from '../lib/rollout';
+import { checkRolloutSize } from '../lib/template-size';
+
+/** `-c rollout='{...}'` arrives as text: bad JSON is a one-line context error like any other. */
+function parseRolloutJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConfigError('rollout', `must be JSON such as '{"organizationalUnitIds":["ou-abcd-12345678"]}', not ${text}`);
+  }
+}
 
 const app = new App();
 addChecks(app);
 try {
   const settings = readSettings((key) => app.node.tryGetContext(key));
   new DepartureStack(app, settings.stackName, { settings });
-  // With rollout context, a second stack for the management account rolls the same template out as a StackSet.
+  // With rollout context, the management account's stacks roll the same template out as StackSets.
   const rolloutContext = app.node.tryGetContext('rollout');
+  let rolloutStacks: RolloutStack[] = [];
   if (rolloutContext !== undefined) {
-    const rollout = readRollout(typeof rolloutContext === 'string' ? JSON.parse(rolloutContext) : rolloutContext);
+    const rollout = readRollout(typeof rolloutContext === 'string' ? parseRolloutJson(rolloutContext) : rolloutContext);
     const cleanup = synthesizeCleanup(settings, addChecks);
-    new RolloutStack(app, `${settings.stackName}Rollout`, {
+    rolloutStacks = addRollout(app, `${settings.stackName}Rollout`, {
       rollout,
       templateBody: JSON.stringify(cleanup.template),
       parameters: cleanup.template.Parameters ?? {},
     });
   }
-  app.synth();
+  const assembly = app.synth();
+  // The template body carries the whole cleanup template: refuse what cdk deploy could not send without bootstrap.
+  for (const stack of rolloutStacks) checkRolloutSize(stack.stackName, assembly.getStackByName(stack.stackName).template);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`ctl-departure: context ${error.message.replace(/^config /, '')}\n`);

@@ -1,17 +1,25 @@
 /**
  * One view over many accounts' reports (`reports/<accountId>.json` in a bucket, or files in a folder): what was
- * planned, done, failed, kept and flagged in each account, and what is left.
+ * planned, done, failed, kept and flagged in each account, and what is left. A report that is not well formed or
+ * not stored under its own account id is not counted: its row says `invalid` and why (report-check.ts).
  */
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DepartureReport } from '../lambda/engine/report';
+import { reportProblem } from './report-check';
 
 export type CombinedFormat = 'table' | 'md' | 'csv' | 'json';
 export const COMBINED_FORMATS: readonly CombinedFormat[] = ['table', 'md', 'csv', 'json'];
 
+/** One stored report as read: counted, or refused with the reason. */
+export type StoredReport =
+  | { readonly source: string; readonly report: DepartureReport; readonly invalid?: undefined }
+  | { readonly source: string; readonly account: string; readonly invalid: string };
+
 export interface AccountRow {
   readonly account: string;
+  /** plan or apply; `invalid` for a report that is not counted. */
   readonly mode: string;
   readonly planned: number;
   readonly done: number;
@@ -20,9 +28,15 @@ export interface AccountRow {
   readonly flagged: number;
   /** Actions that still have to run: failed, or planned and not run. */
   readonly left: readonly string[];
+  /** Why the report is not counted. */
+  readonly invalid?: string;
 }
 
-export function rowOf(report: DepartureReport): AccountRow {
+export function rowOf(stored: StoredReport): AccountRow {
+  if (stored.invalid !== undefined) {
+    return { account: stored.account, mode: 'invalid', planned: 0, done: 0, failed: 0, preserved: 0, flagged: 0, left: [], invalid: `${stored.source}: ${stored.invalid}` };
+  }
+  const { report } = stored;
   const acting = report.actions.filter((a) => a.action === 'delete' || a.action === 'preserve');
   return {
     account: report.accountId,
@@ -36,42 +50,52 @@ export function rowOf(report: DepartureReport): AccountRow {
   };
 }
 
-/** Every `*.json` report in a folder, by account id. */
-export function reportsFromDir(dir: string): DepartureReport[] {
+/** True when every report was counted and no action failed: what `report` exits 0 on. */
+export function allSucceeded(reports: readonly StoredReport[]): boolean {
+  return reports.every((r) => r.invalid === undefined && r.report.summary.failed === 0);
+}
+
+/** Every `*.json` report in a folder; `<accountId>.json` names the account each must be. */
+export function reportsFromDir(dir: string): StoredReport[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
     .sort()
-    .map((file) => parseReport(readFileSync(path.join(dir, file), 'utf8'), path.join(dir, file)));
+    .map((file) => readReport(readFileSync(path.join(dir, file), 'utf8'), path.join(dir, file), file.slice(0, -'.json'.length)));
 }
 
-/** Every report under `prefix` in a bucket (the rollout's reports bucket). */
-export async function reportsFromBucket(s3: S3Client, Bucket: string, Prefix = 'reports/'): Promise<DepartureReport[]> {
+/** Every report under `prefix` in a bucket (the rollout's reports bucket); `<prefix><accountId>.json` names the account. */
+export async function reportsFromBucket(s3: S3Client, Bucket: string, Prefix = 'reports/'): Promise<StoredReport[]> {
   const keys: string[] = [];
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket, Prefix })) {
     keys.push(...(page.Contents ?? []).map((o) => o.Key!).filter((key) => key.endsWith('.json')));
   }
   return Promise.all(
-    keys.sort().map(async (Key) => parseReport(await (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString(), `s3://${Bucket}/${Key}`)),
+    keys.sort().map(async (Key) => {
+      const text = await (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();
+      return readReport(text, `s3://${Bucket}/${Key}`, Key.slice(Prefix.length, -'.json'.length));
+    }),
   );
 }
 
-function parseReport(text: string, where: string): DepartureReport {
-  let report: DepartureReport;
+/** Parses and checks one stored report; `account` is the account id its file or key name carries. */
+function readReport(text: string, source: string, account: string): StoredReport {
+  let value: unknown;
   try {
-    report = JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${where}: not valid JSON (${(error as Error).message})`);
+    return { source, account, invalid: `not valid JSON (${(error as Error).message})` };
   }
-  if (report?.tool !== 'ctl-departure' || !report.accountId || !Array.isArray(report.actions)) throw new Error(`${where}: not a ctl-departure report`);
-  return report;
+  const invalid = reportProblem(value, path.basename(source), account);
+  return invalid === undefined ? { source, report: value as DepartureReport } : { source, account, invalid };
 }
 
 const COLUMNS = ['account', 'mode', 'planned', 'done', 'failed', 'preserved', 'flagged', 'left'] as const;
 
-export function formatCombined(reports: readonly DepartureReport[], format: CombinedFormat): string {
+export function formatCombined(reports: readonly StoredReport[], format: CombinedFormat): string {
   const rows = reports.map(rowOf).sort((a, b) => a.account.localeCompare(b.account));
   if (format === 'json') return JSON.stringify(rows, null, 2);
-  const cells = (row: AccountRow) => [row.account, row.mode, row.planned, row.done, row.failed, row.preserved, row.flagged, leftText(row)].map(String);
+  const counts = (row: AccountRow) => (row.invalid !== undefined ? ['-', '-', '-', '-', '-'] : [row.planned, row.done, row.failed, row.preserved, row.flagged]);
+  const cells = (row: AccountRow) => [row.account, row.mode, ...counts(row), leftText(row)].map(String);
   const total = ['total', '', ...(['planned', 'done', 'failed', 'preserved', 'flagged'] as const).map((k) => String(rows.reduce((sum, r) => sum + r[k], 0))), String(rows.reduce((sum, r) => sum + r.left.length, 0))];
   if (format === 'csv') return [COLUMNS.join(','), ...rows.map((r) => cells(r).map(csv).join(','))].join('\n');
   const body = [...rows.map(cells), total];
@@ -83,5 +107,5 @@ export function formatCombined(reports: readonly DepartureReport[], format: Comb
   return [line(COLUMNS), ...body.map(line)].join('\n');
 }
 
-const leftText = (row: AccountRow) => (row.left.length ? `${row.left.length}: ${row.left.slice(0, 3).join(', ')}${row.left.length > 3 ? ', ...' : ''}` : '0');
+const leftText = (row: AccountRow) => (row.invalid !== undefined ? `not counted: ${row.invalid}` : row.left.length ? `${row.left.length}: ${row.left.slice(0, 3).join(', ')}${row.left.length > 3 ? ', ...' : ''}` : '0');
 const csv = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);

@@ -12,7 +12,7 @@ import { describeError } from '../lambda/engine/apply';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
 import { templateEngine } from '../lib/engine-pack';
 import { formatReport } from './format';
-import { COMBINED_FORMATS, formatCombined, reportsFromBucket, reportsFromDir, type CombinedFormat } from './combined-report';
+import { allSucceeded, COMBINED_FORMATS, formatCombined, reportsFromBucket, reportsFromDir, type CombinedFormat } from './combined-report';
 import { callerIdentity } from '../lambda/engine/discover';
 import { jobStatus } from '../lambda/engine/s3-batch';
 
@@ -168,7 +168,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const reports = args.dir ? reportsFromDir(args.dir) : await reportsFromBucket(createClients().s3, args.bucket!);
       if (!reports.length) throw new Error(`no reports in ${args.dir ?? `s3://${args.bucket}/reports/`}`);
       io.out(formatCombined(reports, args.format ?? 'table'));
-      return reports.some((r) => r.summary.failed > 0) ? 1 : 0;
+      return allSucceeded(reports) ? 0 : 1; // a failed action, or a report not counted (invalid)
     } catch (error) {
       io.err(`ctl-departure: report: ${explainAwsError(error)}`);
       return 2;

@@ -1,7 +1,12 @@
 /**
- * The rollout stack: deployed in the management (or delegated administrator) account, it rolls the cleanup
- * template out to member accounts as one CloudFormation StackSet. The template body is the cleanup stack's own
- * synthesized template, which has no assets, so no StackSet asset machinery is needed.
+ * The rollout: deployed in the management (or delegated administrator) account, it rolls the cleanup template
+ * out to member accounts as a CloudFormation StackSet. The template body is the cleanup stack's own synthesized
+ * template, which has no assets, so no StackSet asset machinery is needed.
+ *
+ * Service-managed, an account with per-account overrides gets a StackSet of its own, in a stack of its own
+ * (`<id>-<account>`), and the main StackSet leaves it out: the StackSet resource keys parameter sets by OU, so one
+ * StackSet cannot give two accounts of one OU different parameters (rollout-targets.ts), and a second StackSet in
+ * the same stack would carry the template body twice, past what `cdk deploy` sends without bootstrap.
  */
 import { CfnOutput, CfnParameter, LegacyStackSynthesizer, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
@@ -9,6 +14,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConfigError } from '../lambda/engine/config';
+import { mainTargets, overrideTargets } from './rollout-targets';
 
 /** Where and how the StackSet deploys. */
 export interface RolloutSettings {
@@ -36,11 +42,17 @@ export interface RolloutSettings {
   /** Per-account parameter overrides, e.g. {"111122223333": {"Mode": "apply"}}. */
   readonly accountOverrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
-   * The organization id (o-...): with it, the rollout creates a reports bucket that only principals of this
-   * organization may write `reports/*` to, and every member's handler saves its report there.
+   * The organization id (o-...): with it, the rollout creates a reports bucket where each member account's cleanup
+   * role may write its own `reports/<accountId>.json` and nothing else, and every member's handler saves its
+   * report there.
    */
   readonly organizationId?: string;
 }
+
+/** The IAM path of the cleanup function's role in every member (lib/departure-cleanup.ts). */
+export const CLEANUP_ROLE_PATH = '/ctl-departure/';
+/** The policy variable S3 replaces with the requesting principal's account id. */
+const REPORT_KEY_ACCOUNT = '${aws:PrincipalAccount}';
 
 const ACCOUNT = /^\d{12}$/;
 const OU = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
@@ -99,14 +111,31 @@ export function readRollout(value: unknown): RolloutSettings {
     throw new ConfigError('rollout.accountIds', 'a self-managed StackSet targets accounts: list them');
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(settings.region)) throw new ConfigError('rollout.region', `"${settings.region}" is not a region such as "us-east-1"`);
-  for (const account of Object.keys(settings.accountOverrides)) {
+  if (typeof settings.accountOverrides !== 'object' || settings.accountOverrides === null || Array.isArray(settings.accountOverrides)) {
+    throw new ConfigError('rollout.accountOverrides', 'must be an object such as {"111122223333": {"Mode": "apply"}}');
+  }
+  for (const [account, overrides] of Object.entries(settings.accountOverrides)) {
     if (!ACCOUNT.test(account)) throw new ConfigError(`rollout.accountOverrides.${account}`, 'keys must be 12-digit account ids');
+    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+      throw new ConfigError(`rollout.accountOverrides.${account}`, 'must be an object of parameter values such as {"Mode": "apply"}');
+    }
   }
   return settings;
 }
 
 export interface RolloutStackProps extends StackProps {
   readonly rollout: RolloutSettings;
+  /**
+   * Service-managed only: the one account this stack's StackSet covers, with its `accountOverrides`; the main
+   * rollout stack leaves it out.
+   * @default - the main rollout stack: every target but the overridden accounts (service-managed)
+   */
+  readonly overriddenAccount?: string;
+  /**
+   * The reports bucket's name, from the main rollout stack, for a stack of an overridden account.
+   * @default - the main stack creates the bucket when `rollout.organizationId` is set
+   */
+  readonly reportBucketName?: string;
   /** The cleanup stack's synthesized template, as JSON text. */
   readonly templateBody: string;
   /** The cleanup template's parameters, with their defaults: each becomes a StackSet parameter here. */
@@ -115,6 +144,8 @@ export interface RolloutStackProps extends StackProps {
 
 export class RolloutStack extends Stack {
   readonly stackSet: cloudformation.CfnStackSet;
+  /** The reports bucket's name, when the rollout has one. */
+  readonly reportBucketName?: string;
 
   constructor(scope: Construct, id: string, props: RolloutStackProps) {
     super(scope, id, {
@@ -123,12 +154,17 @@ export class RolloutStack extends Stack {
       description: 'Rolls the provider-departure cleanup out to member accounts as a StackSet. Plan unless Mode=apply.',
       ...props,
     });
-    const { rollout } = props;
+    const { rollout, overriddenAccount } = props;
     const serviceManaged = rollout.permissionModel === 'SERVICE_MANAGED';
+    checkOverrides(rollout, Object.keys(props.parameters));
+    if (overriddenAccount !== undefined && (!serviceManaged || !(overriddenAccount in rollout.accountOverrides))) {
+      throw new Error(`RolloutStack ${id}: overriddenAccount ${overriddenAccount} must be a service-managed rollout's accountOverrides key`);
+    }
     // Every cleanup parameter is a parameter here too, passed to the StackSet: plan everywhere, then apply by a change.
-    const reports = rollout.organizationId ? this.reportsBucket(rollout.organizationId) : undefined;
+    const reports = rollout.organizationId && overriddenAccount === undefined ? this.reportsBucket(rollout.organizationId) : undefined;
+    this.reportBucketName = reports?.bucketName ?? props.reportBucketName;
     const parameters = Object.entries(props.parameters).map(([key, spec]) => {
-      if (key === 'ReportBucket' && reports) return { parameterKey: key, parameterValue: reports.bucketName };
+      if (key === 'ReportBucket' && this.reportBucketName) return { parameterKey: key, parameterValue: this.reportBucketName };
       const parameter = new CfnParameter(this, key, {
         type: 'String',
         default: spec.Default ?? '',
@@ -146,14 +182,19 @@ export class RolloutStack extends Stack {
         ? { failureTolerancePercentage: Number(rollout.failureTolerance.slice(0, -1)) }
         : { failureToleranceCount: Number(rollout.failureTolerance) }),
     };
-    const groups = instanceGroups(rollout);
+    const groups = overriddenAccount === undefined ? mainTargets(rollout) : overrideTargets(rollout, overriddenAccount);
     if (reports) new CfnOutput(this, 'ReportsBucket', { value: reports.bucketName, description: 'ctl-departure report --bucket <this>' });
     this.stackSet = new cloudformation.CfnStackSet(this, 'Cleanup', {
       stackSetName: `${id}-cleanup`,
-      description: 'ctl-departure cleanup, one instance per member account, in one region.',
+      description:
+        overriddenAccount === undefined
+          ? 'ctl-departure cleanup, one instance per member account, in one region.'
+          : `ctl-departure cleanup for ${overriddenAccount} alone, with its overrides; the main rollout StackSet leaves it out.`,
       permissionModel: rollout.permissionModel,
       ...(serviceManaged
-        ? { autoDeployment: { enabled: false, retainStacksOnAccountRemoval: true }, callAs: rollout.callAs }
+        ? // Off: no instance is added when an account joins a target OU, none deleted when one leaves. AWS accepts
+          // RetainStacksOnAccountRemoval only with Enabled true (AutoDeployment, CloudFormation API Reference).
+          { autoDeployment: { enabled: false }, callAs: rollout.callAs }
         : { executionRoleName: rollout.executionRoleName, ...(rollout.administrationRoleArn ? { administrationRoleArn: rollout.administrationRoleArn } : {}) }),
       capabilities: ['CAPABILITY_IAM'],
       managedExecution: { Active: true },
@@ -164,21 +205,32 @@ export class RolloutStack extends Stack {
     });
   }
 
-  /** Encrypted, private, SSL only, kept; writable under reports/ by the organization's principals only. */
+  /**
+   * Encrypted, private, SSL only, versioned (an overwrite keeps the earlier report), kept. Each member account may
+   * write one key only, `reports/<its own account id>.json`, and only from the cleanup function's role (IAM path
+   * `/ctl-departure/`): the provider's roles, which still exist in the members until apply, cannot forge or
+   * overwrite another account's report.
+   */
   private reportsBucket(organizationId: string): s3.Bucket {
     const bucket = new s3.Bucket(this, 'Reports', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
+      versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     bucket.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'MembersWriteTheirReports',
+        sid: 'MembersWriteTheirOwnReport',
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:PutObject'],
-        resources: [bucket.arnForObjects('reports/*')],
-        conditions: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+        // The key is the writer's own account: a policy variable, resolved by S3 per request (IAM User Guide,
+        // "IAM policy elements: Variables and tags"; aws:PrincipalAccount is a global condition key).
+        resources: [bucket.arnForObjects(`reports/${REPORT_KEY_ACCOUNT}.json`)],
+        conditions: {
+          StringEquals: { 'aws:PrincipalOrgID': organizationId },
+          ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::*:role${CLEANUP_ROLE_PATH}*` },
+        },
       }),
     );
     Validations.of(bucket).acknowledge({
@@ -189,34 +241,32 @@ export class RolloutStack extends Stack {
   }
 }
 
-/**
- * Stack instances: the targets with the StackSet's parameters, and one group per account with overrides, never
- * covering an account twice. Service-managed targets are OUs: `accountIds` narrows them (INTERSECTION), and
- * overridden accounts are taken out of the main group (DIFFERENCE). Self-managed targets are accounts.
- */
-export function instanceGroups(rollout: RolloutSettings): cloudformation.CfnStackSet.StackInstancesProperty[] {
-  const regions = [rollout.region];
-  const overridden = Object.keys(rollout.accountOverrides);
-  const overrides = (account: string) => Object.entries(rollout.accountOverrides[account]!).map(([parameterKey, parameterValue]) => ({ parameterKey, parameterValue }));
-  if (rollout.permissionModel === 'SELF_MANAGED') {
-    const plain = rollout.accountIds.filter((account) => !overridden.includes(account));
-    return [
-      ...(plain.length ? [{ regions, deploymentTargets: { accounts: plain } }] : []),
-      ...overridden.map((account) => ({ regions, deploymentTargets: { accounts: [account] }, parameterOverrides: overrides(account) })),
-    ];
+/** Every override names a parameter of the cleanup template, with a string value: AWS would fail the deploy. */
+function checkOverrides(rollout: RolloutSettings, parameterKeys: readonly string[]): void {
+  for (const [account, overrides] of Object.entries(rollout.accountOverrides)) {
+    for (const [key, value] of Object.entries(overrides)) {
+      if (!parameterKeys.includes(key)) throw new ConfigError(`rollout.accountOverrides.${account}.${key}`, `not a parameter of the cleanup template; use one of ${parameterKeys.join(', ')}`);
+      if (typeof value !== 'string') throw new ConfigError(`rollout.accountOverrides.${account}.${key}`, `must be a string such as "apply", not ${JSON.stringify(value)}`);
+    }
   }
-  const organizationalUnitIds = [...rollout.organizationalUnitIds];
-  const main = rollout.accountIds.length
-    ? { organizationalUnitIds, accounts: rollout.accountIds.filter((a) => !overridden.includes(a)), accountFilterType: 'INTERSECTION' }
-    : overridden.length
-      ? { organizationalUnitIds, accounts: overridden, accountFilterType: 'DIFFERENCE' }
-      : { organizationalUnitIds };
-  return [
-    ...(main.accounts?.length === 0 ? [] : [{ regions, deploymentTargets: main }]),
-    ...overridden.map((account) => ({
-      regions,
-      deploymentTargets: { organizationalUnitIds, accounts: [account], accountFilterType: 'INTERSECTION' },
-      parameterOverrides: overrides(account),
-    })),
-  ];
+}
+
+/** What the rollout is made of: the main stack, and (service-managed) one stack per overridden account. */
+export type RolloutStacksProps = Omit<RolloutStackProps, 'overriddenAccount' | 'reportBucketName'>;
+
+/**
+ * Adds the rollout to `app`: the main stack `id`, and, service-managed, a stack `<id>-<account>` per account with
+ * overrides. Each overridden account's stack depends on the main one, so `cdk deploy` first takes the account out
+ * of the main StackSet, then adds it to its own: an account is never in two StackSets at once, where two cleanups
+ * would race on the same IAM roles.
+ */
+export function addRollout(app: Construct, id: string, props: RolloutStacksProps): RolloutStack[] {
+  const main = new RolloutStack(app, id, props);
+  if (props.rollout.permissionModel !== 'SERVICE_MANAGED') return [main];
+  const alone = Object.keys(props.rollout.accountOverrides).map((account) => {
+    const stack = new RolloutStack(app, `${id}-${account}`, { ...props, overriddenAccount: account, reportBucketName: main.reportBucketName });
+    stack.addStackDependency(main, 'the main StackSet leaves the account out before this one adds it');
+    return stack;
+  });
+  return [main, ...alone];
 }

@@ -1,13 +1,14 @@
 /**
  * `npm run demo:org [N]`: the rollout rehearsed across accounts with no AWS account. moto holds a management
  * account with an organization and N member accounts (default 3), each seeded as a provider-managed account with
- * variations of its own. The rollout stack's StackSet (self-managed, the model moto implements) is created from
- * the synthesized rollout template; each member's stack instance has its custom resource driven, exactly as in the
- * single-account rehearsal, by the handler code inlined in the template, with that member's credentials. First
- * plan everywhere, then a StackSet parameter change to apply; then the combined report. Exits non-zero if any
- * account ends differently from its plan.
+ * variations of its own. The rollout stack (self-managed) is synthesized and deployed by moto's CloudFormation,
+ * whose StackSet resource (strict_moto.py) creates the StackSet and its instances; each member's stack instance
+ * has its custom resource driven, exactly as in the single-account rehearsal, by the handler code inlined in the
+ * template, with that member's credentials. First plan everywhere, then a parameter change of the rollout stack
+ * to apply; then the combined report. Exits non-zero if any account ends differently from its plan.
  */
-import { CloudFormationClient, CreateStackInstancesCommand, CreateStackSetCommand, ListStacksCommand, UpdateStackSetCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DescribeStackSetCommand, ListStackInstancesCommand, ListStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import { App } from 'aws-cdk-lib';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -21,6 +22,8 @@ import type { Action } from '../lambda/engine/model';
 import type { DepartureReport } from '../lambda/engine/report';
 import { synthesizeCleanup } from '../lib/cleanup-template';
 import { readSettings } from '../lib/context';
+import { addRollout, readRollout } from '../lib/rollout';
+import { checkRolloutSize } from '../lib/template-size';
 import { inlinedCode } from '../lib/engine-pack';
 import { readIamState } from '../test/support/iam-state';
 import { motoEnv, startMoto } from '../test/support/moto';
@@ -29,7 +32,8 @@ import { answerRecorder, capturingLogs, departureResource, lambdaContext, loadIn
 import { ALLOW_LOOPBACK_HTTP_ENV } from '../lambda/response';
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
-const STACK_SET = 'ProviderDepartureRollout-cleanup';
+const ROLLOUT_STACK = 'ProviderDepartureRollout';
+const STACK_SET = `${ROLLOUT_STACK}-cleanup`;
 const REPORTS_BUCKET = 'departure-reports-123456789012';
 
 interface Member {
@@ -86,23 +90,34 @@ async function main(): Promise<number> {
     }
     console.log(`Organization ${Organization!.Id}: management account ${Organization!.MasterAccountId}, members ${members.map((m) => m.accountId).join(', ')}, each seeded as provider-managed.`);
 
-    // 2. The StackSet, as the rollout stack defines it (self-managed: the model moto implements).
+    // 2. The rollout stack itself, synthesized as `cdk synth -c rollout=...` makes it (self-managed: moto creates
+    //    self-managed instances as stacks in the members), deployed by CloudFormation: its StackSet resource
+    //    creates the StackSet and an instance in every member (strict moto applies the resource handler's rules).
     const settings = readSettings(() => undefined);
     const cleanup = synthesizeCleanup(settings, addChecks);
-    const templateBody = JSON.stringify(cleanup.template);
     const handler = loadInlinedHandler(inlinedCode(cleanup.template), ROOT);
     const resource = departureResource(cleanup.template as never);
-    // The reports bucket the rollout stack creates in the management account, passed to every member.
+    const rolloutApp = new App();
+    addChecks(rolloutApp);
+    const [rolloutStack] = addRollout(rolloutApp, ROLLOUT_STACK, {
+      rollout: readRollout({ permissionModel: 'SELF_MANAGED', accountIds: members.map((m) => m.accountId) }),
+      templateBody: JSON.stringify(cleanup.template),
+      parameters: cleanup.template.Parameters ?? {},
+    });
+    const rolloutTemplate = rolloutApp.synth().getStackByName(rolloutStack!.stackName).template;
+    checkRolloutSize(ROLLOUT_STACK, rolloutTemplate);
+    // The reports bucket the rollout stack creates (with organizationId) in the management account, passed to every member.
     const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: REPORTS_BUCKET }));
     const defaults = { ...Object.fromEntries(Object.entries(cleanup.template.Parameters ?? {}).map(([k, v]) => [k, v.Default ?? ''])), ReportBucket: REPORTS_BUCKET };
     const cfn = new CloudFormationClient({ region: 'us-east-1' });
-    const stackSetParameters = (mode: string) => [
+    const rolloutParameters = (mode: string) => [
       { ParameterKey: 'Mode', ParameterValue: mode },
       { ParameterKey: 'ReportBucket', ParameterValue: REPORTS_BUCKET },
     ];
-    await cfn.send(new CreateStackSetCommand({ StackSetName: STACK_SET, TemplateBody: templateBody, PermissionModel: 'SELF_MANAGED', Capabilities: ['CAPABILITY_IAM'], Parameters: stackSetParameters('plan') }));
-    await cfn.send(new CreateStackInstancesCommand({ StackSetName: STACK_SET, Accounts: members.map((m) => m.accountId), Regions: ['us-east-1'] }));
+    await cfn.send(new CreateStackCommand({ StackName: ROLLOUT_STACK, TemplateBody: JSON.stringify(rolloutTemplate), Capabilities: ['CAPABILITY_IAM'], Parameters: rolloutParameters('plan') }));
+    const instances = (await cfn.send(new ListStackInstancesCommand({ StackSetName: STACK_SET }))).Summaries ?? [];
+    check(instances.map((i) => i.Account).sort().join() === members.map((m) => m.accountId).sort().join(), `stack ${ROLLOUT_STACK} deployed: StackSet ${STACK_SET} has an instance in each of the ${members.length} members`);
     console.log(`StackSet ${STACK_SET}: ${members.length} stack instances in us-east-1, Mode=plan.\n`);
 
     // 3. Each instance's custom resource, driven with that member's credentials.
@@ -143,8 +158,10 @@ async function main(): Promise<number> {
     }
 
     // 4. Plan → apply by one StackSet parameter change, then every instance's Update.
-    await cfn.send(new UpdateStackSetCommand({ StackSetName: STACK_SET, UsePreviousTemplate: true, Capabilities: ['CAPABILITY_IAM'], Parameters: stackSetParameters('apply') }));
-    console.log('\nUpdateStackSet Mode=apply:');
+    await cfn.send(new UpdateStackCommand({ StackName: ROLLOUT_STACK, UsePreviousTemplate: true, Capabilities: ['CAPABILITY_IAM'], Parameters: rolloutParameters('apply') }));
+    const { StackSet } = await cfn.send(new DescribeStackSetCommand({ StackSetName: STACK_SET }));
+    check(StackSet?.Parameters?.find((p) => p.ParameterKey === 'Mode')?.ParameterValue === 'apply', `stack ${ROLLOUT_STACK} updated with Mode=apply: its StackSet's Mode is apply`);
+    console.log(`\nUpdateStack ${ROLLOUT_STACK} Mode=apply:`);
     const steps = (actions: readonly Action[]) => actions.flatMap((a) => a.steps.map((s) => `${s.call} ${JSON.stringify(s.input)}`)).sort();
     for (const member of members) {
       const planned = plans.get(member.accountId)!;
@@ -160,6 +177,7 @@ async function main(): Promise<number> {
     // 5. One report over every account, from the reports bucket.
     const reports = await reportsFromBucket(s3, REPORTS_BUCKET);
     check(reports.length === members.length, `the reports bucket holds one report per member (${reports.length})`);
+    check(reports.every((r) => r.invalid === undefined), 'every report is well formed and stored under its own account id');
     console.log(`\nCombined report (ctl-departure report --bucket ${REPORTS_BUCKET}):\n`);
     console.log(formatCombined(reports, 'table'));
   } finally {

@@ -71,8 +71,53 @@ test.each([
   expect(await cli(...args)).toEqual({ code: 2, out: '', err: message });
 });
 
-test('a file that is not a report is named', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ctl-reports-'));
+test('a file that is not a report is shown as invalid, not counted, and makes exit 1', async () => {
+  const dir = reportDir();
   writeFileSync(path.join(dir, 'notes.json'), '{"hello": 1}');
-  expect(await cli('report', '--dir', dir)).toEqual({ code: 2, out: '', err: `ctl-departure: report: ${path.join(dir, 'notes.json')}: not a ctl-departure report` });
+  const result = await cli('report', '--dir', dir, '--format', 'csv');
+  expect(result.out).toMatch(new RegExp(`^notes,invalid,-,-,-,-,-,not counted: ${path.join(dir, 'notes.json')}: not a ctl-departure report$`, 'm'));
+  expect(result.code).toBe(1);
+});
+
+/** Writes `reports` into a fresh folder, each under the given file name. */
+function folderOf(files: Record<string, unknown>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ctl-reports-'));
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
+  return dir;
+}
+
+const clean = report('444444444444', 'apply', [action('CTLDeveloperRole', 'delete', 'done')]);
+const failed = report('444444444444', 'apply', [action('CTLDeveloperRole', 'delete', 'failed', 'denied')]);
+
+test.each([
+  ['stored under another account\'s id', { '555555555555.json': clean }, '555555555555', 'accountId 444444444444 is not the account its name says (555555555555)'],
+  ['named other than <accountId>.json', { 'latest.json': clean }, 'latest', 'named latest.json: a report is stored as <its accountId>.json (444444444444.json)'],
+  ['that is not JSON', { '444444444444.json': '{"tool":' }, '444444444444', 'not valid JSON'],
+  ['with a mode neither plan nor apply', { '444444444444.json': { ...clean, mode: 'done' } }, '444444444444', 'mode: "done" is not plan or apply'],
+  ['with an action without steps', { '444444444444.json': { ...clean, actions: [{ ...clean.actions[0], steps: undefined }] } }, '444444444444', 'actions[0].steps: not a list'],
+  ['with an unknown action status', { '444444444444.json': { ...clean, actions: [{ ...clean.actions[0], status: 'ok' }] } }, '444444444444', 'actions[0].status: "ok" is not one of planned, done, failed, skipped'],
+  ['whose summary hides a failure', { '444444444444.json': { ...failed, summary: clean.summary } }, '444444444444', 'summary.done: 1 does not count its actions (0)'],
+])('a report %s: invalid, not counted, the reason shown, exit 1', async (_what, files, account, reason) => {
+  const dir = folderOf({ ...files, '111111111111.json': REPORTS[1] });
+  const result = await cli('report', '--dir', dir, '--format', 'json');
+  const rows = JSON.parse(result.out) as Array<{ account: string; mode: string; invalid?: string }>;
+  expect(rows.find((r) => r.account === account)).toMatchObject({ mode: 'invalid', invalid: expect.stringContaining(reason) });
+  expect(rows.find((r) => r.account === '111111111111')).toMatchObject({ mode: 'plan' });
+  expect(result.code).toBe(1);
+});
+
+test('a report in the bucket under another account\'s key is invalid (the key names the account)', async () => {
+  const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: 'departure-reports' }));
+  await s3.send(new PutObjectCommand({ Bucket: 'departure-reports', Key: 'reports/111111111111.json', Body: JSON.stringify(REPORTS[1]) }));
+  await s3.send(new PutObjectCommand({ Bucket: 'departure-reports', Key: 'reports/222222222222.json', Body: JSON.stringify(clean) }));
+  const result = await cli('report', '--bucket', 'departure-reports', '--format', 'csv');
+  expect(result.out).toMatch(/^222222222222,invalid,-,-,-,-,-,not counted: s3:\/\/departure-reports\/reports\/222222222222\.json: accountId 444444444444 is not the account its name says \(222222222222\)/m);
+  expect(result.out).toMatch(/^111111111111,plan,2,/m);
+  expect(result.code).toBe(1);
+});
+
+test('well-formed reports under their own ids, none failed: exit 0', async () => {
+  const result = await cli('report', '--dir', folderOf({ '111111111111.json': REPORTS[1], '222222222222.json': REPORTS[0] }));
+  expect(result.code).toBe(0);
 });

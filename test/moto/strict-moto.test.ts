@@ -58,7 +58,18 @@ import {
   paginateListGroups,
   paginateListUsers,
 } from '@aws-sdk/client-iam';
-import { CloudFormationClient, CreateStackInstancesCommand, CreateStackSetCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  CreateStackInstancesCommand,
+  CreateStackSetCommand,
+  DescribeStacksCommand,
+  ListStackInstancesCommand,
+  ListStacksCommand,
+  UpdateStackSetCommand,
+} from '@aws-sdk/client-cloudformation';
+import { CreateAccountCommand, CreateOrganizationalUnitCommand, CreateOrganizationCommand, ListRootsCommand, MoveAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CERTIFICATE, SSH_KEY } from '../fixtures/credentials';
 import { startMoto, type MotoServer } from '../support/moto';
 
@@ -478,4 +489,121 @@ test('a StackSet instance is named StackSet-<set>-<id>, as in AWS (moto alone pu
   await cfn.send(new CreateStackInstancesCommand({ StackSetName: 'rollout', Accounts: ['123456789012'], Regions: ['us-east-1'] }));
   const names = ((await cfn.send(new ListStacksCommand({}))).StackSummaries ?? []).map((s) => s.StackName);
   expect(names).toEqual([expect.stringMatching(/^StackSet-rollout-[0-9a-f-]{36}$/)]);
+});
+
+describe('StackSets, as the rollout uses them', () => {
+  const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+  const client = <T>(Client: new (config: object) => T, creds: object = credentials) => new Client({ endpoint: server.endpoint, region: 'us-east-1', credentials: creds });
+  /** An instance template with two parameters, to see which values an instance gets. */
+  const BODY = JSON.stringify({
+    Parameters: { Mode: { Type: 'String', Default: 'template-default' }, Other: { Type: 'String', Default: 'template-default' } },
+    Resources: { Topic: { Type: 'AWS::SNS::Topic' } },
+  });
+  const stackSetResource = (properties: object) => ({
+    Type: 'AWS::CloudFormation::StackSet',
+    Properties: { TemplateBody: BODY, Capabilities: ['CAPABILITY_IAM'], Parameters: [{ ParameterKey: 'Mode', ParameterValue: 'plan' }, { ParameterKey: 'Other', ParameterValue: 'from-stackset' }], ...properties },
+  });
+  let deployed = 0; // a refused stack stays (in AWS, rolled back): each deploy has a name of its own
+  const deploy = (resources: object) =>
+    client(CloudFormationClient).send(new CreateStackCommand({ StackName: `rollout-${++deployed}`, TemplateBody: JSON.stringify({ Resources: resources }), Capabilities: ['CAPABILITY_IAM'] }));
+  const instancesOf = async (StackSetName: string) =>
+    ((await client(CloudFormationClient).send(new ListStackInstancesCommand({ StackSetName }))).Summaries ?? []).map((i) => i.Account!).sort();
+
+  /** A member account's CloudFormation, through the role Organizations creates in it. */
+  const memberCfn = async (account: string) => {
+    const { Credentials } = await client(STSClient).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`, RoleSessionName: 'check' }));
+    return client(CloudFormationClient, { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! });
+  };
+  const stacksIn = async (account: string) => ((await (await memberCfn(account)).send(new ListStacksCommand({}))).StackSummaries ?? []).map((s) => s.StackName);
+
+  /** An organization: OU `ou` holding accounts a and b, and its child OU holding c (instances reach every depth). */
+  async function organization() {
+    const orgs = client(OrganizationsClient);
+    await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    const root = (await orgs.send(new ListRootsCommand({}))).Roots![0]!.Id!;
+    const ou = (await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: 'customers' }))).OrganizationalUnit!.Id!;
+    const child = (await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: ou, Name: 'eu' }))).OrganizationalUnit!.Id!;
+    const account = async (name: string, parent: string) => {
+      const id = (await orgs.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }))).CreateAccountStatus!.AccountId!;
+      await orgs.send(new MoveAccountCommand({ AccountId: id, SourceParentId: root, DestinationParentId: parent }));
+      return id;
+    };
+    return { ou, a: await account('a', ou), b: await account('b', ou), c: await account('c', child) };
+  }
+
+  test('(j) RetainStacksOnAccountRemoval is refused unless AutoDeployment is enabled, by the API and by the resource', async () => {
+    const cfn = client(CloudFormationClient);
+    const refused = awsError('ValidationError', 'Can only set RetainStacksOnAccountRemoval if AutoDeployment is enabled');
+    const create = (StackSetName: string, AutoDeployment: object) =>
+      cfn.send(new CreateStackSetCommand({ StackSetName, TemplateBody: BODY, PermissionModel: 'SERVICE_MANAGED', AutoDeployment }));
+    await expect(create('off-but-retained', { Enabled: false, RetainStacksOnAccountRemoval: true })).rejects.toMatchObject(refused);
+    await expect(create('unset-but-retained', { RetainStacksOnAccountRemoval: false })).rejects.toMatchObject(refused);
+    await create('off', { Enabled: false });
+    await create('on-and-retained', { Enabled: true, RetainStacksOnAccountRemoval: true });
+    await expect(cfn.send(new UpdateStackSetCommand({ StackSetName: 'off', UsePreviousTemplate: true, AutoDeployment: { Enabled: false, RetainStacksOnAccountRemoval: true } }))).rejects.toMatchObject(refused);
+    const { ou } = await organization();
+    const targets = [{ Regions: ['us-east-1'], DeploymentTargets: { OrganizationalUnitIds: [ou] } }];
+    await expect(deploy({ Cleanup: stackSetResource({ PermissionModel: 'SERVICE_MANAGED', AutoDeployment: { Enabled: false, RetainStacksOnAccountRemoval: true }, StackInstancesGroup: targets }) })).rejects.toMatchObject(refused);
+  });
+
+  test('(m) service-managed, one OU with several parameter sets is refused; a StackSet of its own for the overridden account is accepted', async () => {
+    const { ou, a, b, c } = await organization();
+    const regions = ['us-east-1'];
+    const oneOuTwoSets = stackSetResource({
+      PermissionModel: 'SERVICE_MANAGED',
+      StackInstancesGroup: [
+        { Regions: regions, DeploymentTargets: { OrganizationalUnitIds: [ou], Accounts: [a], AccountFilterType: 'DIFFERENCE' } },
+        { Regions: regions, DeploymentTargets: { OrganizationalUnitIds: [ou], Accounts: [a], AccountFilterType: 'INTERSECTION' }, ParameterOverrides: [{ ParameterKey: 'Mode', ParameterValue: 'apply' }] },
+      ],
+    });
+    await expect(deploy({ Cleanup: oneOuTwoSets })).rejects.toMatchObject(awsError('ValidationError', 'An OrganizationalUnitIds cannot be associated with more than one Parameters set'));
+    // two accounts of one OU with the same overrides, in two groups, are still two parameter sets
+    const twoGroupsSameValues = stackSetResource({
+      PermissionModel: 'SERVICE_MANAGED',
+      StackInstancesGroup: [a, b].map((account) => ({ Regions: regions, DeploymentTargets: { OrganizationalUnitIds: [ou], Accounts: [account], AccountFilterType: 'INTERSECTION' }, ParameterOverrides: [{ ParameterKey: 'Mode', ParameterValue: 'apply' }] })),
+    });
+    await expect(deploy({ Cleanup: twoGroupsSameValues })).rejects.toMatchObject(awsError('ValidationError', 'An OrganizationalUnitIds cannot be associated with more than one Parameters set'));
+    await expect(deploy({ Cleanup: stackSetResource({ PermissionModel: 'SERVICE_MANAGED', StackInstancesGroup: [{ Regions: regions, DeploymentTargets: { OrganizationalUnitIds: [ou], Accounts: [a] } }] }) })).rejects.toMatchObject(
+      awsError('ValidationError', 'AccountFilterType should be specified when both OrganizationalUnitIds and Accounts are provided'),
+    );
+    // The rollout's shape: the main StackSet leaves the account out (DIFFERENCE), its own StackSet deploys it alone.
+    await deploy({
+      Main: stackSetResource({ StackSetName: 'main', PermissionModel: 'SERVICE_MANAGED', AutoDeployment: { Enabled: false }, StackInstancesGroup: [{ Regions: regions, DeploymentTargets: { OrganizationalUnitIds: [ou], Accounts: [a], AccountFilterType: 'DIFFERENCE' } }] }),
+      Alone: stackSetResource({
+        StackSetName: 'alone',
+        PermissionModel: 'SERVICE_MANAGED',
+        StackInstancesGroup: [{ Regions: regions, DeploymentTargets: { OrganizationalUnitIds: [ou], Accounts: [a], AccountFilterType: 'INTERSECTION' }, ParameterOverrides: [{ ParameterKey: 'Mode', ParameterValue: 'apply' }] }],
+      }),
+    });
+    // (l) every account of the OU at any depth, less the one left out; it is in the other StackSet alone
+    expect(await instancesOf('main')).toEqual([b, c].sort());
+    expect(await instancesOf('alone')).toEqual([a]);
+    // (n) a service-managed instance is a stack in its member account, as in AWS (moto alone hides it)
+    expect(await stacksIn(a)).toEqual([expect.stringMatching(/^StackSet-alone-[0-9a-f-]{36}$/)]);
+  });
+
+  test('(k) self-managed: an instance\'s overrides replace only the parameters they name; an account twice is refused', async () => {
+    const { a, b } = await organization();
+    const regions = ['us-east-1'];
+    await expect(
+      deploy({ Cleanup: stackSetResource({ PermissionModel: 'SELF_MANAGED', StackInstancesGroup: [{ Regions: regions, DeploymentTargets: { Accounts: [a, b] } }, { Regions: regions, DeploymentTargets: { Accounts: [a] } }] }) }),
+    ).rejects.toMatchObject(awsError('ValidationError', `Stack instance [${a},us-east-1] is duplicated`));
+    await deploy({
+      Cleanup: stackSetResource({
+        StackSetName: 'self',
+        PermissionModel: 'SELF_MANAGED',
+        StackInstancesGroup: [
+          { Regions: regions, DeploymentTargets: { Accounts: [b] } },
+          { Regions: regions, DeploymentTargets: { Accounts: [a] }, ParameterOverrides: [{ ParameterKey: 'Mode', ParameterValue: 'apply' }] },
+        ],
+      }),
+    });
+    expect(await instancesOf('self')).toEqual([a, b].sort());
+    const parametersIn = async (account: string) => {
+      const [stack] = (await (await memberCfn(account)).send(new DescribeStacksCommand({}))).Stacks ?? [];
+      return Object.fromEntries((stack?.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+    };
+    expect(await parametersIn(a)).toEqual({ Mode: 'apply', Other: 'from-stackset' });
+    expect(await parametersIn(b)).toEqual({ Mode: 'plan', Other: 'from-stackset' });
+  });
 });

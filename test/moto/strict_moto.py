@@ -1,4 +1,4 @@
-"""moto, with AWS's stricter IAM rules restored, for the test suite and the rehearsals.
+"""moto, with AWS's stricter rules restored (IAM; CloudFormation StackSets), for the test suite and the rehearsals.
 
 moto 5.2.1 accepts some calls that AWS refuses and answers some lists differently. A test that passes only
 because of that would hide a bug that real AWS would show, so each patch below restores one AWS rule. Refusals
@@ -319,6 +319,235 @@ def create_stack(self, *args, **kwargs):
 
 
 CloudFormationBackend.create_stack = create_stack
+
+
+# == CloudFormation StackSets (the rollout) ===================================================================
+# moto ignores AutoDeployment, applies a stack instance's ParameterOverrides as its whole parameter set, ignores
+# DeploymentTargets.Accounts and AccountFilterType, and has no AWS::CloudFormation::StackSet resource at all (a
+# template with one creates nothing). Each rule below is AWS's; strict-moto.test.ts proves each.
+from moto.cloudformation.exceptions import ValidationError as CfnValidationError  # noqa: E402
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException  # noqa: E402
+from moto.cloudformation.models import StackInstances, cloudformation_backends  # noqa: E402
+from moto.cloudformation.models import StackSet as MotoStackSet  # noqa: E402
+from moto.cloudformation.responses import CloudFormationResponse  # noqa: E402
+from moto.core.common_models import CloudFormationModel  # noqa: E402
+
+
+def _true(value):
+    return value is True or str(value).lower() == "true"
+
+
+# (j) AutoDeployment.RetainStacksOnAccountRemoval: "Specify only if Enabled is set to True" (CloudFormation API
+# Reference, AutoDeployment). AWS refuses it otherwise, in CreateStackSet, UpdateStackSet and the StackSet resource.
+def check_auto_deployment(auto_deployment):
+    if auto_deployment and "RetainStacksOnAccountRemoval" in auto_deployment and not _true(auto_deployment.get("Enabled")):
+        raise CfnValidationError(message="Can only set RetainStacksOnAccountRemoval if AutoDeployment is enabled")
+
+
+def _refusing_retain_without_auto_deployment(operation):
+    def checked(self):
+        check_auto_deployment(self._get_params().get("AutoDeployment"))
+        return operation(self)
+
+    return checked
+
+
+CloudFormationResponse.create_stack_set = _refusing_retain_without_auto_deployment(CloudFormationResponse.create_stack_set)
+CloudFormationResponse.update_stack_set = _refusing_retain_without_auto_deployment(CloudFormationResponse.update_stack_set)
+
+
+# (k) ParameterOverrides override only the parameters they name; the others keep the StackSet's values
+# (CreateStackInstances, CloudFormation API Reference). moto gives the instance the overrides alone.
+_create_stack_instances = MotoStackSet.create_stack_instances
+
+
+def create_stack_instances(self, accounts, regions, deployment_targets, parameters):
+    if parameters:
+        merged = {**self.parameters, **{p["ParameterKey"]: p["ParameterValue"] for p in parameters}}
+        parameters = [{"ParameterKey": key, "ParameterValue": value} for key, value in merged.items()]
+    return _create_stack_instances(self, accounts, regions, deployment_targets, parameters)
+
+
+MotoStackSet.create_stack_instances = create_stack_instances
+
+
+# (l) DeploymentTargets: the OUs' accounts, at any depth, narrowed by AccountFilterType INTERSECTION (only the
+# listed accounts) or DIFFERENCE (all but them) (DeploymentTargets, CloudFormation API Reference). moto deploys to
+# the accounts of the OUs and their direct children only, and ignores Accounts and AccountFilterType: an account
+# left out of one StackSet would get its instance anyway.
+_create_instances = StackInstances.create_instances
+
+
+def create_instances(self, accounts, regions, parameters, deployment_targets, permission_model):
+    ous = set(deployment_targets.get("OrganizationalUnitIds") or [])
+    if not ous:
+        return _create_instances(self, accounts, regions, parameters, deployment_targets, permission_model)
+    org = self.org_backend
+    for _ in range(len(org.ou)):  # every descendant OU
+        ous |= {ou.id for ou in org.ou if ou.parent_id in ous}
+    in_ous = [account.id for account in org.accounts if account.parent_id in ous]
+    listed = deployment_targets.get("Accounts") or []
+    filter_type = deployment_targets.get("AccountFilterType") or "NONE"
+    if filter_type == "INTERSECTION":
+        chosen = [a for a in in_ous if a in listed]
+    elif filter_type == "DIFFERENCE":
+        chosen = [a for a in in_ous if a not in listed]
+    else:
+        chosen = in_ous + ([a for a in listed if a not in in_ous] if filter_type == "UNION" else [])
+    return _create_instances(self, list(accounts) + chosen, regions, parameters, {}, permission_model)
+
+
+StackInstances.create_instances = create_instances
+
+
+# (n) A service-managed instance is a stack in the member account, named StackSet-<set>-<id>, as a self-managed one
+# is (StackSets User Guide, "StackSets concepts"). moto keeps it as a hidden stack no API can find, and resources
+# that look their stack up (custom resources) then fail: make it a stack like a self-managed instance's.
+from moto.cloudformation.models import StackInstance  # noqa: E402
+
+_stack_instance_init = StackInstance.__init__
+
+
+def stack_instance_init(self, *args, **kwargs):
+    _stack_instance_init(self, *args, **{**kwargs, "permission_model": "SELF_MANAGED"})
+
+
+StackInstance.__init__ = stack_instance_init
+
+
+# (m) The AWS::CloudFormation::StackSet resource, with its handler's rules (aws-cloudformation-resource-providers-
+# cloudformation, aws-cloudformation-stackset: Validator, AltStackInstancesCalculator, InstancesAnalyzer).
+# Service-managed, instances are keyed by OU and region: an OU in several StackInstancesGroup entries may carry no
+# parameter set but one. Self-managed, by account and region: an account may appear once. AWS fails the resource
+# (the stack rolls back) with the handler's message; moto has no failed stacks, so here CreateStack answers it.
+def check_instance_groups(permission_model, groups):
+    if permission_model == "SERVICE_MANAGED":
+        parameter_sets = {}
+        for group in groups:
+            targets = group.get("DeploymentTargets") or {}
+            if not targets.get("OrganizationalUnitIds"):
+                raise CfnValidationError(message="OrganizationalUnitIds should be specified in SERVICE_MANAGED mode")
+            filter_type = targets.get("AccountFilterType") or "NONE"
+            if filter_type not in ("NONE", "INTERSECTION", "DIFFERENCE"):
+                raise CfnValidationError(message=f"{filter_type} is not a valid AccountFilterType")
+            if filter_type == "NONE" and targets.get("Accounts"):
+                raise CfnValidationError(message="AccountFilterType should be specified when both OrganizationalUnitIds and Accounts are provided")
+            if filter_type != "NONE" and not targets.get("Accounts"):
+                raise CfnValidationError(message="Accounts should be specified when Account-level Targeting is enabled")
+            for ou in targets["OrganizationalUnitIds"]:
+                # the handler compares parameter sets by identity: only groups without overrides can share an OU
+                if ou in parameter_sets and (parameter_sets[ou] is not None or "ParameterOverrides" in group):
+                    raise CfnValidationError(message="An OrganizationalUnitIds cannot be associated with more than one Parameters set")
+                parameter_sets[ou] = group.get("ParameterOverrides")
+    else:
+        seen = set()
+        for group in groups:
+            accounts = (group.get("DeploymentTargets") or {}).get("Accounts")
+            if not accounts:
+                raise CfnValidationError(message="Accounts should be specified in DeploymentTargets in [SELF_MANAGED] model")
+            for account in accounts:
+                for region in group.get("Regions", []):
+                    if (account, region) in seen:
+                        raise CfnValidationError(message=f"Stack instance [{account},{region}] is duplicated")
+                    seen.add((account, region))
+
+
+class StackSetResource(CloudFormationModel):
+    """AWS::CloudFormation::StackSet: the StackSet and its instance groups, created through moto's own API model."""
+
+    __module__ = "moto.cloudformation.strict_moto"  # moto files each model class under the service its module names
+
+    def __init__(self, stackset, groups):
+        self.stackset = stackset
+        self.groups = groups
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CloudFormation::StackSet"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "StackSetName"
+
+    @property
+    def physical_resource_id(self):
+        return self.stackset.id
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "StackSetId"
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "StackSetId":
+            return self.stackset.id
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        permission_model = properties.get("PermissionModel", "SELF_MANAGED")
+        groups = properties.get("StackInstancesGroup") or []
+        check_auto_deployment(properties.get("AutoDeployment"))
+        check_instance_groups(permission_model, groups)
+        backend = cloudformation_backends[account_id][region_name]
+        stackset = backend.create_stack_set(
+            name=properties.get("StackSetName", resource_name),
+            template=properties["TemplateBody"],
+            parameters={p["ParameterKey"]: p["ParameterValue"] for p in properties.get("Parameters", [])},
+            tags={t["Key"]: t["Value"] for t in properties.get("Tags", [])},
+            permission_model=permission_model,
+            admin_role=properties.get("AdministrationRoleARN"),
+            exec_role=properties.get("ExecutionRoleName"),
+            description=properties.get("Description"),
+        )
+        for group in groups:
+            targets = group["DeploymentTargets"]
+            self_managed = permission_model == "SELF_MANAGED"
+            backend.create_stack_instances(
+                stackset.id,
+                accounts=targets["Accounts"] if self_managed else [],
+                regions=group["Regions"],
+                parameters=group.get("ParameterOverrides", []),
+                deployment_targets=None if self_managed else targets,
+            )
+        return cls(stackset, groups)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        properties = cloudformation_json.get("Properties", {})
+        permission_model = properties.get("PermissionModel", "SELF_MANAGED")
+        groups = properties.get("StackInstancesGroup") or []
+        check_auto_deployment(properties.get("AutoDeployment"))
+        check_instance_groups(permission_model, groups)
+        if groups != original_resource.groups:  # AWS adds and removes instances to match; not modelled here
+            raise CfnValidationError(message="strict moto: a change of StackInstancesGroup is not modelled; create the stack anew")
+        original_resource.stackset.update(
+            template=properties["TemplateBody"],
+            description=properties.get("Description"),
+            parameters={p["ParameterKey"]: p["ParameterValue"] for p in properties.get("Parameters", [])},
+            tags={t["Key"]: t["Value"] for t in properties.get("Tags", [])},
+            admin_role=None,
+            execution_role=None,
+            accounts=[],
+            regions=[],
+            operation_id=None,
+        )
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        backend = cloudformation_backends[account_id][region_name]
+        for stackset in list(backend.stacksets.values()):
+            if stackset.id == resource_name and stackset.status != "DELETED":
+                for instance in list(stackset.stack_instances):
+                    stackset.instances.delete([instance.account_id], [instance.region_name])
+                stackset.delete()
+
+# moto lists the resource models once, on first use: make sure this one is in the list.
+from moto.cloudformation import parsing as _parsing  # noqa: E402
+
+for _cached in (_parsing.get_model_list, _parsing.get_model_map, _parsing.get_name_type_map):
+    _cached.cache_clear()
 
 
 def main() -> None:
