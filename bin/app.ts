@@ -7,7 +7,7 @@ import { DepartureStack } from '../lib/departure-stack';
 import { addChecks } from './checks';
 import { synthesizeCleanup } from '../lib/cleanup-template';
 import { addRollout, readRollout, type RolloutStack } from '../lib/rollout';
-import { checkRolloutSize } from '../lib/template-size';
+import { checkCleanupSize, checkRolloutSize } from '../lib/template-size';
 
 /** `-c rollout='{...}'` arrives as text: bad JSON is a one-line context error like any other. */
 function parseRolloutJson(text: string): unknown {
@@ -22,7 +22,7 @@ const app = new App();
 addChecks(app);
 try {
   const settings = readSettings((key) => app.node.tryGetContext(key));
-  new DepartureStack(app, settings.stackName, { settings });
+  const cleanupStack = new DepartureStack(app, settings.stackName, { settings });
   // With rollout context, the management account's stacks roll the same template out as StackSets.
   const rolloutContext = app.node.tryGetContext('rollout');
   let rolloutStacks: RolloutStack[] = [];
@@ -37,9 +37,11 @@ try {
   }
   const assembly = app.synth();
   // The template body carries the whole cleanup template: refuse what cdk deploy could not send without bootstrap.
+  checkCleanupSize(cleanupStack.stackName, assembly.getStackByName(cleanupStack.stackName).template);
   for (const stack of rolloutStacks) checkRolloutSize(stack.stackName, assembly.getStackByName(stack.stackName).template);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`ctl-departure: context ${error.message.replace(/^config /, '')}\n`);
-  process.exit(1);
+  // Bad input is a usage error: exit 2, as the CLI does.
+  process.exit(2);
 }

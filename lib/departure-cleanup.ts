@@ -187,7 +187,8 @@ export class DepartureCleanup extends Construct {
         sid: 'NeverTouchProtectedRoles',
         effect: iam.Effect.DENY,
         notActions: ['iam:Get*', 'iam:List*'],
-        resources: PROTECTED_PATTERNS.map((pattern) => Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:${pattern}`)),
+        // Any partition and account: a Deny may be broader, and needs no Fn::Sub.
+        resources: PROTECTED_PATTERNS.map((pattern) => `arn:*:iam::*:${pattern}`),
       }),
     );
 
@@ -342,7 +343,7 @@ class PermissionWriter {
               operator,
               Object.fromEntries(
                 Object.entries(keys).map(([key, values]) => {
-                  const expanded = values.flatMap((value) => this.expand(value));
+                  const expanded = values.flatMap((value) => this.expand(value, permission.deny));
                   return [key, expanded.length === 1 ? expanded[0] : expanded];
                 }),
               ),
@@ -353,15 +354,20 @@ class PermissionWriter {
         sid: permission.sid,
         effect: permission.deny ? iam.Effect.DENY : iam.Effect.ALLOW,
         actions: [...permission.actions],
-        resources: permission.resources.flatMap((resource) => this.expand(resource)),
+        resources: permission.resources.flatMap((resource) => this.expand(resource, permission.deny)),
         ...(conditions ? { conditions } : {}),
       });
       return { statement, reason: permission.reason, ...(permission.deny ? { deny: true } : {}) };
     });
   }
 
-  private expand(template: string): string[] {
+  /**
+   * A template's ARNs: exact for what is allowed; for a Deny, any partition and account (`arn:*:iam::*:...`), which
+   * denies more and keeps the template small (a Deny needs no `Fn::Sub`).
+   */
+  private expand(template: string, broad = false): string[] {
     const { values } = this;
+    if (broad) return expandTemplate(template, { partition: '*', account: '*', prefix: values.prefixes, bucket: [], oidcFragment: [] });
     const variables: Record<string, string> = {};
     const variable = (name: string, value: string) => {
       variables[name] = value;

@@ -49,6 +49,20 @@ export function templateYamlBytes(template: object): number {
 }
 
 /**
+ * Refuses, with one line, a cleanup stack whose template `cdk deploy` could not send inline: its size grows with the
+ * prefixes, provider bucket names and OIDC fragments the IAM policy is written for.
+ * @throws ConfigError naming `prefixes` and how to make the stack smaller
+ */
+export function checkCleanupSize(stackName: string, template: object): void {
+  const size = templateYamlBytes(template);
+  if (size <= TEMPLATE_BODY_LIMIT) return;
+  throw new ConfigError(
+    'prefixes',
+    `stack ${stackName} would be about ${size.toLocaleString('en-US')} bytes as the YAML cdk deploy sends, over the ${TEMPLATE_BODY_LIMIT.toLocaleString('en-US')} bytes CloudFormation takes inline (without bootstrap); use fewer prefixes, bucket names or OIDC URL fragments`,
+  );
+}
+
+/**
  * Refuses, with one line, a rollout stack whose template `cdk deploy` could not send inline.
  * @throws ConfigError naming `rollout` and how to make the stack smaller
  */
