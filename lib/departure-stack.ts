@@ -65,7 +65,7 @@ export class DepartureStack extends Stack {
         allowedPattern: `^$|${BATCH_ROLE_ARN.source.replace(/\\\//g, '/')}`,
         constraintDescription: 'one IAM role ARN of this account, without wildcards, such as arn:aws:iam::123456789012:role/s3-batch-copy',
       }),
-      reportBucket: parameter('ReportBucket', 'Bucket receiving this account\'s full report as reports/<accountId>.json (the rollout\'s); empty for the log only.', '', {
+      reportBucket: parameter('ReportBucket', 'Bucket receiving the full report of this account as reports/<accountId>.json (from the rollout); empty for the log only.', '', {
         allowedPattern: '^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
       }),
       deleteWithoutArchive: parameter('DeleteWithoutArchive', 'Delete provider buckets without a verified copy.', String(config.buckets.deleteWithoutArchive), {

@@ -21,7 +21,13 @@ const bytes = (text: string) => Buffer.byteLength(text);
 
 /** Bytes of a scalar (or empty collection) as yaml writes it, at most. */
 function scalarBytes(value: unknown): number {
-  if (typeof value === 'string') return SURELY_PLAIN.test(value) && !YAML_11_WORDS.test(value) ? bytes(value) : bytes(JSON.stringify(value));
+  if (typeof value === 'string') {
+    if (SURELY_PLAIN.test(value) && !YAML_11_WORDS.test(value)) return bytes(value);
+    // yaml quotes a string that has " but no ' in single quotes, which escape nothing (the cleanup template inlined
+    // as a StackSet's TemplateBody is such a string: JSON, with no apostrophe in it on purpose).
+    if (value.includes('"') && !value.includes("'") && !/[\n\r\t]/.test(value)) return bytes(value) + 2;
+    return bytes(JSON.stringify(value));
+  }
   if (Array.isArray(value)) return 2; // []
   if (value !== null && typeof value === 'object') return 2; // {}
   return bytes(String(value));

@@ -41,13 +41,27 @@ export function loadInlinedHandler(code: string, projectRoot: string): Handler {
   return require(file).handler as Handler;
 }
 
-/** Resolves Ref and Fn::GetAtt ...Arn in resource properties the way CloudFormation would before invoking. */
+/**
+ * Resolves Ref, Fn::GetAtt ...Arn, Fn::Join and Fn::If in resource properties the way CloudFormation would before
+ * invoking. The stack's only Fn::If picks a conditional resource or "": CloudFormation creates such a resource exactly
+ * when its condition holds, so whether the referenced resource exists tells the condition.
+ */
 export function resolveProperties(properties: Record<string, unknown>, parameters: Record<string, string>, physicalIds: Record<string, string>): Record<string, string> {
   const resolve = (value: unknown): string => {
     if (typeof value === 'string') return value;
     const object = value as Record<string, unknown>;
     if ('Ref' in object) return parameters[object.Ref as string] ?? physicalIds[object.Ref as string]!;
     if ('Fn::GetAtt' in object) return physicalIds[(object['Fn::GetAtt'] as string[])[0]!]!;
+    if ('Fn::Join' in object) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return parts.map(resolve).join(separator);
+    }
+    if ('Fn::If' in object) {
+      const [, whenTrue, whenFalse] = object['Fn::If'] as [string, unknown, unknown];
+      const ref = (whenTrue as { Ref?: string }).Ref;
+      if (ref === undefined || ref in parameters) throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+      return resolve(ref in physicalIds ? whenTrue : whenFalse);
+    }
     throw new Error(`cannot resolve ${JSON.stringify(value)}`);
   };
   return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, resolve(value)]));

@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG, resolveConfig } from '../lambda/engine/config';
 import type { Action } from '../lambda/engine/model';
 import { plan } from '../lambda/engine/plan';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
-import { group, inventory, policy, policyArn, PROVIDER, role, trustingAccount, user } from './support/inventory-builder';
+import { ACCOUNT, group, inventory, policy, policyArn, PROVIDER, role, trustingAccount, user } from './support/inventory-builder';
 
 const find = (actions: Action[], resource: string, name: string) => {
   const found = actions.filter((a) => a.resource === resource && a.name === name);
@@ -239,5 +239,36 @@ describe('plan', () => {
   test('prefixes are literal and case-sensitive', () => {
     const actions = plan(inventory({ roles: [role('ctl-lowercase'), role('XCTLRole')] }), DEFAULT_CONFIG);
     expect(actions.every((a) => a.action === 'skip')).toBe(true);
+  });
+});
+
+describe('a provider bucket too large for one run', () => {
+  const big = {
+    name: `config-bucket-${ACCOUNT}`,
+    arn: `arn:aws:s3:::config-bucket-${ACCOUNT}`,
+    exists: true,
+    lifecycleRules: [],
+    publicAccessBlocked: true,
+    encrypted: true,
+    tags: {},
+    contents: { objects: 60_000, bytes: 1024, versions: 60_000, deleteMarkers: 0, needRestore: [] },
+  };
+  const batchPlan = (batchRoleArn: string) =>
+    find(plan(inventory({ buckets: [big] }), resolveConfig({ buckets: { mode: 'copy', archiveBucket: 'acme-archive', batchRoleArn } })), 's3:bucket', big.name);
+
+  test('is copied by S3 Batch Operations as a role of this account', () => {
+    expect(batchPlan(`arn:aws:iam::${ACCOUNT}:role/s3-batch-copy`).steps.map((s) => s.call)).toEqual(['StartBatchCopy']);
+  });
+
+  test("is flagged, with nothing run, when the batch role is another account's (the stack may pass only its own account's)", () => {
+    expect(batchPlan('arn:aws:iam::999999999999:role/s3-batch-copy')).toMatchObject({
+      action: 'flag',
+      steps: [],
+      reason: expect.stringMatching(/^too large for one run, and buckets.batchRoleArn is a role of account 999999999999, not of this account/),
+    });
+  });
+
+  test('a batch role ARN with a wildcard is refused in the config, in one line', () => {
+    expect(() => resolveConfig({ buckets: { batchRoleArn: 'arn:aws:iam::123456789012:role/*' } })).toThrow(/^config "buckets.batchRoleArn": must be one IAM role ARN, without wildcards/);
   });
 });

@@ -46,7 +46,7 @@ test('a missing property keeps its default, as a missing key of a config file do
 });
 
 test.each([
-  [{ Prefix: 'CTL' }, 'property Prefix: unknown property; the known properties are ServiceToken, ServiceTimeout, Mode, ReportBucket, EngineVersion, Prefixes,'],
+  [{ Prefix: 'CTL' }, 'property Prefix: unknown property; the known properties are ServiceToken, ServiceTimeout, Mode, ReportBucket, EngineVersion, Permissions, Prefixes,'],
   [{ Prefixes: ['CTL'] }, 'property Prefixes: must be a string, not ["CTL"]'],
   [{ Mode: 'destroy' }, 'property Mode: must be "plan" or "apply", not "destroy"; set the stack parameter Mode'],
   [{ Mode: '' }, 'property Mode: must be "plan" or "apply", not ""'],
@@ -60,7 +60,7 @@ test.each([
   [{ StorageClass: 'COLD' }, 'property StorageClass: config "buckets.storageClass": must be one of STANDARD,'],
   [{ BucketMode: 'copy' }, 'property ArchiveBucket: config "buckets.archiveBucket": is required in copy mode'],
   [{ ProviderAccountIds: '58994200365' }, 'property ProviderAccountIds: config "providerAccountIds[0]": "58994200365" is not a 12-digit AWS account id'],
-  [{ BatchRoleArn: 'role/copy' }, 'property BatchRoleArn: config "buckets.batchRoleArn": must be an IAM role ARN'],
+  [{ BatchRoleArn: 'role/copy' }, 'property BatchRoleArn: config "buckets.batchRoleArn": must be one IAM role ARN, without wildcards'],
   [{ ReportBucket: 'Reports_Bucket' }, 'property ReportBucket: "Reports_Bucket" is not an S3 bucket name'],
   [{ EngineVersion: 'abcdef0123456789' }, "property EngineVersion: must be the engine's SHA-256 (64 hex digits) as synthesis writes it"],
   [{ ServiceTimeout: '7200' }, 'property ServiceTimeout: must be a whole number of seconds from 1 to 3600, not "7200"'],

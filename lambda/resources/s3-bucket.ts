@@ -49,6 +49,15 @@ function decide(bucket: Bucket, context: PlanContext): Verdict {
   const { notes } = policyNotes(bucket, context);
   const restore = bucket.contents?.needRestore.length ? [`${bucket.contents.needRestore.length} object(s) in an archive class need a restore before they can be copied: ${bucket.contents.needRestore.slice(0, 5).join(', ')}${bucket.contents.needRestore.length > 5 ? ', ...' : ''}`] : [];
   const why = (head: string) => [head, ...notes, ...restore].join('; ');
+  // The job runs in this account as the role it is handed; the stack may only hand it a role of this account.
+  const batchRoleAccount = settings.batchRoleArn?.split(':')[4];
+  const copies = settings.mode === 'copy' || (settings.mode === 'delete' && !!settings.archiveBucket);
+  if (copies && needsBatch(bucket, context) && batchRoleAccount && batchRoleAccount !== context.inventory.accountId) {
+    return {
+      action: 'flag',
+      reason: why(`too large for one run, and buckets.batchRoleArn is a role of account ${batchRoleAccount}, not of this account ${context.inventory.accountId}: name a role of this account for S3 Batch Operations`),
+    };
+  }
   switch (settings.mode) {
     case 'keep':
       return { action: 'preserve', reason: why('provider bucket kept (buckets.mode keep)') };
