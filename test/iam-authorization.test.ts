@@ -7,6 +7,12 @@
  * (UNEXERCISED) so that an excess permission is a decision, not an accident.
  */
 import { IAMClient } from '@aws-sdk/client-iam';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template as Template_ } from 'aws-cdk-lib/assertions';
+import { DepartureCleanup } from '../lib/departure-cleanup';
+import type { Permission } from '../lambda/engine/permissions';
+import { FUNCTION_PERMISSIONS } from '../lambda/permissions';
+import { RESOURCE_KINDS } from '../lambda/resources';
 import { S3Client } from '@aws-sdk/client-s3';
 import { synthesizeCleanup } from '../lib/cleanup-template';
 import { readSettings } from '../lib/context';
@@ -389,3 +395,42 @@ function withoutAction(role: ResolvedRole, policyIndex: number, statementIndex: 
     ),
   };
 }
+
+/**
+ * The stack's policy is built from what each kind declares, and from nothing else: take one action a kind's steps
+ * need out of that kind's own declaration, build the stack from the rest, and the calls of that step are denied.
+ */
+describe("a permission taken out of its kind's declaration", () => {
+  const REPRESENTATIVE: Readonly<Record<string, { readonly action: string; readonly scenario: ScenarioName }>> = {
+    'iam:role': { action: 'iam:DeleteRole', scenario: 'identities' },
+    'iam:policy': { action: 'iam:DeletePolicy', scenario: 'identities' },
+    'iam:user': { action: 'iam:DeleteUser', scenario: 'identities' },
+    'iam:group': { action: 'iam:DeleteGroup', scenario: 'identities' },
+    'iam:saml-provider': { action: 'iam:DeleteSAMLProvider', scenario: 'identities' },
+    'iam:oidc-provider': { action: 'iam:DeleteOpenIDConnectProvider', scenario: 'identities' },
+    'events:rule': { action: 'events:ListTargetsByRule', scenario: 'identities' },
+    's3:bucket': { action: 's3:PutBucketPolicy', scenario: 'keep' },
+  };
+
+  const roleBuiltFrom = (permissions: readonly Permission[]) => {
+    const stack = new Stack(new App(), 'ProviderDeparture');
+    new DepartureCleanup(stack, 'Departure', { prefixes: ['CTL'], permissions });
+    return rolePolicies(stack.resolve(Template_.fromStack(stack).toJSON()) as Template, deployment(VARIANTS[0]!));
+  };
+
+  test.each(Object.entries(REPRESENTATIVE))('%s: without %j its step is denied', async (type, { action, scenario }) => {
+    const kind = RESOURCE_KINDS.find((k) => k.type === type)!;
+    expect(kind.permissions.some((p) => p.actions.includes(action))).toBe(true);
+    const declaredElsewhere = FUNCTION_PERMISSIONS.filter((p) => !kind.permissions.includes(p));
+    const reduced = [...declaredElsewhere, ...kind.permissions.map((p) => ({ ...p, actions: p.actions.filter((a) => a !== action) })).filter((p) => p.actions.length)];
+    const [whole, without] = [roleBuiltFrom(FUNCTION_PERMISSIONS), roleBuiltFrom(reduced)];
+    const needing = requests.get(scenario)!.filter(({ request }) => request.action === action);
+    expect(needing.length).toBeGreaterThan(0);
+    for (const { request } of needing) {
+      expect({ request: describeRequest(request), allowed: (await simulate(whole, request)).allowed }).toEqual({ request: describeRequest(request), allowed: true });
+      // Another kind may grant the same action on the same resource (e.g. reads on "*"): then it is not this kind's alone.
+      const stillAllowed = (await simulate(without, request)).allowed;
+      expect({ request: describeRequest(request), stillAllowed }).toEqual({ request: describeRequest(request), stillAllowed: false });
+    }
+  });
+});
