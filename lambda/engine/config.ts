@@ -245,29 +245,32 @@ export function broadPrefix(value: string): string | undefined {
 /** What an issuer URL fragment may hold: a host or part of one, and a path. */
 const URL_FRAGMENT = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(\/[\w.~-]+)*$/i;
 
-/** Issuers (and identity services) that many customers trust: a fragment inside one of them matches them. */
-const WELL_KNOWN_ISSUERS = [
-  'token.actions.githubusercontent.com', 'accounts.google.com', 'login.microsoftonline.com', 'sts.windows.net', 'gitlab.com',
-  'app.terraform.io', 'oidc.circleci.com', 'api.bitbucket.org', 'cognito-identity.amazonaws.com', 'oidc.eks.amazonaws.com',
-  'okta.com', 'auth0.com', 'onelogin.com',
+/**
+ * Issuers many accounts trust. A fragment inside one matches it. A host under the domain of one of three labels or
+ * more (`oidc.eks.<region>.amazonaws.com`, `token.actions.githubusercontent.com`) issues for every tenant: a fragment
+ * naming such a host needs the path that names the tenant.
+ */
+const KNOWN_ISSUERS = [
+  'token.actions.githubusercontent.com', 'accounts.google.com', 'login.microsoftonline.com', 'sts.windows.net', 'oidc.eks.amazonaws.com',
+  'cognito-identity.amazonaws.com', 'app.terraform.io', 'oidc.circleci.com', 'api.bitbucket.org', 'gitlab.com', 'okta.com', 'auth0.com', 'onelogin.com',
 ];
-/** Domains whose hosts are one issuer for every tenant: a fragment naming such a host needs a path that names the tenant. */
-const SHARED_ISSUER_DOMAINS = ['amazonaws.com', 'githubusercontent.com', 'google.com', 'microsoftonline.com', 'windows.net', 'gitlab.com', 'terraform.io', 'circleci.com', 'bitbucket.org'];
 
 /**
- * Why an OIDC URL fragment would match more than the provider's issuers: shorter than 6 characters, neither a host
- * (with a dot) nor a word of 8 or more, inside a well-known issuer's host, or a host of a shared issuer without a path.
+ * Why an OIDC URL fragment would match more than the provider's issuers: under 6 characters, neither a host (with a
+ * dot) nor a word of 8 or more, inside a well-known issuer, or a host of a multi-tenant issuer without a path.
  */
 export function broadOidcFragment(value: string): string | undefined {
   const lower = value.toLowerCase();
   const host = lower.split('/')[0]!;
-  if (lower.length < 6 || (!host.includes('.') && host.length < 8)) return 'a fragment needs at least 6 characters with a dot (a host such as "auth.ctl.io"), or a word of 8 or more';
+  if (lower.length < 6 || !(host.includes('.') || host.length > 7)) return 'a fragment needs 6 characters and a dot (a host such as "auth.ctl.io"), or a word of 8';
   // A region names no tenant: "eks.eu-west-1" is as broad as "eks".
   const regionless = lower.replace(/[a-z]{2}(-[a-z]+)+-\d\.?/g, '');
-  const issuer = WELL_KNOWN_ISSUERS.find((known) => known.includes(regionless));
-  if (issuer) return `it is part of ${issuer}, an issuer many accounts trust`;
-  const shared = lower === host && SHARED_ISSUER_DOMAINS.find((domain) => host === domain || host.endsWith(`.${domain}`));
-  return shared ? `hosts under ${shared} issue tokens for every tenant: add the path that names the provider's` : undefined;
+  for (const known of KNOWN_ISSUERS) {
+    if (known.includes(regionless)) return `it matches ${known}, an issuer many accounts trust`;
+    const domain = known.split('.').slice(-2).join('.');
+    if (lower === host && domain !== known && `.${host}`.endsWith(`.${domain}`)) return `hosts under ${domain} issue for every tenant: add the path that names the provider's`;
+  }
+  return undefined;
 }
 
 const accountId = (field: string, value: string) => {
@@ -279,7 +282,7 @@ const tagKey = (field: string, value: string) => {
 };
 
 const urlFragment = (field: string, value: string) => {
-  if (!URL_FRAGMENT.test(value)) throw new ConfigError(field, `"${value}" is not part of an issuer URL (letters, digits, dots, hyphens, then a /path): use a host such as "auth.ctl.io"`);
+  if (!URL_FRAGMENT.test(value)) throw new ConfigError(field, `"${value}" is not a host or host/path such as "auth.ctl.io"`);
 };
 
 const organization = (field: string, value: string) => {
@@ -308,9 +311,9 @@ const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[
 
 /** A bucket name, where `{accountId}` may stand once for the 12 digits of the account's id. */
 const bucketName = (field: string, value: string) => {
-  if (value.split('{accountId}').length > 2) throw new ConfigError(field, `"${value}" names {accountId} more than once: write it once, such as "config-bucket-{accountId}"`);
+  if (value.split('{accountId}').length > 2) throw new ConfigError(field, `"${value}" names {accountId} twice: write it once`);
   if (!BUCKET_NAME.test(value.replace('{accountId}', '123456789012'))) {
-    throw new ConfigError(field, `"${value}" is not an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens, with {accountId} counted as 12 digits)`);
+    throw new ConfigError(field, `"${value}" is not an S3 bucket name (3 to 63 of a-z 0-9 . -, {accountId} counting 12)`);
   }
 };
 
