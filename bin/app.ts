@@ -2,7 +2,8 @@
 /** The CDK app: `cdk synth` / `cdk deploy` the departure stack with settings from context. */
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lambda/engine/config';
-import { checkContextKeys, parseContextJson, readSettings } from '../lib/context';
+import { existsSync, readFileSync } from 'node:fs';
+import { checkCdkJson, checkContextKeys, parseContextJson, readSettings } from '../lib/context';
 import { DepartureStack } from '../lib/departure-stack';
 import { addChecks } from './checks';
 import { synthesizeCleanup } from '../lib/cleanup-template';
@@ -12,6 +13,8 @@ import { checkCleanupSize, checkRolloutSize } from '../lib/template-size';
 const app = new App();
 addChecks(app);
 try {
+  // The CDK CLI runs the app in the project's folder, where it read cdk.json.
+  if (existsSync('cdk.json')) checkCdkJson(readFileSync('cdk.json', 'utf8'));
   checkContextKeys(Object.keys(app.node.getAllContext()));
   const settings = readSettings((key) => app.node.tryGetContext(key));
   const cleanupStack = new DepartureStack(app, settings.stackName, { settings });

@@ -41,6 +41,20 @@ export function checkContextKeys(keys: readonly string[]): void {
   }
 }
 
+/**
+ * The CDK CLI reads `cdk.json` with JSON.parse, which keeps the last of two equal keys: the app, which can read the
+ * file too, refuses them. Text that is not JSON is left to the CLI, which reports it.
+ */
+export function checkCdkJson(text: string): void {
+  try {
+    JSON.parse(text);
+  } catch {
+    return;
+  }
+  const twice = duplicateKey(text);
+  if (twice !== undefined) throw new ConfigError(twice.replace(/^context\./, ''), 'is given twice in cdk.json: JSON would keep only the last; write it once');
+}
+
 /** JSON text of a context value, parsed; bad JSON and keys given twice are one-line errors naming the key. */
 export function parseContextJson(key: string, text: string, example: string): unknown {
   let value: unknown;

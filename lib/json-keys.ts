@@ -21,7 +21,7 @@ export function duplicateKey(text: string): string | undefined {
     else if (char === ',' && typeof open.at(-1)?.at === 'number') (open.at(-1)!.at as number)++;
     else if (char === '"') {
       let end = i + 1;
-      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       const frame = open.at(-1);
       // A string followed by a colon is a key; compared decoded, so "\u0061" and "a" are the same key.
       const colon = /\s*:/y;

@@ -4,7 +4,7 @@
  * stderr and exit 2, never a stack trace.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CONTEXT_KEYS } from '../lib/context';
@@ -22,10 +22,14 @@ const CDK_OWN_CONTEXT = {
   'availability-zones:account=123456789012:region=us-east-1': ['us-east-1a'],
 };
 
-function synth(context: Record<string, unknown>) {
+function synth(context: Record<string, unknown>, cdkJson?: string) {
   if (!existsSync(APP)) throw new Error(`${APP} is missing: run npx tsc -p tsconfig.json first (npm test does)`);
   const outdir = mkdtempSync(path.join(tmpdir(), 'ctl-synth-'));
+  // The CDK CLI runs the app in the project folder, next to the cdk.json it read.
+  const project = mkdtempSync(path.join(tmpdir(), 'ctl-project-'));
+  if (cdkJson !== undefined) writeFileSync(path.join(project, 'cdk.json'), cdkJson);
   const run = spawnSync(process.execPath, [APP], {
+    cwd: project,
     encoding: 'utf8',
     env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_OWN_CONTEXT, ...context }), CDK_OUTDIR: outdir },
   });
@@ -57,4 +61,12 @@ test.each([
   expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining(`ctl-departure: ${message}`)]);
   expect(result.stderr).toMatch(/^ctl-departure: context "/);
   expect(result).toMatchObject({ status: 2, templates: [] });
+});
+
+test('a key given twice in cdk.json (which the CDK CLI would read as the last one) is one line, exit 2', () => {
+  const cdkJson = '{\n  "app": "node dist/bin/app.js",\n  "context": {\n    "prefixes": ["CTL"],\n    "exclude": [],\n    "prefixes": ["C"]\n  }\n}';
+  const result = synth({ prefixes: ['C'] }, cdkJson);
+  expect(result).toEqual({ status: 2, stderr: 'ctl-departure: context "prefixes": is given twice in cdk.json: JSON would keep only the last; write it once\n', templates: [] });
+  // The project's own cdk.json has each key once.
+  expect(synth({}, readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).status).toBe(0);
 });

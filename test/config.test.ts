@@ -1,4 +1,5 @@
 import { broadOidcFragment, broadPrefix, ConfigError, DEFAULT_CONFIG, resolveConfig } from '../lambda/engine/config';
+import { duplicateKey } from '../lib/json-keys';
 
 describe('resolveConfig', () => {
   test('fills defaults', () => {
@@ -120,5 +121,24 @@ describe('prefixes and OIDC URL fragments that are too broad', () => {
     expect(() => resolveConfig({ prefixes: ['c'], allowBroadPrefixes: ['C'] })).toThrow('config "prefixes[0]": "c" is too broad');
     expect(() => resolveConfig({ prefixes: ['*'], allowBroadPrefixes: ['*'] })).toThrow('contains a wildcard');
     expect(() => resolveConfig({ prefixes: [''], allowBroadPrefixes: [''] })).toThrow('must not be empty');
+  });
+});
+
+describe('duplicateKey (JSON.parse keeps the last of two equal keys without a word)', () => {
+  test.each([
+    ['{"a": 1, "a": 2}', 'a'],
+    ['{"a": {"b": 1, "c": {"d": 1}, "b": 2}}', 'a.b'],
+    ['{"a": [{"x": 1}, {"y": 1, "y": 2}]}', 'a[1].y'],
+    ['{"a": 1, "\\u0061": 2}', 'a'],
+    ['{"k\\"q": 1, "k\\"q": 2}', 'k"q'],
+    ['{"a" \n\n   : 1, "a":2}', 'a'],
+  ])('%s: %s', (text, path) => {
+    JSON.parse(text);
+    expect(duplicateKey(text)).toBe(path);
+  });
+
+  test.each(['{"a": 1, "b": {"a": 1}}', '{"a": ["a", "a"], "b": "a"}', '{"a": "\\"a\\": 1"}', '[{"a": 1}, {"a": 2}]', '"a"', 'null'])('%s has none', (text) => {
+    JSON.parse(text);
+    expect(duplicateKey(text)).toBeUndefined();
   });
 });
