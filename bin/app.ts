@@ -2,32 +2,27 @@
 /** The CDK app: `cdk synth` / `cdk deploy` the departure stack with settings from context. */
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lambda/engine/config';
-import { readSettings } from '../lib/context';
+import { existsSync, readFileSync } from 'node:fs';
+import { checkCdkJson, checkContextKeys, parseContextJson, readSettings } from '../lib/context';
 import { DepartureStack } from '../lib/departure-stack';
 import { addChecks } from './checks';
 import { synthesizeCleanup } from '../lib/cleanup-template';
 import { addRollout, readRollout, type RolloutStack } from '../lib/rollout';
 import { checkCleanupSize, checkRolloutSize } from '../lib/template-size';
 
-/** `-c rollout='{...}'` arrives as text: bad JSON is a one-line context error like any other. */
-function parseRolloutJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ConfigError('rollout', `must be JSON such as '{"organizationalUnitIds":["ou-abcd-12345678"]}', not ${text}`);
-  }
-}
-
 const app = new App();
 addChecks(app);
 try {
+  // The CDK CLI runs the app in the project's folder, where it read cdk.json.
+  if (existsSync('cdk.json')) checkCdkJson(readFileSync('cdk.json', 'utf8'));
+  checkContextKeys(Object.keys(app.node.getAllContext()));
   const settings = readSettings((key) => app.node.tryGetContext(key));
   const cleanupStack = new DepartureStack(app, settings.stackName, { settings });
   // With rollout context, the management account's stacks roll the same template out as StackSets.
   const rolloutContext = app.node.tryGetContext('rollout');
   let rolloutStacks: RolloutStack[] = [];
   if (rolloutContext !== undefined) {
-    const rollout = readRollout(typeof rolloutContext === 'string' ? parseRolloutJson(rolloutContext) : rolloutContext);
+    const rollout = readRollout(typeof rolloutContext === 'string' ? parseContextJson('rollout', rolloutContext, '{"organizationalUnitIds":["ou-abcd-12345678"]}') : rolloutContext);
     const cleanup = synthesizeCleanup(settings, addChecks);
     rolloutStacks = addRollout(app, `${settings.stackName}Rollout`, {
       rollout,

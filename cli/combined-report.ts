@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DepartureReport } from '../lambda/engine/report';
 import { reportProblem } from './report-check';
+import { printable } from './format';
 
 export type CombinedFormat = 'table' | 'md' | 'csv' | 'json';
 export const COMBINED_FORMATS: readonly CombinedFormat[] = ['table', 'md', 'csv', 'json'];
@@ -94,13 +95,16 @@ const COLUMNS = ['account', 'mode', 'planned', 'done', 'failed', 'preserved', 'f
 export function formatCombined(reports: readonly StoredReport[], format: CombinedFormat): string {
   const rows = reports.map(rowOf).sort((a, b) => a.account.localeCompare(b.account));
   if (format === 'json') return JSON.stringify(rows, null, 2);
-  const counts = (row: AccountRow) => (row.invalid !== undefined ? ['-', '-', '-', '-', '-'] : [row.planned, row.done, row.failed, row.preserved, row.flagged]);
-  const cells = (row: AccountRow) => [row.account, row.mode, ...counts(row), leftText(row)].map(String);
+  // A report not counted has no counts: "-" in a table, an empty cell in CSV.
+  const none = format === 'csv' ? '' : '-';
+  const counts = (row: AccountRow) => (row.invalid !== undefined ? [none, none, none, none, none] : [row.planned, row.done, row.failed, row.preserved, row.flagged]);
+  // Account (a file name), names and reasons come from the reports: anyone's to write, so never control characters.
+  const cells = (row: AccountRow) => [row.account, row.mode, ...counts(row), leftText(row)].map((cell) => printable(String(cell)));
   const total = ['total', '', ...(['planned', 'done', 'failed', 'preserved', 'flagged'] as const).map((k) => String(rows.reduce((sum, r) => sum + r[k], 0))), String(rows.reduce((sum, r) => sum + r.left.length, 0))];
   if (format === 'csv') return [COLUMNS.join(','), ...rows.map((r) => cells(r).map(csv).join(','))].join('\n');
   const body = [...rows.map(cells), total];
   if (format === 'md') {
-    return [`| ${COLUMNS.join(' | ')} |`, `|${COLUMNS.map(() => '---').join('|')}|`, ...body.map((c) => `| ${c.join(' | ')} |`)].join('\n');
+    return [`| ${COLUMNS.join(' | ')} |`, `|${COLUMNS.map(() => '---').join('|')}|`, ...body.map((c) => `| ${c.map((cell) => cell.replace(/[|\\`*_<>[\]]/g, '\\$&')).join(' | ')} |`)].join('\n');
   }
   const widths = COLUMNS.map((name, i) => Math.max(name.length, ...body.map((c) => c[i]!.length)));
   const line = (c: readonly string[]) => c.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
@@ -108,4 +112,11 @@ export function formatCombined(reports: readonly StoredReport[], format: Combine
 }
 
 const leftText = (row: AccountRow) => (row.invalid !== undefined ? `not counted: ${row.invalid}` : row.left.length ? `${row.left.length}: ${row.left.slice(0, 3).join(', ')}${row.left.length > 3 ? ', ...' : ''}` : '0');
-const csv = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+/**
+ * One CSV cell that a spreadsheet reads as text: a cell starting with `=`, `+`, `-`, `@`, tab or carriage return
+ * would be run as a formula, so it gets a leading `'` and quotes (OWASP, "CSV Injection"); quotes are doubled.
+ */
+const csv = (value: string) => {
+  const text = /^[=+\-@\t\r\0]/.test(value) ? `'${value}` : value;
+  return /[",\n\r']/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};

@@ -5,16 +5,29 @@ import type { DepartureReport } from '../lambda/engine/report';
 const ORDER: readonly Decision[] = ['delete', 'preserve', 'flag', 'skip'];
 const STATUS_MARK = { planned: '·', done: '✓', failed: '✗', skipped: '-' } as const;
 
-/** ARNs shortened to what a reader needs: `arn:aws:iam::123:policy/CTLX` → `policy/CTLX`. */
+/**
+ * Text that cannot drive a terminal: control characters (C0, DEL, C1, so every ANSI escape sequence) and the
+ * invisible marks that reorder text (bidi overrides and isolates) are shown as `\u001b`. Names, tags, descriptions
+ * and AWS messages are the provider's or anyone's to write; escaped, two different names still look different.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A step's input value as a reader wants it: ARNs shortened (`arn:aws:iam::123:policy/CTLX` → `policy/CTLX`), lists
+ * of names joined by commas, objects (S3 configurations, tag sets) as `{Key: value, ...}`.
+ */
 function shortValue(value: unknown): string {
-  const text = Array.isArray(value) ? value.join(',') : String(value);
-  return text.replace(/^arn:[^:]+:iam::[^:]*:/, '');
+  if (Array.isArray(value)) return value.some((v) => typeof v === 'object' && v !== null) ? `[${value.map(shortValue).join(', ')}]` : value.map(shortValue).join(',');
+  if (typeof value === 'object' && value !== null) return `{${Object.entries(value).map(([key, v]) => `${key}: ${shortValue(v)}`).join(', ')}}`;
+  return String(value).replace(/^arn:[^:]+:iam::[^:]*:/, '');
 }
 
 export function formatStep(planned: Step): string {
   const args = Object.values(planned.input).map(shortValue).join(' ');
   const outcome = planned.error ? `  ✗ ${planned.error}` : planned.note ? `  (${planned.note})` : '';
-  return `${STATUS_MARK[planned.status]} ${planned.call} ${args}${outcome}`;
+  return printable(`${STATUS_MARK[planned.status]} ${planned.call} ${args}${outcome}`);
 }
 
 /** Skips that only say "not the provider's" are counted, not listed, so the review shows what matters. */
@@ -23,19 +36,19 @@ const isRoutineSkip = (action: Action) => action.action === 'skip' && /^not a pr
 export function formatReport(report: DepartureReport): string {
   const lines: string[] = [];
   const title = report.mode === 'plan' ? 'Plan' : 'Apply';
-  lines.push(`${title} for account ${report.accountId} (as ${report.caller})`);
-  for (const warning of report.warnings) lines.push(`WARNING: ${warning}`);
+  lines.push(printable(`${title} for account ${report.accountId} (as ${report.caller})`));
+  for (const warning of report.warnings) lines.push(`WARNING: ${printable(warning)}`);
   lines.push('');
-  const width = Math.max(10, ...report.actions.filter((a) => !isRoutineSkip(a)).map((a) => a.name.length));
+  const width = Math.max(10, ...report.actions.filter((a) => !isRoutineSkip(a)).map((a) => printable(a.name).length));
   for (const decision of ORDER) {
     const group = report.actions.filter((action) => action.action === decision);
     if (!group.length) continue;
     lines.push(`${decision.toUpperCase()} (${group.length})`);
     for (const action of group.filter((a) => !isRoutineSkip(a))) {
       const status = report.mode === 'apply' && action.status !== 'skipped' ? ` [${action.status}]` : '';
-      lines.push(`  ${action.resource.padEnd(10)} ${action.name.padEnd(width)}  ${action.reason}${status}`);
+      lines.push(`  ${action.resource.padEnd(10)} ${printable(action.name).padEnd(width)}  ${printable(action.reason)}${status}`);
       for (const planned of action.steps) lines.push(`      ${formatStep(planned)}`);
-      if (action.error) lines.push(`      error: ${action.error}`);
+      if (action.error) lines.push(`      error: ${printable(action.error)}`);
     }
     const routine = group.filter(isRoutineSkip).length;
     if (routine) lines.push(`  ${routine} other IAM resource(s): not the provider's`);

@@ -11,10 +11,11 @@ import { runDeparture } from '../lambda/engine/run';
 import { describeError } from '../lambda/engine/apply';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
 import { templateEngine } from '../lib/engine-pack';
-import { formatReport } from './format';
+import { formatReport, printable } from './format';
 import { allSucceeded, COMBINED_FORMATS, formatCombined, reportsFromBucket, reportsFromDir, type CombinedFormat } from './combined-report';
 import { callerIdentity } from '../lambda/engine/discover';
 import { jobStatus } from '../lambda/engine/s3-batch';
+import { duplicateKey } from '../lib/json-keys';
 
 const USAGE = `Usage: ctl-departure <command> [options]
 
@@ -117,6 +118,9 @@ export function loadConfig(file: string | undefined): DepartureConfig {
   } catch (error) {
     throw new UsageError(`--config ${file}: not valid JSON (${(error as Error).message})`);
   }
+  // JSON.parse would keep the last of two equal keys without a word: one of them is a mistake.
+  const twice = duplicateKey(text);
+  if (twice !== undefined) throw new ConfigError(twice, 'is given twice: JSON would keep only the last; write it once');
   return resolveConfig(parsed);
 }
 
@@ -178,7 +182,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     try {
       const clients = createClients();
       const caller = await callerIdentity(clients.sts);
-      io.out(await jobStatus(clients, caller.accountId, args.job!));
+      // The job's failure reasons quote what S3 read: each line shown without control characters.
+      io.out((await jobStatus(clients, caller.accountId, args.job!)).split('\n').map(printable).join('\n'));
       return 0;
     } catch (error) {
       io.err(`ctl-departure: ${explainAwsError(error)}`);
@@ -195,8 +200,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
 }
 
-/** One line for errors that stop a run before any action, with what to do about them. */
+/** One line for errors that stop a run before any action, with what to do about them (AWS's text made printable). */
 export function explainAwsError(error: unknown): string {
+  return printable(explain(error));
+}
+
+function explain(error: unknown): string {
   const name = (error as Error)?.name ?? '';
   if (name === 'ApplyRefused') return (error as Error).message;
   if (name === 'CredentialsProviderError') {

@@ -15,6 +15,8 @@ export const PROPERTY_KEYS = {
   Exclude: 'exclude',
   ProviderAccountIds: 'providerAccountIds',
   OidcUrlFragments: 'oidcUrlFragments',
+  AllowBroadPrefixes: 'allowBroadPrefixes',
+  AllowBroadOidcUrlFragments: 'allowBroadOidcUrlFragments',
 } as const satisfies Record<string, keyof DepartureConfig>;
 
 /** `buckets.<key>` ← property name. */

@@ -3,11 +3,12 @@
  * own config rules so that `cdk synth` refuses what a run would refuse, with the same one-line message.
  */
 import { ConfigError, DEFAULT_CONFIG, resolveConfig, type DepartureConfig } from '../lambda/engine/config';
+import { duplicateKey } from './json-keys';
 
 /** A stand-in bucket name for config checks when the stack creates the archive bucket. */
 const ARCHIVE_CREATED_BY_STACK = 'archive-created-by-the-stack';
 
-/** Context keys of the app; anything else under `ctl-departure:` is a typo and refused. */
+/** Context keys of the app; any other key that looks like one of ours is a typo and refused (checkContextKeys). */
 export const CONTEXT_KEYS = [
   'mode',
   'prefixes',
@@ -21,7 +22,51 @@ export const CONTEXT_KEYS = [
   'createArchiveBucket',
   'rollout',
   'stackName',
+  'allowBroadPrefixes',
+  'allowBroadOidcUrlFragments',
 ] as const;
+
+/**
+ * Refuses a context key that looks like one of the app's (a plain word such as `prefix`) but is not one: it would be
+ * ignored, and the stack built without the setting the operator meant. CDK's own keys (`@aws-cdk/...`,
+ * `aws:cdk:...`, `cdk-...`, lookups such as `availability-zones:account=...`) carry `@`, `:` or `-` and pass.
+ * @param keys every key of the app's context (`app.node.getAllContext()`)
+ * @throws ConfigError naming the key and the nearest key of the app
+ */
+export function checkContextKeys(keys: readonly string[]): void {
+  for (const key of keys) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key) || (CONTEXT_KEYS as readonly string[]).includes(key)) continue;
+    const near = CONTEXT_KEYS.find((known) => known.toLowerCase().startsWith(key.toLowerCase()) || key.toLowerCase().startsWith(known.toLowerCase()));
+    throw new ConfigError(key, `unknown context key${near ? ` (did you mean "${near}"?)` : ''}; the app's keys are ${CONTEXT_KEYS.join(', ')}`);
+  }
+}
+
+/**
+ * The CDK CLI reads `cdk.json` with JSON.parse, which keeps the last of two equal keys: the app, which can read the
+ * file too, refuses them. Text that is not JSON is left to the CLI, which reports it.
+ */
+export function checkCdkJson(text: string): void {
+  try {
+    JSON.parse(text);
+  } catch {
+    return;
+  }
+  const twice = duplicateKey(text);
+  if (twice !== undefined) throw new ConfigError(twice.replace(/^context\./, ''), 'is given twice in cdk.json: JSON would keep only the last; write it once');
+}
+
+/** JSON text of a context value, parsed; bad JSON and keys given twice are one-line errors naming the key. */
+export function parseContextJson(key: string, text: string, example: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ConfigError(key, `must be JSON such as '${example}', not ${text}`);
+  }
+  const twice = duplicateKey(text);
+  if (twice !== undefined) throw new ConfigError(`${key}${twice.startsWith('[') ? '' : '.'}${twice}`, 'is given twice: JSON would keep only the last; write it once');
+  return value;
+}
 
 export interface AppSettings {
   readonly mode: 'plan' | 'apply';
@@ -34,18 +79,12 @@ export interface AppSettings {
 /** A context value as the engine's config wants it: `-c` gives strings, cdk.json gives JSON. */
 function normalize(key: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
-  if (key === 'buckets') {
-    try {
-      return JSON.parse(value);
-    } catch {
-      throw new ConfigError('buckets', `must be JSON such as '{"mode":"archive"}', not ${value}`);
-    }
-  }
+  if (key === 'buckets') return parseContextJson(key, value, '{"mode":"archive"}');
   if (typeof DEFAULT_CONFIG[key as keyof DepartureConfig] === 'boolean') {
     return value === 'true' ? true : value === 'false' ? false : value;
   }
   if (Array.isArray(DEFAULT_CONFIG[key as keyof DepartureConfig])) {
-    if (value.trim().startsWith('[')) return JSON.parse(value);
+    if (value.trim().startsWith('[')) return parseContextJson(key, value, '["CTL"]');
     return value === '' ? [] : value.split(',').map((entry) => entry.trim());
   }
   return value;

@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundleHandler } from './handler-bundle';
 import { MANAGED_POLICY_CHARACTERS, policyCharacters, ROLE_INLINE_POLICY_CHARACTERS } from './iam-quota';
-import { ConfigError, DEFAULT_CONFIG } from '../lambda/engine/config';
+import { ConfigError, DEFAULT_CONFIG, resolveConfig } from '../lambda/engine/config';
 import { expandTemplate, mergePermissions, pathGuards, type Permission, type PermissionFeature } from '../lambda/engine/permissions';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
 import { FUNCTION_PERMISSIONS } from '../lambda/permissions';
@@ -60,6 +60,14 @@ export interface DepartureCleanupProps {
    * @default ["ctl.io", "centurylink", "lumen.com"]
    */
   readonly oidcUrlFragments?: readonly string[];
+  /**
+   * Entries of `prefixes` and `oidcUrlFragments` accepted although they are too broad (the engine's
+   * `allowBroadPrefixes` and `allowBroadOidcUrlFragments`), each named exactly.
+   * @default [] (a too-broad prefix or fragment is refused)
+   */
+  readonly allowBroadPrefixes?: readonly string[];
+  /** @default [] */
+  readonly allowBroadOidcUrlFragments?: readonly string[];
   /**
    * How long the engine may run. CloudFormation gets a FAILED answer shortly before this runs out, and
    * stops waiting a minute after it (the custom resource's service timeout).
@@ -132,6 +140,9 @@ export class DepartureCleanup extends Construct {
   constructor(scope: Construct, id: string, props: DepartureCleanupProps) {
     super(scope, id);
     if (props.prefixes.length === 0) throw new Error("DepartureCleanup: 'prefixes' must name at least one prefix, such as ['CTL']");
+    const allowBroad = { allowBroadPrefixes: props.allowBroadPrefixes ?? [], allowBroadOidcUrlFragments: props.allowBroadOidcUrlFragments ?? [] };
+    // The function's policy is written from these: checked as the engine checks them (too broad, not a literal).
+    resolveConfig({ prefixes: props.prefixes, oidcUrlFragments: props.oidcUrlFragments ?? DEFAULT_OIDC_FRAGMENTS, ...allowBroad });
     const timeout = props.timeout ?? Duration.minutes(10);
     if (timeout.toSeconds() < 60 || timeout.toSeconds() > 900) {
       throw new Error(`DepartureCleanup: 'timeout' must be between 1 and 15 minutes, not ${timeout.toHumanString()}`);
@@ -256,6 +267,9 @@ export class DepartureCleanup extends Construct {
         Exclude: props.exclude ?? '',
         ProviderAccountIds: props.providerAccountIds ?? '589942003651',
         OidcUrlFragments: (props.oidcUrlFragments ?? DEFAULT_OIDC_FRAGMENTS).join(','),
+        // Only when set: the engine refuses these entries otherwise (the template stays as small as it was).
+        ...(allowBroad.allowBroadPrefixes.length ? { AllowBroadPrefixes: allowBroad.allowBroadPrefixes.join(',') } : {}),
+        ...(allowBroad.allowBroadOidcUrlFragments.length ? { AllowBroadOidcUrlFragments: allowBroad.allowBroadOidcUrlFragments.join(',') } : {}),
         BucketNames: (props.bucketNames ?? DEFAULT_CONFIG.buckets.names).join(','),
         BucketMode: props.bucketMode ?? 'keep',
         ArchiveBucket: archiveBucket,

@@ -38,6 +38,8 @@ export class DepartureStack extends Stack {
     this.cleanup = new DepartureCleanup(this, 'Departure', {
       prefixes: config.prefixes,
       oidcUrlFragments: config.oidcUrlFragments,
+      allowBroadPrefixes: config.allowBroadPrefixes,
+      allowBroadOidcUrlFragments: config.allowBroadOidcUrlFragments,
       mode: parameter('Mode', 'plan: report what would change. apply: change it.', mode, { allowedValues: ['plan', 'apply'] }),
       keepCamProvider: parameter('KeepCamProvider', 'Keep the CAM provider policy and its role (untagged).', String(config.keepCamProvider), {
         allowedValues: ['true', 'false'],

@@ -13,7 +13,7 @@ import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ConfigError } from '../lambda/engine/config';
+import { BATCH_ROLE_ARN, ConfigError } from '../lambda/engine/config';
 import { mainTargets, overrideTargets } from './rollout-targets';
 
 /** Where and how the StackSet deploys. */
@@ -80,27 +80,42 @@ export function readRollout(value: unknown): RolloutSettings {
     if (!options.includes(chosen)) throw new ConfigError(`rollout.${key}`, `must be ${options.join(' or ')}, not ${JSON.stringify(chosen)}`);
     return chosen;
   };
-  const amount = (key: string, fallback: string) => {
-    const given = String(input[key] ?? fallback);
-    if (!AMOUNT.test(given) || (given.endsWith('%') && Number(given.slice(0, -1)) > 100)) throw new ConfigError(`rollout.${key}`, `must be a percentage such as "25%" or a count such as 5, not ${JSON.stringify(input[key])}`);
-    return given;
+  // StackSetOperationPreferences: MaxConcurrentCount/Percentage at least 1, FailureTolerance at least 0; percentages at most 100.
+  const amount = (key: string, fallback: string, minimum: number) => {
+    const given = input[key] ?? fallback;
+    const text = typeof given === 'number' ? String(given) : given;
+    if (typeof text !== 'string' || !AMOUNT.test(text) || Number(text.replace('%', '')) < minimum || (text.endsWith('%') && Number(text.slice(0, -1)) > 100)) {
+      throw new ConfigError(`rollout.${key}`, `must be a percentage such as "25%" or a count such as 5, at least ${minimum}, not ${JSON.stringify(input[key])}`);
+    }
+    return text;
   };
+  const text = (key: string, pattern: RegExp, what: string) => {
+    const given = input[key];
+    if (given !== undefined && (typeof given !== 'string' || !pattern.test(given))) throw new ConfigError(`rollout.${key}`, `${JSON.stringify(given)} is not ${what}`);
+    return given as string | undefined;
+  };
+  const selfManagedOnly = ['executionRoleName', 'administrationRoleArn'].find((key) => input[key] !== undefined);
+  if (selfManagedOnly && input.permissionModel !== 'SELF_MANAGED') {
+    throw new ConfigError(`rollout.${selfManagedOnly}`, 'is for SELF_MANAGED StackSets only: set "permissionModel": "SELF_MANAGED", or drop it');
+  }
+  if (input.callAs !== undefined && input.permissionModel === 'SELF_MANAGED') throw new ConfigError('rollout.callAs', 'is for SERVICE_MANAGED StackSets only: drop it');
+  const executionRoleName = text('executionRoleName', /^[\w+=,.@-]{1,64}$/, 'an IAM role name (1 to 64 letters, digits and +=,.@_-)');
+  const administrationRoleArn = text('administrationRoleArn', BATCH_ROLE_ARN, 'an IAM role ARN such as "arn:aws:iam::111122223333:role/AWSCloudFormationStackSetAdministrationRole"');
+  const region = text('region', /^[a-z]{2}(-[a-z]+)+-\d$/, 'a region such as "us-east-1"');
+  const organizationId = text('organizationId', /^o-[a-z0-9]{10,32}$/, 'an organization id such as "o-abcd123456"');
   const settings: RolloutSettings = {
     organizationalUnitIds: list('organizationalUnitIds', new RegExp(`${OU.source}|${ROOT.source}`), 'ou-abcd-12345678'),
     accountIds: list('accountIds', ACCOUNT, '111122223333'),
     permissionModel: choice('permissionModel', ['SERVICE_MANAGED', 'SELF_MANAGED'] as const, 'SERVICE_MANAGED'),
     callAs: choice('callAs', ['SELF', 'DELEGATED_ADMIN'] as const, 'SELF'),
-    executionRoleName: String(input.executionRoleName ?? 'AWSCloudFormationStackSetExecutionRole'),
-    ...(input.administrationRoleArn ? { administrationRoleArn: String(input.administrationRoleArn) } : {}),
-    region: String(input.region ?? 'us-east-1'),
-    maxConcurrent: amount('maxConcurrent', '25%'),
-    failureTolerance: amount('failureTolerance', '0'),
+    executionRoleName: executionRoleName ?? 'AWSCloudFormationStackSetExecutionRole',
+    ...(administrationRoleArn ? { administrationRoleArn } : {}),
+    region: region ?? 'us-east-1',
+    maxConcurrent: amount('maxConcurrent', '25%', 1),
+    failureTolerance: amount('failureTolerance', '0', 0),
     accountOverrides: (input.accountOverrides ?? {}) as RolloutSettings['accountOverrides'],
-    ...(input.organizationId !== undefined ? { organizationId: String(input.organizationId) } : {}),
+    ...(organizationId !== undefined ? { organizationId } : {}),
   };
-  if (settings.organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(settings.organizationId)) {
-    throw new ConfigError('rollout.organizationId', `"${settings.organizationId}" is not an organization id such as "o-abcd123456"`);
-  }
   if (settings.permissionModel === 'SERVICE_MANAGED' && !settings.organizationalUnitIds.length) {
     throw new ConfigError('rollout.organizationalUnitIds', 'a service-managed StackSet targets OUs: name them (the root "r-..." for all), and accountIds to narrow them');
   }
@@ -110,7 +125,6 @@ export function readRollout(value: unknown): RolloutSettings {
   if (settings.permissionModel === 'SELF_MANAGED' && !settings.accountIds.length && !Object.keys(settings.accountOverrides).length) {
     throw new ConfigError('rollout.accountIds', 'a self-managed StackSet targets accounts: list them');
   }
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(settings.region)) throw new ConfigError('rollout.region', `"${settings.region}" is not a region such as "us-east-1"`);
   if (typeof settings.accountOverrides !== 'object' || settings.accountOverrides === null || Array.isArray(settings.accountOverrides)) {
     throw new ConfigError('rollout.accountOverrides', 'must be an object such as {"111122223333": {"Mode": "apply"}}');
   }

@@ -65,6 +65,19 @@ test.each([
   ['{"prefixes": [""]}', 'ctl-departure: config "prefixes[0]": must not be empty: an empty prefix matches every resource; use a literal such as "CTL"'],
   ['{"exclud": []}', `ctl-departure: config "exclud": unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`],
   ['{"prefixes": ', expect.stringMatching(/^ctl-departure: --config .*: not valid JSON \(/)],
+  ['null', 'ctl-departure: config "(root)": must be a JSON object such as {"prefixes": ["CTL"]}, not null'],
+  ['{"__proto__": {"prefixes": ["C"]}}', `ctl-departure: config "__proto__": unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`],
+  ['{"hasOwnProperty": 1}', `ctl-departure: config "hasOwnProperty": unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`],
+  ['{"constructor": {}}', `ctl-departure: config "constructor": unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`],
+  ['{"toString": "x"}', `ctl-departure: config "toString": unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`],
+  ['{"identities": {"constructor": true}}', 'ctl-departure: config "identities.constructor": unknown key; the known keys are users, groups, samlProviders, oidcProviders'],
+  ['{"prefixes": ["CTL"], "exclude": [], "prefixes": ["C"]}', 'ctl-departure: config "prefixes": is given twice: JSON would keep only the last; write it once'],
+  ['{"buckets": {"mode": "delete", "names": [], "\\u006dode": "keep"}}', 'ctl-departure: config "buckets.mode": is given twice: JSON would keep only the last; write it once'],
+  ['{"prefixes": ["C"]}', `ctl-departure: config "prefixes[0]": "C" is too broad: a prefix needs at least 3 characters and must start with a letter; if it really names only the provider's, also list it in allowBroadPrefixes`],
+  ['{"prefixes": ["."]}', expect.stringMatching(/^ctl-departure: config "prefixes\[0\]": "\." is too broad: /)],
+  ['{"oidcUrlFragments": ["***"]}', 'ctl-departure: config "oidcUrlFragments[0]": "***" is not a host or host/path such as "auth.ctl.io"'],
+  ['{"oidcUrlFragments": ["com"]}', expect.stringMatching(/^ctl-departure: config "oidcUrlFragments\[0\]": "com" is too broad: .*; if it really names only the provider's, also list it in allowBroadOidcUrlFragments$/)],
+  ['{"buckets": {"names": ["logs-{accountId}-{accountId}"]}}', 'ctl-departure: config "buckets.names[0]": "logs-{accountId}-{accountId}" names {accountId} twice: write it once'],
 ])('config %s is refused with exit 2 before any AWS call', async (content, message) => {
   const result = await cli('apply', '--config', configFile(content));
   expect(result).toEqual({ code: 2, out: '', err: message });

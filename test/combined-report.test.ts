@@ -75,7 +75,7 @@ test('a file that is not a report is shown as invalid, not counted, and makes ex
   const dir = reportDir();
   writeFileSync(path.join(dir, 'notes.json'), '{"hello": 1}');
   const result = await cli('report', '--dir', dir, '--format', 'csv');
-  expect(result.out).toMatch(new RegExp(`^notes,invalid,-,-,-,-,-,not counted: ${path.join(dir, 'notes.json')}: not a ctl-departure report$`, 'm'));
+  expect(result.out).toMatch(new RegExp(`^notes,invalid,,,,,,not counted: ${path.join(dir, 'notes.json')}: not a ctl-departure report$`, 'm'));
   expect(result.code).toBe(1);
 });
 
@@ -112,7 +112,7 @@ test('a report in the bucket under another account\'s key is invalid (the key na
   await s3.send(new PutObjectCommand({ Bucket: 'departure-reports', Key: 'reports/111111111111.json', Body: JSON.stringify(REPORTS[1]) }));
   await s3.send(new PutObjectCommand({ Bucket: 'departure-reports', Key: 'reports/222222222222.json', Body: JSON.stringify(clean) }));
   const result = await cli('report', '--bucket', 'departure-reports', '--format', 'csv');
-  expect(result.out).toMatch(/^222222222222,invalid,-,-,-,-,-,not counted: s3:\/\/departure-reports\/reports\/222222222222\.json: accountId 444444444444 is not the account its name says \(222222222222\)/m);
+  expect(result.out).toMatch(/^222222222222,invalid,,,,,,not counted: s3:\/\/departure-reports\/reports\/222222222222\.json: accountId 444444444444 is not the account its name says \(222222222222\)/m);
   expect(result.out).toMatch(/^111111111111,plan,2,/m);
   expect(result.code).toBe(1);
 });
@@ -120,4 +120,30 @@ test('a report in the bucket under another account\'s key is invalid (the key na
 test('well-formed reports under their own ids, none failed: exit 0', async () => {
   const result = await cli('report', '--dir', folderOf({ '111111111111.json': REPORTS[1], '222222222222.json': REPORTS[0] }));
   expect(result.code).toBe(0);
+});
+
+describe('what reports carry cannot run in a spreadsheet or drive a terminal', () => {
+  const hostile = report('666666666666', 'plan', [action('=HYPERLINK("http://x","y")', 'delete', 'planned'), action(`CTL\u001b[2JRole`, 'delete', 'planned')]);
+  /** A folder with a report whose action names are formulas and escapes, and a file whose name is a formula. */
+  const folder = () => folderOf({ '666666666666.json': hostile, '=1+2.json': { hello: 1 }, '@SUM(A1).json': '{', '-2+3.json': clean, '+1.json': clean });
+
+  test('CSV: a cell starting with = + - @ (or tab, CR) gets a leading quote and is quoted (OWASP CSV injection)', async () => {
+    const csv = (await cli('report', '--dir', folder(), '--format', 'csv')).out.split('\n');
+    const cellsOf = (account: string) => csv.find((line) => line.startsWith(account) || line.startsWith(`"'${account}`))!;
+    expect(cellsOf('=1+2')).toMatch(/^"'=1\+2",invalid,,,,,,"?not counted: /);
+    expect(cellsOf('@SUM(A1)')).toMatch(/^"'@SUM\(A1\)",invalid,,,,,,"?not counted: /);
+    expect(cellsOf('-2+3')).toMatch(/^"'-2\+3",invalid,/);
+    expect(cellsOf('+1')).toMatch(/^"'\+1",invalid,/);
+    // No cell of any row starts with a formula character, quoted or not.
+    for (const line of csv) for (const cell of line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/);
+    expect(cellsOf('666666666666')).toBe('666666666666,plan,2,0,0,0,0,"2: iam:role =HYPERLINK(""http://x"",""y""), iam:role CTL\\u001b[2JRole"');
+  });
+
+  test('table and Markdown: control characters escaped; Markdown cells cannot break the table', async () => {
+    const table = (await cli('report', '--dir', folder())).out;
+    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(table).toContain('CTL\\u001b[2JRole');
+    const md = (await cli('report', '--dir', folderOf({ '666666666666.json': report('666666666666', 'plan', [action('CTL|Role', 'delete', 'planned')]) }), '--format', 'md')).out;
+    expect(md.split('\n')[2]).toBe('| 666666666666 | plan | 1 | 0 | 0 | 0 | 0 | 1: iam:role CTL\\|Role |');
+  });
 });

@@ -125,6 +125,17 @@ test('a bad property answers FAILED naming the property and the fix, and runs no
   });
 });
 
+test.each([
+  [{ Prefixes: 'C' }, `bad property Prefixes: config "prefixes[0]": "C" is too broad: a prefix needs at least 3 characters and must start with a letter; if it really names only the provider's, also list it in allowBroadPrefixes; nothing ran`],
+  [{ OidcUrlFragments: 'com' }, 'bad property OidcUrlFragments: config "oidcUrlFragments[0]": "com" is too broad: a fragment needs 6 characters and a dot (a host such as "auth.ctl.io"), or a word of 8; if it really names only the provider\'s, also list it in allowBroadOidcUrlFragments; nothing ran'],
+  [{ constructor: 'x' }, expect.stringMatching(/^bad property constructor: unknown property; the known properties are .*; nothing ran$/)],
+])('properties %j that would widen or confuse the run answer FAILED in one line, and nothing runs', async (change, reason) => {
+  const { handler, sent, runs } = harness(async () => report('plan', []));
+  await handler(event('Create', { ...PROPERTIES, ...change }), context());
+  expect(runs).toEqual([]);
+  expect(sent[0]!.body).toMatchObject({ Status: 'FAILED', Reason: reason });
+});
+
 test('time running out answers FAILED before the Lambda timeout, stops apply and says what is left', async () => {
   jest.useFakeTimers();
   try {

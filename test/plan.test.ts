@@ -151,7 +151,7 @@ describe('plan', () => {
     ];
     test.each(cases)('%s (%j) is protected by %s', (name, options, ruleId) => {
       // Prefixes that match each name, and trust in the provider, so every other rule would delete or flag it.
-      const config = resolveConfig({ prefixes: ['CTL', 'Organization', 'AWS', 'stacksets', 'cdk'], deleteTrustingRoles: true });
+      const config = resolveConfig({ prefixes: ['CTL', 'Organization', 'AWS', 'stacksets', 'cdk'], allowBroadPrefixes: ['Organization', 'AWS', 'stacksets', 'cdk'], deleteTrustingRoles: true });
       const inv = inventory({ roles: [role(name, { ...options, trustPolicy: trustingAccount(PROVIDER) })], callerRole: 'CTLRunner' });
       const action = find(plan(inv, config), 'iam:role', name);
       expect(action.action).toBe('skip');
@@ -167,7 +167,7 @@ describe('plan', () => {
 
     test('AWS-managed policies are never deleted, only detached from roles that are', () => {
       const awsManaged = { ...policy('AWSManagedCTLPolicy'), arn: 'arn:aws:iam::aws:policy/AWSManagedCTLPolicy' };
-      const actions = plan(inventory({ policies: [awsManaged] }), resolveConfig({ prefixes: ['AWS'] }));
+      const actions = plan(inventory({ policies: [awsManaged] }), resolveConfig({ prefixes: ['AWS'], allowBroadPrefixes: ['AWS'] }));
       expect(find(actions, 'iam:policy', 'AWSManagedCTLPolicy').reason).toBe('protected: AWS-managed policy (AwsManagedPolicy)');
     });
 

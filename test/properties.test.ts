@@ -65,10 +65,24 @@ test.each([
   [{ EngineVersion: 'abcdef0123456789' }, "property EngineVersion: must be the engine's SHA-256 (64 hex digits) as synthesis writes it"],
   [{ ServiceTimeout: '7200' }, 'property ServiceTimeout: must be a whole number of seconds from 1 to 3600, not "7200"'],
   [{ ServiceToken: '' }, 'property ServiceToken: must be the ARN of the function CloudFormation invokes'],
+  [{ Prefixes: 'C' }, `property Prefixes: config "prefixes[0]": "C" is too broad: a prefix needs at least 3 characters and must start with a letter; if it really names only the provider's, also list it in allowBroadPrefixes`],
+  [{ Prefixes: 'CTL,AWS' }, 'property Prefixes: config "prefixes[1]": "AWS" is too broad: it overlaps names AWS gives (AWS...)'],
+  [{ AllowBroadPrefixes: 'C' }, 'property AllowBroadPrefixes: config "allowBroadPrefixes[0]": "C" is not one of prefixes'],
+  [{ OidcUrlFragments: 'ctl.io,com' }, 'property OidcUrlFragments: config "oidcUrlFragments[1]": "com" is too broad'],
+  [{ OidcUrlFragments: '***' }, 'property OidcUrlFragments: config "oidcUrlFragments[0]": "***" is not a host or host/path'],
+  [{ BucketNames: 'logs-{accountId}-{accountId}' }, 'property BucketNames: config "buckets.names[0]": "logs-{accountId}-{accountId}" names {accountId} twice'],
+  [JSON.parse('{"__proto__": "x"}'), 'property __proto__: unknown property'],
+  [{ constructor: 'x' }, 'property constructor: unknown property'],
+  [{ hasOwnProperty: 'x' }, 'property hasOwnProperty: unknown property'],
 ])('%j is refused: %s', (change, message) => {
   const parse = () => parseProperties({ ...STACK, ...change });
   expect(parse).toThrow(PropertyError);
   expect(parse).toThrow(message);
+});
+
+test('a too-broad prefix or fragment named exactly in AllowBroad... is accepted', () => {
+  const parsed = parseProperties({ ...STACK, Prefixes: 'CTL,C', AllowBroadPrefixes: 'C', OidcUrlFragments: 'lumen', AllowBroadOidcUrlFragments: 'lumen' });
+  expect(parsed.config).toMatchObject({ prefixes: ['CTL', 'C'], allowBroadPrefixes: ['C'], oidcUrlFragments: ['lumen'] });
 });
 
 test('ResourceProperties that are not an object are refused', () => {

@@ -233,6 +233,18 @@ test.each([
   [{ organizationalUnitIds: [OU], maxConcurrent: '250%' }, 'config "rollout.maxConcurrent": must be a percentage'],
   [{ organizationalUnitIds: [OU], regions: ['us-east-1'] }, 'config "rollout.regions": unknown key'],
   [{ organizationalUnitIds: [OU], accountOverrides: { '111122223333': 'apply' } }, 'config "rollout.accountOverrides.111122223333": must be an object of parameter values'],
+  [{ organizationalUnitIds: [OU], region: 7 }, 'config "rollout.region": 7 is not a region such as "us-east-1"'],
+  [{ organizationalUnitIds: [OU], maxConcurrent: 0 }, 'config "rollout.maxConcurrent": must be a percentage such as "25%" or a count such as 5, at least 1, not 0'],
+  [{ organizationalUnitIds: [OU], maxConcurrent: '0%' }, 'config "rollout.maxConcurrent": must be a percentage such as "25%" or a count such as 5, at least 1, not "0%"'],
+  [{ organizationalUnitIds: [OU], failureTolerance: true }, 'config "rollout.failureTolerance": must be a percentage such as "25%" or a count such as 5, at least 0, not true'],
+  [{ organizationalUnitIds: [OU], organizationId: 12 }, 'config "rollout.organizationId": 12 is not an organization id'],
+  [{ organizationalUnitIds: [OU], executionRoleName: 'MyRole' }, 'config "rollout.executionRoleName": is for SELF_MANAGED StackSets only'],
+  [{ permissionModel: 'SELF_MANAGED', accountIds: ['111122223333'], executionRoleName: 'role/*' }, 'config "rollout.executionRoleName": "role/*" is not an IAM role name'],
+  [{ permissionModel: 'SELF_MANAGED', accountIds: ['111122223333'], executionRoleName: ['AWSCloudFormationStackSetExecutionRole'] }, 'config "rollout.executionRoleName": ["AWSCloudFormationStackSetExecutionRole"] is not an IAM role name'],
+  [{ permissionModel: 'SELF_MANAGED', accountIds: ['111122223333'], administrationRoleArn: 'AdminRole' }, 'config "rollout.administrationRoleArn": "AdminRole" is not an IAM role ARN'],
+  [{ permissionModel: 'SELF_MANAGED', accountIds: ['111122223333'], callAs: 'DELEGATED_ADMIN' }, 'config "rollout.callAs": is for SERVICE_MANAGED StackSets only'],
+  [JSON.parse('{"organizationalUnitIds": ["ou-abcd-12345678"], "__proto__": {}}'), 'config "rollout.__proto__": unknown key'],
+  [JSON.parse('{"organizationalUnitIds": ["ou-abcd-12345678"], "accountOverrides": {"__proto__": {"Mode": "apply"}}}'), 'config "rollout.accountOverrides.__proto__": keys must be 12-digit account ids'],
 ])('rollout context %j is refused with one line', (rollout, message) => {
   expect(() => readRollout(rollout)).toThrow(ConfigError);
   expect(() => readRollout(rollout)).toThrow(message);

@@ -14,6 +14,9 @@ import { checkCleanupSize, templateYamlBytes } from '../lib/template-size';
 import { MANAGED_POLICY_CHARACTERS, policyCharacters, ROLE_INLINE_POLICY_CHARACTERS } from '../lib/iam-quota';
 import { ConfigError } from '../lambda/engine/config';
 import { ALLOW_LOOPBACK_HTTP_ENV } from '../lambda/response';
+import { parseProperties } from '../lambda/properties';
+import { DepartureCleanup } from '../lib/departure-cleanup';
+import { Stack } from 'aws-cdk-lib';
 
 
 const { stack, artifact } = synthDepartureStack();
@@ -132,6 +135,23 @@ describe('the custom resource', () => {
     }
   });
 
+  test('a too-broad prefix or fragment allowed on purpose reaches the handler, which accepts it; without one the property is absent', () => {
+    const run = (t: Template) => Object.values(t.findResources('Custom::ProviderDeparture'))[0]!.Properties;
+    expect(run(template)).not.toHaveProperty('AllowBroadPrefixes');
+    expect(run(template)).not.toHaveProperty('AllowBroadOidcUrlFragments');
+    const allowed = run(Template.fromStack(synthDepartureStack({ prefixes: 'CTL,Org', allowBroadPrefixes: 'Org', oidcUrlFragments: 'lumen', allowBroadOidcUrlFragments: 'lumen' }).stack));
+    expect(allowed).toMatchObject({ Prefixes: 'CTL,Org', AllowBroadPrefixes: 'Org', OidcUrlFragments: 'lumen', AllowBroadOidcUrlFragments: 'lumen' });
+    const { Prefixes, AllowBroadPrefixes, OidcUrlFragments, AllowBroadOidcUrlFragments } = allowed;
+    expect(parseProperties({ ServiceToken: 'f', Prefixes, AllowBroadPrefixes, OidcUrlFragments, AllowBroadOidcUrlFragments }).config).toMatchObject({ prefixes: ['CTL', 'Org'], oidcUrlFragments: ['lumen'] });
+    expect(() => parseProperties({ ServiceToken: 'f', Prefixes, OidcUrlFragments })).toThrow('property Prefixes: config "prefixes[1]": "Org" is too broad');
+  });
+
+  test('the construct refuses a too-broad prefix given directly, as the engine would', () => {
+    expect(() => new DepartureCleanup(new Stack(), 'Departure', { prefixes: ['C'] })).toThrow(
+      new ConfigError('prefixes[0]', `"C" is too broad: a prefix needs at least 3 characters and must start with a letter; if it really names only the provider's, also list it in allowBroadPrefixes`),
+    );
+  });
+
   test('context sets the parameter defaults', () => {
     const applying = Template.fromStack(synthDepartureStack({ mode: 'apply', exclude: 'CTLKeep,CTLOther', keepCamProvider: 'false' }).stack);
     applying.hasParameter('Mode', { Default: 'apply' });
@@ -145,6 +165,10 @@ describe('the custom resource', () => {
     [{ prefixes: 'CTL*' }, 'config "prefixes[0]": "CTL*" contains a wildcard'],
     [{ keepCamProvider: 'maybe' }, 'config "keepCamProvider": must be true or false'],
     [{ stackName: '1st' }, 'config "stackName": "1st" is not a CloudFormation stack name'],
+    [{ prefixes: 'CTL,Org' }, 'config "prefixes[1]": "Org" is too broad: it overlaps names AWS gives (OrganizationAccountAccessRole...)'],
+    [{ prefixes: 'CTL', allowBroadPrefixes: 'Org' }, 'config "allowBroadPrefixes[0]": "Org" is not one of prefixes'],
+    [{ prefixes: '[CTL' }, `config "prefixes": must be JSON such as '["CTL"]', not [CTL`],
+    [{ buckets: '{"mode":"archive","mode":"delete"}' }, 'config "buckets.mode": is given twice'],
   ])('invalid context %j fails synth with one line', (context, message) => {
     const read = () => readSettings((key) => (context as Record<string, unknown>)[key]);
     expect(read).toThrow(ConfigError);

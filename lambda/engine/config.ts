@@ -79,6 +79,14 @@ export interface DepartureConfig {
   readonly deleteAutomation: AutomationKinds;
   /** What happens to the provider's S3 buckets. */
   readonly buckets: BucketSettings;
+  /**
+   * Prefixes of `prefixes` accepted although they are too broad (see {@link broadPrefix}), each named exactly: the
+   * one deliberate way to use a short prefix or one that overlaps names AWS gives.
+   * @default []
+   */
+  readonly allowBroadPrefixes: readonly string[];
+  /** Fragments of `oidcUrlFragments` accepted although they are too broad (see {@link broadOidcFragment}). @default [] */
+  readonly allowBroadOidcUrlFragments: readonly string[];
 }
 
 /** How a provider bucket ends. In every mode, bucket-policy statements that let the provider in are removed. */
@@ -170,6 +178,8 @@ export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
     batchThresholdObjects: 50_000,
     batchThresholdBytes: 1024 ** 4,
   }),
+  allowBroadPrefixes: [],
+  allowBroadOidcUrlFragments: [],
 });
 
 /** A config that cannot be used; `field` is the dotted path of the offending key. */
@@ -214,6 +224,55 @@ const prefix = (field: string, value: string) => {
   iamName(field, value);
 };
 
+/**
+ * Starts of names that AWS, IAM Identity Center, CDK and StackSets give in every account (compared ignoring case):
+ * `AWSServiceRoleFor*`, `AWSReservedSSO_*`, `AWSSSO_*`, `aws-*`, `Amazon*`, `cdk-*`, `stacksets-exec-*`,
+ * `OrganizationAccountAccessRole`.
+ */
+const AWS_NAME_STARTS = ['AWS', 'Amazon', 'cdk-', 'stacksets-exec-', 'OrganizationAccountAccessRole'];
+
+/**
+ * Why a prefix would match more than the provider's names: shorter than 3 characters, not starting with a letter, or
+ * overlapping a name AWS gives (the start of one, like "Org", or starting with one, like "AWSFoo").
+ */
+export function broadPrefix(value: string): string | undefined {
+  if (value.length < 3 || !/^[A-Za-z]/.test(value)) return 'a prefix needs at least 3 characters and must start with a letter';
+  const lower = value.toLowerCase();
+  const start = AWS_NAME_STARTS.find((name) => lower.startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(lower));
+  return start && `it overlaps names AWS gives (${start}...)`;
+}
+
+/** What an issuer URL fragment may hold: a host or part of one, and a path. */
+const URL_FRAGMENT = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(\/[\w.~-]+)*$/i;
+
+/**
+ * Issuers many accounts trust. A fragment inside one matches it. A host under the domain of one of three labels or
+ * more (`oidc.eks.<region>.amazonaws.com`, `token.actions.githubusercontent.com`) issues for every tenant: a fragment
+ * naming such a host needs the path that names the tenant.
+ */
+const KNOWN_ISSUERS = [
+  'token.actions.githubusercontent.com', 'accounts.google.com', 'login.microsoftonline.com', 'sts.windows.net', 'oidc.eks.amazonaws.com',
+  'cognito-identity.amazonaws.com', 'app.terraform.io', 'oidc.circleci.com', 'api.bitbucket.org', 'gitlab.com', 'okta.com', 'auth0.com', 'onelogin.com',
+];
+
+/**
+ * Why an OIDC URL fragment would match more than the provider's issuers: under 6 characters, neither a host (with a
+ * dot) nor a word of 8 or more, inside a well-known issuer, or a host of a multi-tenant issuer without a path.
+ */
+export function broadOidcFragment(value: string): string | undefined {
+  const lower = value.toLowerCase();
+  const host = lower.split('/')[0]!;
+  if (lower.length < 6 || !(host.includes('.') || host.length > 7)) return 'a fragment needs 6 characters and a dot (a host such as "auth.ctl.io"), or a word of 8';
+  // A region names no tenant: "eks.eu-west-1" is as broad as "eks".
+  const regionless = lower.replace(/[a-z]{2}(-[a-z]+)+-\d\.?/g, '');
+  for (const known of KNOWN_ISSUERS) {
+    if (known.includes(regionless)) return `it matches ${known}, an issuer many accounts trust`;
+    const domain = known.split('.').slice(-2).join('.');
+    if (lower === host && domain !== known && `.${host}`.endsWith(`.${domain}`)) return `hosts under ${domain} issue for every tenant: add the path that names the provider's`;
+  }
+  return undefined;
+}
+
 const accountId = (field: string, value: string) => {
   if (!ACCOUNT_ID.test(value)) throw new ConfigError(field, `"${value}" is not a 12-digit AWS account id`);
 };
@@ -223,7 +282,7 @@ const tagKey = (field: string, value: string) => {
 };
 
 const urlFragment = (field: string, value: string) => {
-  if (value.trim().length < 3) throw new ConfigError(field, `"${value}" is too short to name a provider: use a host such as "ctl.io"`);
+  if (!URL_FRAGMENT.test(value)) throw new ConfigError(field, `"${value}" is not a host or host/path such as "auth.ctl.io"`);
 };
 
 const organization = (field: string, value: string) => {
@@ -240,17 +299,22 @@ function flags<T extends object>(defaults: T): Checker {
     }
     const resolved: Record<string, boolean> = { ...(defaults as Record<string, boolean>) };
     for (const [key, flag] of Object.entries(value)) {
-      if (!(key in defaults)) throw new ConfigError(`${field}.${key}`, `unknown key; the known keys are ${Object.keys(defaults).join(', ')}`);
+      if (!Object.hasOwn(defaults, key)) throw new ConfigError(`${field}.${key}`, `unknown key; the known keys are ${Object.keys(defaults).join(', ')}`);
       resolved[key] = bool(`${field}.${key}`, flag) as boolean;
     }
     return Object.freeze(resolved);
   };
 }
 
-const BUCKET_NAME = /^[a-z0-9{][a-z0-9.{}A-Za-z-]{1,80}[a-z0-9}]$/;
+/** S3's rules for a bucket name (General purpose bucket naming rules, Amazon S3 User Guide). */
+const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** A bucket name, where `{accountId}` may stand once for the 12 digits of the account's id. */
 const bucketName = (field: string, value: string) => {
-  if (!BUCKET_NAME.test(value)) throw new ConfigError(field, `"${value}" is not an S3 bucket name (lower-case letters, digits, dots, hyphens; {accountId} allowed)`);
+  if (value.split('{accountId}').length > 2) throw new ConfigError(field, `"${value}" names {accountId} twice: write it once`);
+  if (!BUCKET_NAME.test(value.replace('{accountId}', '123456789012'))) {
+    throw new ConfigError(field, `"${value}" is not an S3 bucket name (3 to 63 of a-z 0-9 . -, {accountId} counting 12)`);
+  }
 };
 
 /** An IAM role ARN of any partition, with an optional path, and no wildcard. */
@@ -307,6 +371,8 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   allowedOrganizations: stringList(organization),
   deleteAutomation: flags(DEFAULT_CONFIG.deleteAutomation),
   buckets: bucketSettings,
+  allowBroadPrefixes: stringList(prefix),
+  allowBroadOidcUrlFragments: stringList(urlFragment),
 };
 
 /** Keys accepted in a config; the drivers use it to list them in help and errors. */
@@ -317,15 +383,30 @@ export const CONFIG_KEYS = Object.keys(CHECKS) as (keyof DepartureConfig)[];
  * @throws ConfigError naming the first offending field and what to write instead.
  */
 export function resolveConfig(input: unknown): DepartureConfig {
-  if (input === undefined || input === null) return DEFAULT_CONFIG;
-  if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new ConfigError('(root)', 'must be a JSON object such as {"prefixes": ["CTL"]}');
+  if (input === undefined) return DEFAULT_CONFIG;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ConfigError('(root)', `must be a JSON object such as {"prefixes": ["CTL"]}, not ${JSON.stringify(input)}`);
   }
   const resolved: Record<string, unknown> = { ...DEFAULT_CONFIG };
   for (const [key, value] of Object.entries(input)) {
-    const check = (CHECKS as Record<string, Checker>)[key];
-    if (!check) throw new ConfigError(key, `unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`);
-    resolved[key] = check(key, value);
+    // Own keys only: "constructor", "toString" or "__proto__" are not settings.
+    if (!Object.hasOwn(CHECKS, key)) throw new ConfigError(key, `unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`);
+    resolved[key] = (CHECKS as Record<string, Checker>)[key]!(key, value);
   }
+  const config = resolved as unknown as DepartureConfig;
+  refuseBroad('prefixes', config.prefixes, config.allowBroadPrefixes, broadPrefix);
+  refuseBroad('oidcUrlFragments', config.oidcUrlFragments, config.allowBroadOidcUrlFragments, broadOidcFragment);
   return Object.freeze(resolved) as unknown as DepartureConfig;
+}
+
+/** Refuses an entry too broad to name the provider's, unless its `allowBroad...` list names it exactly. */
+function refuseBroad(key: 'prefixes' | 'oidcUrlFragments', values: readonly string[], allowed: readonly string[], broad: (value: string) => string | undefined): void {
+  const allowKey = key === 'prefixes' ? 'allowBroadPrefixes' : 'allowBroadOidcUrlFragments';
+  values.forEach((value, i) => {
+    const why = allowed.includes(value) ? undefined : broad(value);
+    if (why) throw new ConfigError(`${key}[${i}]`, `"${value}" is too broad: ${why}; if it really names only the provider's, also list it in ${allowKey}`);
+  });
+  allowed.forEach((value, i) => {
+    if (!values.includes(value)) throw new ConfigError(`${allowKey}[${i}]`, `"${value}" is not one of ${key}: name exactly the entry to accept`);
+  });
 }
