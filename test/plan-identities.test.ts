@@ -195,3 +195,45 @@ test('a FIDO security key is deactivated only: it is not a virtual MFA device', 
   const inv = inventory({ users: [user('CTLSupport', { credentials: { ...NO_CREDENTIALS, mfaDevices: [{ serialNumber: fido, virtual: false }] } })] });
   expect(calls(find(plan(inv, DEFAULT_CONFIG), 'iam:user', 'CTLSupport'))).toEqual([`DeactivateMFADevice CTLSupport ${fido}`, 'DeleteUser CTLSupport']);
 });
+
+describe('instance profiles and virtual MFA devices on their own (what a crashed run can strand)', () => {
+  const profileArn = (name: string, path = '/') => `arn:aws:iam::${ACCOUNT}:instance-profile${path}${name}`;
+  const profile = (name: string, roleNames: string[] = [], path = '/') => ({ name, arn: profileArn(name, path), path, roleNames });
+
+  test('a provider-named profile holding no role is deleted; a customer one, an excluded one and one under a provider-like path are not', () => {
+    const actions = plan(
+      inventory({ instanceProfiles: [profile('CTLWebProfile'), profile('app-server'), profile('CTLKept'), profile('CTLDeep', [], '/CTLx/')] }),
+      resolveConfig({ exclude: ['CTLKept'] }),
+    );
+    expect(find(actions, 'iam:instance-profile', 'CTLWebProfile')).toMatchObject({ action: 'delete', reason: 'name starts with provider prefix "CTL"; it holds no role' });
+    expect(calls(find(actions, 'iam:instance-profile', 'CTLWebProfile'))).toEqual(['DeleteInstanceProfile CTLWebProfile']);
+    expect(find(actions, 'iam:instance-profile', 'app-server')).toMatchObject({ action: 'skip', reason: 'not a provider instance profile' });
+    expect(find(actions, 'iam:instance-profile', 'CTLKept')).toMatchObject({ action: 'skip', reason: expect.stringContaining('excluded by config') });
+    expect(find(actions, 'iam:instance-profile', 'CTLDeep')).toMatchObject({ action: 'flag', reason: expect.stringContaining('has a segment starting with a provider prefix') });
+  });
+
+  test('an excluded provider-named profile of a deleted role is emptied by the role and kept', () => {
+    const excluded = plan(inventory({ roles: [role('CTLApp', { instanceProfiles: [profile('CTLAppProfile', ['CTLApp'])] })] }), resolveConfig({ exclude: ['CTLAppProfile'] }));
+    expect(calls(find(excluded, 'iam:role', 'CTLApp'))).toEqual(['RemoveRoleFromInstanceProfile CTLAppProfile CTLApp', 'DeleteRole CTLApp']);
+    expect(find(excluded, 'iam:instance-profile', 'CTLAppProfile')).toMatchObject({ action: 'skip', steps: [] });
+  });
+
+  test('a provider-named profile that holds a role which stays is kept', () => {
+    const actions = plan(inventory({ roles: [role('CustomerApp', { instanceProfiles: [profile('CTLAppProfile', ['CustomerApp'])] })] }), DEFAULT_CONFIG);
+    expect(find(actions, 'iam:instance-profile', 'CTLAppProfile')).toMatchObject({ action: 'skip', reason: 'name starts with provider prefix "CTL", but it holds role CustomerApp, which stays' });
+  });
+
+  test('an unassigned virtual MFA device is deleted when its name or path names the provider, and kept otherwise', () => {
+    const device = (path: string, name: string) => ({ serialNumber: `arn:aws:iam::${ACCOUNT}:mfa${path}${name}`, path, name });
+    const actions = plan(
+      inventory({ virtualMfaDevices: [device('/', 'CTLSupport'), device('/CTLSupport/', 'phone'), device('/', 'alice-phone'), device('/', 'CTLKeep')] }),
+      resolveConfig({ exclude: ['CTLKeep'] }),
+    );
+    const byName = (name: string) => actions.find((a) => a.resource === 'iam:mfa-device' && a.name === name)!;
+    expect(byName('CTLSupport')).toMatchObject({ action: 'delete', reason: 'assigned to nobody, and its name starts with provider prefix "CTL"' });
+    expect(calls(byName('CTLSupport'))).toEqual([`DeleteVirtualMFADevice arn:aws:iam::${ACCOUNT}:mfa/CTLSupport`]);
+    expect(byName('phone')).toMatchObject({ action: 'delete', reason: 'assigned to nobody, and its path /CTLSupport/ names the provider ("CTLSupport")' });
+    expect(byName('alice-phone')).toMatchObject({ action: 'skip', reason: 'assigned to nobody, but nothing in its name or path names the provider' });
+    expect(byName('CTLKeep')).toMatchObject({ action: 'skip', reason: 'excluded by config' });
+  });
+});

@@ -30,7 +30,7 @@ describe('plan', () => {
     expect(find(actions, 'iam:role', 'app-server')).toMatchObject({ action: 'skip', reason: 'not a provider role', steps: [] });
   });
 
-  test('a provider role is removed in the order DeleteRole requires, profiles it alone used included', () => {
+  test('a provider role is removed in the order DeleteRole requires; its provider-named profile is deleted after it', () => {
     const inv = inventory({
       roles: [
         role('CTLDeveloperRole', {
@@ -51,14 +51,19 @@ describe('plan', () => {
     expect(developer.reason).toBe('name starts with provider prefix "CTL"; trusts provider account 589942003651');
     expect(calls(developer)).toEqual([
       'RemoveRoleFromInstanceProfile CTLDeveloperRole CTLDeveloperRole',
-      'DeleteInstanceProfile CTLDeveloperRole',
-      // A profile without the provider prefix is not ours to delete: it is only emptied.
       'RemoveRoleFromInstanceProfile shared-profile CTLDeveloperRole',
       'DeleteRolePolicy CTLDeveloperRole inline1',
       `DetachRolePolicy CTLDeveloperRole ${policyArn('CTLDeveloperPolicy')}`,
       'DetachRolePolicy CTLDeveloperRole arn:aws:iam::aws:policy/ReadOnlyAccess',
       'DeleteRole CTLDeveloperRole',
     ]);
+    // The profiles are items of their own, after the roles: a provider-named one goes, a customer's is only emptied.
+    expect(find(actions, 'iam:instance-profile', 'CTLDeveloperRole')).toMatchObject({
+      action: 'delete',
+      reason: 'name starts with provider prefix "CTL"; role CTLDeveloperRole leaves it first',
+      steps: [expect.objectContaining({ call: 'DeleteInstanceProfile', input: { InstanceProfileName: 'CTLDeveloperRole' } })],
+    });
+    expect(find(actions, 'iam:instance-profile', 'shared-profile')).toMatchObject({ action: 'skip', reason: 'not a provider instance profile', steps: [] });
     // The role's removal already detaches the policy: the policy's own steps do not repeat it.
     expect(calls(find(actions, 'iam:policy', 'CTLDeveloperPolicy'))).toEqual([`DeletePolicy ${policyArn('CTLDeveloperPolicy')}`]);
   });

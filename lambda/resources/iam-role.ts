@@ -3,8 +3,7 @@
  * - Found in: GetAccountAuthorizationDetails `RoleDetailList` (trust, inline, attached, profiles, tags).
  * - Protected by: the built-in rules (service-linked, AWS-reserved, organization/StackSet/SSO/CDK roles, the
  *   caller), then `exclude`, then the CAM provider it serves.
- * - Removed by: leaving its instance profiles (deleting those that held only this role and carry a provider
- *   prefix), deleting inline policies, detaching managed policies, then DeleteRole, which AWS refuses while
+ * - Removed by: leaving its instance profiles (which are items of their own), deleting inline policies, detaching managed policies, then DeleteRole, which AWS refuses while
  *   any of those remain.
  */
 import type { Role } from '../engine/inventory';
@@ -69,12 +68,8 @@ function steps(role: Role, verdict: Verdict, context: PlanContext): Step[] {
   const RoleName = role.name;
   const calls: Step[] = [];
   for (const profile of role.instanceProfiles) {
+    // The profile itself is an item of its own (iam-instance-profile.ts), deleted after the roles when it is ours.
     calls.push(step('RemoveRoleFromInstanceProfile', { InstanceProfileName: profile.name, RoleName }));
-    // A profile left empty is useless; only one with a provider prefix is ours to delete.
-    const onlyThisRole = profile.roleNames.every((name) => name === role.name);
-    if (onlyThisRole && context.prefixOf(profile.name) && !context.providerLikePath(profile.path)) {
-      calls.push(step('DeleteInstanceProfile', { InstanceProfileName: profile.name }));
-    }
   }
   for (const PolicyName of role.inlinePolicyNames) calls.push(step('DeleteRolePolicy', { RoleName, PolicyName }));
   for (const policy of role.attachedPolicies) calls.push(step('DetachRolePolicy', { RoleName, PolicyArn: policy.arn }));
@@ -103,12 +98,6 @@ export const IamRole: ResourceKind<Role> = {
       actions: ['iam:RemoveRoleFromInstanceProfile'],
       resources: [iamArn('instance-profile/*')],
       reason: 'A provider role must leave any instance profile, customer-named ones included, before AWS lets it be deleted; the call only removes a membership.',
-    },
-    {
-      sid: 'DeleteProviderInstanceProfiles',
-      actions: ['iam:DeleteInstanceProfile'],
-      resources: prefixNamed('instance-profile'),
-      reason: "The provider's instance profiles are known only by their name prefix, at any path.",
     },
   ] satisfies Permission[],
 };

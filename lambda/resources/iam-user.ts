@@ -12,6 +12,7 @@ import type { User } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
 import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/permissions';
 import { protectionOf } from '../protections/builtin';
+import { DELETE_VIRTUAL_MFA_DEVICES } from './iam-mfa-device';
 import { principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 function decide(user: User, context: PlanContext): Verdict {
@@ -80,12 +81,7 @@ export const IamUser: ResourceKind<User> = {
       resources: [iamArn('group/*')],
       reason: 'A provider user must leave customer groups too before AWS lets it be deleted; the call only removes a membership.',
     },
-    {
-      sid: 'DeleteDeactivatedVirtualMfaDevices',
-      actions: ['iam:DeleteVirtualMFADevice'],
-      resources: [iamArn('mfa/*')],
-      reason: 'Virtual MFA devices are named freely; one can only be deleted after DeactivateMFADevice, which is allowed on provider users only.',
-    },
+    DELETE_VIRTUAL_MFA_DEVICES,
   ] satisfies Permission[],
   decide,
   steps,

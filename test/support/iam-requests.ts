@@ -22,7 +22,7 @@ export interface RequestContext {
 /** `role` → name → path (`/` or `/a/b/`). */
 export type EntityPaths = ReadonlyMap<'role' | 'user' | 'group' | 'instance-profile', ReadonlyMap<string, string>>;
 
-/** Entity paths from the GetAccountAuthorizationDetails answers among the calls (the engine's own discovery). */
+/** Entity paths from the GetAccountAuthorizationDetails and ListInstanceProfiles answers among the calls (the engine's own discovery). */
 export function pathsFromCalls(calls: readonly RecordedCall[]): EntityPaths {
   const paths = new Map<'role' | 'user' | 'group' | 'instance-profile', Map<string, string>>([
     ['role', new Map()],
@@ -32,6 +32,11 @@ export function pathsFromCalls(calls: readonly RecordedCall[]): EntityPaths {
   ]);
   type Entity = { Path?: string };
   for (const call of calls) {
+    if (call.operation === 'ListInstanceProfiles' && call.output) {
+      for (const profile of (call.output as { InstanceProfiles?: (Entity & { InstanceProfileName?: string })[] }).InstanceProfiles ?? []) {
+        paths.get('instance-profile')!.set(profile.InstanceProfileName!, profile.Path ?? '/');
+      }
+    }
     if (call.operation !== 'GetAccountAuthorizationDetails' || !call.output) continue;
     const page = call.output as {
       RoleDetailList?: (Entity & { RoleName?: string; InstanceProfileList?: (Entity & { InstanceProfileName?: string })[] })[];
