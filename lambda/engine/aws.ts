@@ -40,16 +40,33 @@ export interface ClientOptions {
   readonly callCounter?: CallCounter;
 }
 
-/** IAM is global: its endpoint lives in us-east-1 whatever region the caller works in. */
-const IAM_REGION = 'us-east-1';
+/** The partition of a region: `cn-*` is China, `us-gov-*` GovCloud (US), the rest the commercial partition. */
+export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
+/**
+ * IAM and Organizations are global: each partition has one endpoint for them, signed for one region
+ * (botocore's endpoints.json, `partitionEndpoint` and its `credentialScope`). Organizations in China is not where
+ * IAM is.
+ */
+const GLOBAL_REGIONS = {
+  iam: { aws: 'us-east-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' },
+  organizations: { aws: 'us-east-1', 'aws-cn': 'cn-northwest-1', 'aws-us-gov': 'us-gov-west-1' },
+} as const;
+
+/** The region that signs calls to a global service from a run in `region`. */
+export function globalRegion(service: keyof typeof GLOBAL_REGIONS, region: string): string {
+  return GLOBAL_REGIONS[service][partitionOf(region)];
+}
 
 export function createClients(options: ClientOptions = {}): AwsClients {
   const common = { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 10) } as const;
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? IAM_REGION;
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const clients: AwsClients = {
-    iam: new IAMClient({ ...common, region: IAM_REGION }),
+    iam: new IAMClient({ ...common, region: globalRegion('iam', region) }),
     sts: new STSClient({ ...common, region }),
-    organizations: new OrganizationsClient({ ...common, region: IAM_REGION }),
+    organizations: new OrganizationsClient({ ...common, region: globalRegion('organizations', region) }),
     lambda: new LambdaClient({ ...common, region }),
     events: new EventBridgeClient({ ...common, region }),
     config: new ConfigServiceClient({ ...common, region }),
