@@ -63,7 +63,7 @@ async function runAction(action: Action, clients: AwsClients, signal?: AbortSign
       }
       step.status = 'failed';
       step.error = /AccessDenied|UnauthorizedOperation/.test(errorName(error))
-        ? `denied (service control policy or permissions boundary?): ${step.service}:${step.call} ${describeInput(step.input)}: ${describeError(error)}`
+        ? `${deniedBy(describeError(error))}: ${step.service}:${step.call} ${describeInput(step.input)}: ${describeError(error)}`
         : describeError(error);
       action.status = 'failed';
       action.error = `${step.call} failed: ${step.error}; ${action.steps.filter((s) => s.status === 'planned').length} later step(s) not run`;
@@ -71,6 +71,18 @@ async function runAction(action: Action, clients: AwsClients, signal?: AbortSign
     }
   }
   action.status = 'done';
+}
+
+/**
+ * Which policy type denied a call, as AWS's message says it ("... with an explicit deny in a service control policy",
+ * "... because no identity-based policy allows the ... action": IAM User Guide, "Troubleshoot access denied error
+ * messages"); a message that names none (older services, another wording) keeps the two usual suspects as a guess.
+ */
+export function deniedBy(message: string): string {
+  const found = /(with an explicit deny in an?|because no) (service control policy|resource control policy|identity-based policy|resource-based policy|permissions boundary|session policy|VPC endpoint policy)/.exec(message);
+  if (!found) return 'denied (service control policy or permissions boundary?)';
+  const type = found[2]!;
+  return found[1] === 'because no' ? `denied: no ${type} allows it` : `denied by an explicit deny in ${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 /** `RoleName=CTLX, PolicyArn=arn:...`: what a denied call was about, for the person who must allow it. */
