@@ -277,3 +277,14 @@ describe('a provider bucket too large for one run', () => {
     expect(() => resolveConfig({ buckets: { batchRoleArn: 'arn:aws:iam::123456789012:role/*' } })).toThrow(/^config "buckets.batchRoleArn": must be one IAM role ARN, without wildcards/);
   });
 });
+
+test('a role whose trust policy names a deleted principal (its unique id) is flagged; a provider-named one is still deleted', () => {
+  const trustingDeleted = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ['AROADBQP57FF2AEXAMPLE'] }, Action: 'sts:AssumeRole' }] };
+  const actions = plan(inventory({ roles: [role('legacy-access', { trustPolicy: trustingDeleted }), role('CTLOld', { trustPolicy: trustingDeleted })] }), DEFAULT_CONFIG);
+  expect(find(actions, 'iam:role', 'legacy-access')).toMatchObject({
+    action: 'flag',
+    reason: 'trust policy names deleted principal AROADBQP57FF2AEXAMPLE (a unique id: its account and name are gone); review whose it was',
+    steps: [],
+  });
+  expect(find(actions, 'iam:role', 'CTLOld').action).toBe('delete');
+});

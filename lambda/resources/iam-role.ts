@@ -9,7 +9,7 @@
 import type { Role } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
 import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/permissions';
-import { allowedPrincipals, trustedProviderAccounts } from '../engine/trust';
+import { allowedPrincipals, deletedPrincipals, trustedProviderAccounts } from '../engine/trust';
 import { protectionOf } from '../protections/builtin';
 import { principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
@@ -56,6 +56,11 @@ function decide(role: Role, context: PlanContext): Verdict {
     return config.deleteTrustingRoles
       ? { action: 'delete', reason: `trust policy lets in ${trusts.join(', ')} (deleteTrustingRoles)` }
       : { action: 'flag', reason: `trust policy lets in ${trusts.join(', ')}; set deleteTrustingRoles to delete it` };
+  }
+  // A principal deleted since (the provider's, perhaps) shows as its unique id: whose it was is for a person to say.
+  const deleted = deletedPrincipals(role.trustPolicy);
+  if (deleted.length) {
+    return { action: 'flag', reason: `trust policy names deleted principal ${deleted.join(', ')} (a unique id: its account and name are gone); review whose it was` };
   }
   return { action: 'skip', reason: 'not a provider role' };
 }
