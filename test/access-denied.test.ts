@@ -1,5 +1,5 @@
 /**
- * A denied step names the policy type that denied it, read from AWS's message. The messages below follow the
+ * AWS answers that fail in ways the SDK does not throw for, or throws without saying why. A denied step names the policy type that denied it, read from AWS's message. The messages below follow the
  * formats of the IAM User Guide, "Troubleshoot access denied error messages" (explicit deny: "with an explicit
  * deny in a <policy type>"; implicit: "because no <policy type> allows the <action> action").
  */
@@ -33,4 +33,19 @@ test('the failed step and its action say which policy type denied the call, and 
   await applyActions([action], ['iam:role'], clients);
   expect(action.steps[0]!.error).toBe(`denied by an explicit deny in a service control policy: iam:DeleteRole RoleName=CTLX: AccessDenied: ${denied.message}`);
   expect(action).toMatchObject({ status: 'failed', error: expect.stringMatching(/^DeleteRole failed: denied by an explicit deny in a service control policy/) });
+});
+
+test('RemoveTargets that answers with failed entries (no exception) fails its step with the entries\' errors, and DeleteRule does not run', async () => {
+  const answer = { FailedEntryCount: 1, FailedEntries: [{ TargetId: 'controls', ErrorCode: 'ConcurrentModificationException', ErrorMessage: 'try again' }] };
+  const sent: string[] = [];
+  const clients = { events: { send: async (command: { constructor: { name: string } }) => (sent.push(command.constructor.name), answer) } } as unknown as AwsClients;
+  const action: Action = {
+    resource: 'events:rule', name: 'CTLRule', arn: '', action: 'delete', reason: '', status: 'planned',
+    steps: [step('RemoveTargets', { Rule: 'CTLRule', Ids: ['controls'] }, 'events'), step('DeleteRule', { Name: 'CTLRule' }, 'events')],
+  };
+  await applyActions([action], ['events:rule'], clients);
+  expect(sent).toEqual(['RemoveTargetsCommand']);
+  expect(action.steps[0]).toMatchObject({ status: 'failed', error: 'RemoveTargets failed for 1 entry: controls: ConcurrentModificationException try again' });
+  expect(action.steps[1]!.status).toBe('planned');
+  expect(action.status).toBe('failed');
 });

@@ -133,8 +133,12 @@ describe("the provider's automation outside IAM", () => {
         eventRules: [
           { name: 'every-hour', arn: 'arn:aws:events:us-east-1:123456789012:rule/every-hour', targets: [{ id: '1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:AccountControls' }] },
           { name: 'orders', arn: 'arn:aws:events:us-east-1:123456789012:rule/orders', targets: [{ id: '1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-api' }] },
+          { name: 'CTLSecurityHubFindings', arn: 'arn:aws:events:us-east-1:123456789012:rule/CTLSecurityHubFindings', targets: [], managedBy: 'securityhub.amazonaws.com' },
         ],
-        configRules: [{ name: 'CTLRequireMfa', arn: 'arn:aws:config:us-east-1:123456789012:config-rule/config-rule-1' }],
+        configRules: [
+          { name: 'CTLRequireMfa', arn: 'arn:aws:config:us-east-1:123456789012:config-rule/config-rule-1', remediation: true },
+          { name: 'CTLPackRule-conformance-pack-abc', arn: 'arn:aws:config:us-east-1:123456789012:config-rule/config-rule-2', createdBy: 'config-conforms.amazonaws.com', remediation: false },
+        ],
         configRecorders: [{ name: 'default', channelName: 'default', bucket: `config-bucket-${ACCOUNT}` }],
         trails: [
           { name: 'audit', arn: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/audit', bucket: `ctlaudit-${ACCOUNT}` },
@@ -163,6 +167,21 @@ describe("the provider's automation outside IAM", () => {
     expect(calls(find(actions, 'events:rule', 'every-hour'))).toEqual(['RemoveTargets every-hour 1', 'DeleteRule every-hour']);
     expect(calls(find(actions, 'config:recorder', 'default'))).toEqual(['StopConfigurationRecorder default', 'DeleteDeliveryChannel default', 'DeleteConfigurationRecorder default']);
     expect(find(actions, 'lambda:function', 'AccountControls').action).toBe('flag');
+  });
+
+  test('a Config rule with a remediation loses it first; one created by a service or conformance pack, and a managed EventBridge rule, stay flagged', () => {
+    const actions = plan(automation(), resolveConfig({ deleteAutomation: { eventRules: true, configRules: true } }));
+    expect(calls(find(actions, 'config:rule', 'CTLRequireMfa'))).toEqual(['DeleteRemediationConfiguration CTLRequireMfa', 'DeleteConfigRule CTLRequireMfa']);
+    expect(find(actions, 'config:rule', 'CTLPackRule-conformance-pack-abc')).toMatchObject({
+      action: 'flag',
+      reason: 'name starts with provider prefix "CTL", but it was created by config-conforms.amazonaws.com: remove it through that service or conformance pack',
+      steps: [],
+    });
+    expect(find(actions, 'events:rule', 'CTLSecurityHubFindings')).toMatchObject({
+      action: 'flag',
+      reason: 'name starts with provider prefix "CTL", but it is managed by securityhub.amazonaws.com: only that service may remove it (never forced)',
+      steps: [],
+    });
   });
 });
 

@@ -26,6 +26,7 @@ const ALREADY_GONE = new Set([
   'NoSuchEntityException',
   'ResourceNotFoundException',
   'NoSuchConfigRuleException',
+  'NoSuchRemediationConfigurationException',
   'NoSuchConfigurationRecorderException',
   'NoSuchDeliveryChannelException',
   'TrailNotFoundException',

@@ -203,8 +203,21 @@ export interface Automation {
   readonly region: string;
   readonly lambdaFunctions: readonly { readonly name: string; readonly arn: string; readonly role: string }[];
   /** Rules on the default event bus, with their targets. */
-  readonly eventRules: readonly { readonly name: string; readonly arn: string; readonly targets: readonly { readonly id: string; readonly arn: string }[] }[];
-  readonly configRules: readonly { readonly name: string; readonly arn: string }[];
+  readonly eventRules: readonly {
+    readonly name: string;
+    readonly arn: string;
+    readonly targets: readonly { readonly id: string; readonly arn: string }[];
+    /** The AWS service that manages the rule (ListRules `ManagedBy`): only that service may delete it. */
+    readonly managedBy?: string;
+  }[];
+  readonly configRules: readonly {
+    readonly name: string;
+    readonly arn: string;
+    /** The service (or conformance pack) that created it (`CreatedBy`): the account cannot delete it. */
+    readonly createdBy?: string;
+    /** It has a remediation configuration, which AWS makes DeleteConfigRule wait for. */
+    readonly remediation: boolean;
+  }[];
   /** The region's Config recorder (there is at most one) and the bucket its delivery channel writes to. */
   readonly configRecorders: readonly { readonly name: string; readonly channelName?: string; readonly bucket?: string }[];
   readonly trails: readonly { readonly name: string; readonly arn: string; readonly bucket?: string }[];

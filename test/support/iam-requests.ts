@@ -135,6 +135,9 @@ const CONTEXT_KEYS: Readonly<Record<string, (input: Input) => Record<string, str
  */
 const READS_EVERY: Readonly<Record<string, (input: Input) => boolean>> = {
   'config:DescribeConfigurationRecorders': (input) => !(input.ConfigurationRecorderNames as unknown[] | undefined)?.length,
+  // Names rules, not remediation configurations: a configuration's ARN ends in an id the caller cannot know before
+  // reading it, so the read can only be granted on "*".
+  'config:DescribeRemediationConfigurations': () => true,
 };
 
 /** The operation is its own IAM action: resource types and ARN formats from the reference. */
