@@ -174,12 +174,12 @@ describe("the provider's automation outside IAM", () => {
     expect(calls(find(actions, 'config:rule', 'CTLRequireMfa'))).toEqual(['DeleteRemediationConfiguration CTLRequireMfa', 'DeleteConfigRule CTLRequireMfa']);
     expect(find(actions, 'config:rule', 'CTLPackRule-conformance-pack-abc')).toMatchObject({
       action: 'flag',
-      reason: 'name starts with provider prefix "CTL", but it was created by config-conforms.amazonaws.com: remove it through that service or conformance pack',
+      reason: 'name starts with provider prefix "CTL", but created by config-conforms.amazonaws.com, which alone may remove it',
       steps: [],
     });
     expect(find(actions, 'events:rule', 'CTLSecurityHubFindings')).toMatchObject({
       action: 'flag',
-      reason: 'name starts with provider prefix "CTL", but it is managed by securityhub.amazonaws.com: only that service may remove it (never forced)',
+      reason: 'name starts with provider prefix "CTL", but managed by securityhub.amazonaws.com, which alone may remove it',
       steps: [],
     });
   });
@@ -249,10 +249,16 @@ describe('instance profiles and virtual MFA devices on their own (what a crashed
       resolveConfig({ exclude: ['CTLKeep'] }),
     );
     const byName = (name: string) => actions.find((a) => a.resource === 'iam:mfa-device' && a.name === name)!;
-    expect(byName('CTLSupport')).toMatchObject({ action: 'delete', reason: 'assigned to nobody, and its name starts with provider prefix "CTL"' });
+    expect(byName('CTLSupport')).toMatchObject({ action: 'delete', reason: 'unassigned; name starts with provider prefix "CTL"' });
     expect(calls(byName('CTLSupport'))).toEqual([`DeleteVirtualMFADevice arn:aws:iam::${ACCOUNT}:mfa/CTLSupport`]);
-    expect(byName('phone')).toMatchObject({ action: 'delete', reason: 'assigned to nobody, and its path /CTLSupport/ names the provider ("CTLSupport")' });
-    expect(byName('alice-phone')).toMatchObject({ action: 'skip', reason: 'assigned to nobody, but nothing in its name or path names the provider' });
+    expect(byName('phone')).toMatchObject({ action: 'delete', reason: 'unassigned; path /CTLSupport/ names the provider' });
+    expect(byName('alice-phone')).toMatchObject({ action: 'skip', reason: 'unassigned, not named for the provider' });
     expect(byName('CTLKeep')).toMatchObject({ action: 'skip', reason: 'excluded by config' });
   });
+});
+
+test('exclude names an OIDC provider by its URL, path included', () => {
+  const tenant = { url: 'auth.ctl.io/tenant', arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/auth.ctl.io/tenant`, tags: {} };
+  const actions = plan(inventory({ oidcProviders: [tenant] }), resolveConfig({ exclude: ['auth.ctl.io/tenant'] }));
+  expect(find(actions, 'iam:oidc-provider', 'auth.ctl.io/tenant')).toMatchObject({ action: 'skip', reason: 'excluded by config', steps: [] });
 });

@@ -125,6 +125,22 @@ describe('plan', () => {
       }
     });
 
+    test('a customer-named role or user holding the CAM policy is the customer\'s: skipped with the CAM policy named, its tags left alone', () => {
+      const inv = camInventory();
+      const withCustomer = {
+        ...inv,
+        roles: [...inv.roles, role('cam-ops', { attached: ['CTLCAMPolicy'], tags: { Optimization: 'true' } })],
+        users: [user('alice', { attached: ['CTLCAMPolicy'], tags: { Optimization: 'true' } })],
+      };
+      const actions = plan(withCustomer, DEFAULT_CONFIG);
+      expect(find(actions, 'iam:role', 'cam-ops')).toMatchObject({
+        action: 'skip',
+        reason: "the customer's; uses CAM provider policy CTLCAMPolicy: left as it is",
+        steps: [],
+      });
+      expect(find(actions, 'iam:user', 'alice')).toMatchObject({ action: 'skip', reason: expect.stringContaining('uses CAM provider policy CTLCAMPolicy'), steps: [] });
+    });
+
     test('keepCamProvider false deletes them like the rest', () => {
       const actions = plan(camInventory(), resolveConfig({ keepCamProvider: false }));
       expect(find(actions, 'iam:role', 'CTLCAMRole').action).toBe('delete');
@@ -283,7 +299,7 @@ test('a role whose trust policy names a deleted principal (its unique id) is fla
   const actions = plan(inventory({ roles: [role('legacy-access', { trustPolicy: trustingDeleted }), role('CTLOld', { trustPolicy: trustingDeleted })] }), DEFAULT_CONFIG);
   expect(find(actions, 'iam:role', 'legacy-access')).toMatchObject({
     action: 'flag',
-    reason: 'trust policy names deleted principal AROADBQP57FF2AEXAMPLE (a unique id: its account and name are gone); review whose it was',
+    reason: 'trust policy names deleted principal AROADBQP57FF2AEXAMPLE: review whose it was',
     steps: [],
   });
   expect(find(actions, 'iam:role', 'CTLOld').action).toBe('delete');

@@ -307,6 +307,6 @@ export function decodeDocument(raw: string | undefined): PolicyDocument {
  * one line naming the call and the field, instead of a TypeError deep in the planner.
  */
 export function required<T>(value: T | undefined | null, call: string, field: string): T {
-  if (value === undefined || value === null || value === '') throw new Error(`AWS answered ${call} without ${field}, which the engine needs: nothing was changed`);
+  if (value === undefined || value === null || value === '') throw new Error(`AWS answered ${call} without ${field}: nothing was changed`);
   return value;
 }

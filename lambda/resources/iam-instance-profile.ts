@@ -14,7 +14,7 @@ import { prefixNamed, readAccount, type Permission } from '../engine/permissions
 import { resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 function decide(profile: InstanceProfile, context: PlanContext): Verdict {
-  if (context.config.exclude.includes(profile.name)) return { action: 'skip', reason: 'excluded by config (a role being deleted still leaves it)' };
+  if (context.config.exclude.includes(profile.name)) return { action: 'skip', reason: 'excluded by config' };
   const prefix = context.prefixOf(profile.name);
   if (!prefix) return { action: 'skip', reason: 'not a provider instance profile' };
   const outOfReach = context.providerLikePath(profile.path);

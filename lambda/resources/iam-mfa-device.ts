@@ -5,7 +5,7 @@
  *   user's list, so a run killed (or denied) between the two would leave it for good without this kind.
  * - The provider's when: its name, or a segment of its path, starts with a provider prefix (the console names a
  *   device after its user). An unassigned device names no owner, so any other one is not known to be the provider's.
- * - Protected by: `exclude` (its name or serial number).
+ * - Protected by: `exclude` (its name).
  * - Removed by: DeleteVirtualMFADevice.
  */
 import type { VirtualMfaDevice } from '../engine/inventory';
@@ -22,12 +22,11 @@ export const DELETE_VIRTUAL_MFA_DEVICES: Permission = {
 };
 
 function decide(device: VirtualMfaDevice, context: PlanContext): Verdict {
-  if (context.config.exclude.includes(device.name) || context.config.exclude.includes(device.serialNumber)) return { action: 'skip', reason: 'excluded by config' };
+  if (context.config.exclude.includes(device.name)) return { action: 'skip', reason: 'excluded by config' };
   const prefix = context.prefixOf(device.name);
-  if (prefix) return { action: 'delete', reason: `assigned to nobody, and its name starts with provider prefix "${prefix}"` };
-  const segment = device.path.split('/').find((part) => context.prefixOf(part));
-  if (segment) return { action: 'delete', reason: `assigned to nobody, and its path ${device.path} names the provider ("${segment}")` };
-  return { action: 'skip', reason: 'assigned to nobody, but nothing in its name or path names the provider' };
+  if (prefix) return { action: 'delete', reason: `unassigned; name starts with provider prefix "${prefix}"` };
+  if (context.providerLikePath(device.path)) return { action: 'delete', reason: `unassigned; path ${device.path} names the provider` };
+  return { action: 'skip', reason: 'unassigned, not named for the provider' };
 }
 
 export const IamVirtualMfaDevice: ResourceKind<VirtualMfaDevice> = {

@@ -60,8 +60,11 @@ function decide(role: Role, context: PlanContext): Verdict {
   // A principal deleted since (the provider's, perhaps) shows as its unique id: whose it was is for a person to say.
   const deleted = deletedPrincipals(role.trustPolicy);
   if (deleted.length) {
-    return { action: 'flag', reason: `trust policy names deleted principal ${deleted.join(', ')} (a unique id: its account and name are gone); review whose it was` };
+    return { action: 'flag', reason: `trust policy names deleted principal ${deleted.join(', ')}: review whose it was` };
   }
+  // A customer-named role that holds the CAM policy is the customer's: kept as it is, tags included (the stack may
+  // not change customer roles at all).
+  if (camPolicy) return { action: 'skip', reason: `the customer's; uses CAM provider policy ${camPolicy}: left as it is` };
   return { action: 'skip', reason: 'not a provider role' };
 }
 

@@ -21,7 +21,11 @@ function decide(user: User, context: PlanContext): Verdict {
   if (protectedBecause) return { action: 'skip', reason: protectedBecause };
   if (config.exclude.includes(user.name)) return { action: 'skip', reason: 'excluded by config' };
   const prefix = context.prefixOf(user.name);
-  if (!prefix) return { action: 'skip', reason: 'not a provider user' };
+  if (!prefix) {
+    const camPolicy = context.camPrincipals.get(principalKey('user', user.name));
+    if (camPolicy) return { action: 'skip', reason: `the customer's; uses CAM provider policy ${camPolicy}: left as it is` };
+    return { action: 'skip', reason: 'not a provider user' };
+  }
   if (!config.identities.users) return { action: 'skip', reason: 'provider user, but users are switched off (identities.users)' };
   const camPolicy = context.camPrincipals.get(principalKey('user', user.name));
   const outOfReach = context.providerLikePath(user.path);

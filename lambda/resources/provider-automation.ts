@@ -105,7 +105,7 @@ export const EventRule = automationKind({
   arn: (rule) => rule.arn,
   // A rule a service manages (e.g. one a Security Hub or GuardDuty setup made) is deleted only with Force, by that
   // service's owner: never forced here.
-  owner: (rule) => (rule.managedBy ? `it is managed by ${rule.managedBy}: only that service may remove it (never forced)` : undefined),
+  owner: (rule) => (rule.managedBy ? `managed by ${rule.managedBy}, which alone may remove it` : undefined),
   evidence: (rule, context) => {
     const target = context.inventory.automation.lambdaFunctions.find(
       (fn) => rule.targets.some((t) => t.arn === fn.arn) && functionEvidence(fn, context),
@@ -129,7 +129,7 @@ export const ConfigRule = automationKind({
   evidence: (rule, context) => prefixed(rule.name, context),
   // A service-linked rule (CreatedBy: a service, or config-conforms.amazonaws.com for a conformance pack's) is
   // removed through what created it; DeleteConfigRule is refused for it.
-  owner: (rule) => (rule.createdBy ? `it was created by ${rule.createdBy}: remove it through that service or conformance pack` : undefined),
+  owner: (rule) => (rule.createdBy ? `created by ${rule.createdBy}, which alone may remove it` : undefined),
   // AWS refuses DeleteConfigRule while a remediation is associated with the rule (ResourceInUseException).
   steps: (rule) => [
     ...(rule.remediation ? [step('DeleteRemediationConfiguration', { ConfigRuleName: rule.name }, 'config')] : []),
