@@ -174,12 +174,12 @@ describe("the provider's automation outside IAM", () => {
     expect(calls(find(actions, 'config:rule', 'CTLRequireMfa'))).toEqual(['DeleteRemediationConfiguration CTLRequireMfa', 'DeleteConfigRule CTLRequireMfa']);
     expect(find(actions, 'config:rule', 'CTLPackRule-conformance-pack-abc')).toMatchObject({
       action: 'flag',
-      reason: 'name starts with provider prefix "CTL", but created by config-conforms.amazonaws.com, which alone may remove it',
+      reason: 'name starts with provider prefix "CTL", but only config-conforms.amazonaws.com may remove it',
       steps: [],
     });
     expect(find(actions, 'events:rule', 'CTLSecurityHubFindings')).toMatchObject({
       action: 'flag',
-      reason: 'name starts with provider prefix "CTL", but managed by securityhub.amazonaws.com, which alone may remove it',
+      reason: 'name starts with provider prefix "CTL", but only securityhub.amazonaws.com may remove it',
       steps: [],
     });
   });
@@ -224,7 +224,7 @@ describe('instance profiles and virtual MFA devices on their own (what a crashed
       inventory({ instanceProfiles: [profile('CTLWebProfile'), profile('app-server'), profile('CTLKept'), profile('CTLDeep', [], '/CTLx/')] }),
       resolveConfig({ exclude: ['CTLKept'] }),
     );
-    expect(find(actions, 'iam:instance-profile', 'CTLWebProfile')).toMatchObject({ action: 'delete', reason: 'name starts with provider prefix "CTL"; it holds no role' });
+    expect(find(actions, 'iam:instance-profile', 'CTLWebProfile')).toMatchObject({ action: 'delete', reason: 'name starts with provider prefix "CTL"' });
     expect(calls(find(actions, 'iam:instance-profile', 'CTLWebProfile'))).toEqual(['DeleteInstanceProfile CTLWebProfile']);
     expect(find(actions, 'iam:instance-profile', 'app-server')).toMatchObject({ action: 'skip', reason: 'not a provider instance profile' });
     expect(find(actions, 'iam:instance-profile', 'CTLKept')).toMatchObject({ action: 'skip', reason: expect.stringContaining('excluded by config') });
@@ -239,7 +239,7 @@ describe('instance profiles and virtual MFA devices on their own (what a crashed
 
   test('a provider-named profile that holds a role which stays is kept', () => {
     const actions = plan(inventory({ roles: [role('CustomerApp', { instanceProfiles: [profile('CTLAppProfile', ['CustomerApp'])] })] }), DEFAULT_CONFIG);
-    expect(find(actions, 'iam:instance-profile', 'CTLAppProfile')).toMatchObject({ action: 'skip', reason: 'name starts with provider prefix "CTL", but it holds role CustomerApp, which stays' });
+    expect(find(actions, 'iam:instance-profile', 'CTLAppProfile')).toMatchObject({ action: 'skip', reason: 'holds role CustomerApp, which stays' });
   });
 
   test('an unassigned virtual MFA device is deleted when its name or path names the provider, and kept otherwise', () => {

@@ -6,6 +6,8 @@
  */
 import {
   AddRoleToInstanceProfileCommand,
+  CreateAccessKeyCommand,
+  PutUserPolicyCommand,
   CreateInstanceProfileCommand,
   CreateRoleCommand,
   CreateUserCommand,
@@ -20,7 +22,7 @@ import { run, testIamClient } from './support/engine-harness';
 import { motoSuite } from './support/moto-suite';
 import { trustPolicy } from './support/reference-account';
 
-motoSuite();
+const moto = motoSuite();
 let iam: IAMClient;
 beforeAll(() => {
   iam = testIamClient();
@@ -75,4 +77,41 @@ test.each([1, 2, 3, 4, 5])('a run killed after %i of the 6 changes is finished b
   expect(rerun.report.summary.failed).toBe(0);
   expect(await leftOver()).toEqual(CUSTOMER_ONLY);
   expect((await run('apply')).calls.mutating).toBe(0);
+});
+
+test('with the second call of each pair denied (DeleteVirtualMFADevice, DeleteInstanceProfile), a re-run once allowed leaves nothing behind', async () => {
+  await seed();
+  // The run's own identity may do anything but the two deletes (moto's IAM authorization switched on).
+  await iam.send(new CreateUserCommand({ UserName: 'runner' }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'runner',
+      PolicyName: 'all-but-two',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: '*', Resource: '*' },
+          { Effect: 'Deny', Action: ['iam:DeleteVirtualMFADevice', 'iam:DeleteInstanceProfile'], Resource: '*' },
+        ],
+      }),
+    }),
+  );
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'runner' }))).AccessKey!;
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey });
+  await moto().enforceIam(0);
+  try {
+    const denied = await run('apply', {}, { concurrency: 1 });
+    expect(denied.report.actions.filter((a) => a.status === 'failed').map((a) => `${a.resource} ${a.name} ${a.error?.split(':')[0]}`).sort()).toEqual([
+      'iam:instance-profile CTLWorkerProfile DeleteInstanceProfile failed',
+      'iam:user CTLSupport DeleteVirtualMFADevice failed',
+    ]);
+  } finally {
+    await moto().enforceIam(Infinity);
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: saved.id, AWS_SECRET_ACCESS_KEY: saved.secret });
+  }
+  // The profile no longer holds the role, the device is deactivated: neither is in the role's or user's lists.
+  const rerun = await run('apply', {}, { concurrency: 1 });
+  expect(rerun.report.summary.failed).toBe(0);
+  expect(await leftOver()).toEqual([...CUSTOMER_ONLY, 'user runner'].sort());
 });

@@ -80,10 +80,8 @@ async function runAction(action: Action, clients: AwsClients, signal?: AbortSign
  * messages"); a message that names none (older services, another wording) keeps the two usual suspects as a guess.
  */
 export function deniedBy(message: string): string {
-  const found = /(with an explicit deny in an?|because no) (service control policy|resource control policy|identity-based policy|resource-based policy|permissions boundary|session policy|VPC endpoint policy)/.exec(message);
-  if (!found) return 'denied (service control policy or permissions boundary?)';
-  const type = found[2]!;
-  return found[1] === 'because no' ? `denied: no ${type} allows it` : `denied by an explicit deny in ${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${type}`;
+  const found = /(with an explicit deny in an?|because no) [\w -]+?(policy|boundary)( allows)?/.exec(message);
+  return found ? `denied ${found[0]}` : 'denied (service control policy or permissions boundary?)';
 }
 
 /** `RoleName=CTLX, PolicyArn=arn:...`: what a denied call was about, for the person who must allow it. */

@@ -40,24 +40,14 @@ export interface ClientOptions {
   readonly callCounter?: CallCounter;
 }
 
-/** The partition of a region: `cn-*` is China, `us-gov-*` GovCloud (US), the rest the commercial partition. */
-export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
-  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-}
-
 /**
- * IAM and Organizations are global: each partition has one endpoint for them, signed for one region
- * (botocore's endpoints.json, `partitionEndpoint` and its `credentialScope`). Organizations in China is not where
- * IAM is.
+ * IAM and Organizations are global: each partition has one endpoint for them, signed for one region (botocore's
+ * endpoints.json, `partitionEndpoint` and its `credentialScope`): us-east-1; China (`cn-*`) cn-north-1 for IAM but
+ * cn-northwest-1 for Organizations; GovCloud (`us-gov-*`) us-gov-west-1.
  */
-const GLOBAL_REGIONS = {
-  iam: { aws: 'us-east-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' },
-  organizations: { aws: 'us-east-1', 'aws-cn': 'cn-northwest-1', 'aws-us-gov': 'us-gov-west-1' },
-} as const;
-
-/** The region that signs calls to a global service from a run in `region`. */
-export function globalRegion(service: keyof typeof GLOBAL_REGIONS, region: string): string {
-  return GLOBAL_REGIONS[service][partitionOf(region)];
+export function globalRegion(service: 'iam' | 'organizations', region: string): string {
+  if (region.startsWith('cn-')) return service === 'iam' ? 'cn-north-1' : 'cn-northwest-1';
+  return region.startsWith('us-gov-') ? 'us-gov-west-1' : 'us-east-1';
 }
 
 export function createClients(options: ClientOptions = {}): AwsClients {

@@ -87,10 +87,7 @@ export async function runStep(clients: AwsClients, planned: Step): Promise<strin
   const output = (await client.send(new Command(planned.input as never))) as PartialAnswer | undefined;
   // Some batch calls answer 200 and report entries they could not process (EventBridge RemoveTargets): the step
   // failed, and says which entries and why.
-  if (output?.FailedEntryCount) {
-    const entries = (output.FailedEntries ?? []).map((e) => `${e.TargetId ?? '?'}: ${e.ErrorCode ?? 'error'} ${e.ErrorMessage ?? ''}`.trim());
-    throw new Error(`${planned.call} failed for ${output.FailedEntryCount} entr${output.FailedEntryCount === 1 ? 'y' : 'ies'}: ${entries.join('; ')}`);
-  }
+  if (output?.FailedEntryCount) throw new Error(`${planned.call} failed for ${output.FailedEntryCount} of its entries: ${JSON.stringify(output.FailedEntries)}`);
 }
 
-type PartialAnswer = { FailedEntryCount?: number; FailedEntries?: { TargetId?: string; ErrorCode?: string; ErrorMessage?: string }[] };
+type PartialAnswer = { FailedEntryCount?: number; FailedEntries?: unknown[] };

@@ -49,7 +49,7 @@ export async function discoverAutomation(clients: AwsClients): Promise<Automatio
             name: rule.Name!,
             arn: rule.Arn!,
             targets: (Targets ?? []).map((t) => ({ id: t.Id!, arn: t.Arn! })),
-            ...(rule.ManagedBy ? { managedBy: rule.ManagedBy } : {}),
+            managedBy: rule.ManagedBy,
           };
         }),
       );
@@ -57,7 +57,7 @@ export async function discoverAutomation(clients: AwsClients): Promise<Automatio
     guarded('AWS Config rules', async () => {
       const rules = [];
       for await (const page of paginateDescribeConfigRules({ client: clients.config }, {})) {
-        rules.push(...(page.ConfigRules ?? []).map((r) => ({ name: r.ConfigRuleName!, arn: r.ConfigRuleArn!, ...(r.CreatedBy ? { createdBy: r.CreatedBy } : {}) })));
+        rules.push(...(page.ConfigRules ?? []).map((r) => ({ name: r.ConfigRuleName!, arn: r.ConfigRuleArn!, createdBy: r.CreatedBy })));
       }
       // Which rules have a remediation, 25 names a call (the model's limit for ConfigRuleNames).
       const remediated = new Set<string>();

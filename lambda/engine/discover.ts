@@ -109,7 +109,7 @@ async function userCredentials(iam: IAMClient, UserName: string): Promise<UserCr
   };
   const client = { client: iam };
   const [accessKeyIds, hasLoginProfile, mfaSerials, signingCertificateIds, sshPublicKeyIds, serviceSpecific] = await Promise.all([
-    all(paginateListAccessKeys(client, { UserName }), (p) => (p.AccessKeyMetadata ?? []).map((k) => required(k.AccessKeyId, 'ListAccessKeys', 'AccessKeyId'))),
+    all(paginateListAccessKeys(client, { UserName }), (p) => (p.AccessKeyMetadata ?? []).map((k) => k.AccessKeyId!)),
     iam.send(new GetLoginProfileCommand({ UserName })).then(
       () => true,
       (error) => {
@@ -117,9 +117,9 @@ async function userCredentials(iam: IAMClient, UserName: string): Promise<UserCr
         throw error;
       },
     ),
-    all(paginateListMFADevices(client, { UserName }), (p) => (p.MFADevices ?? []).map((d) => required(d.SerialNumber, 'ListMFADevices', 'SerialNumber'))),
-    all(paginateListSigningCertificates(client, { UserName }), (p) => (p.Certificates ?? []).map((c) => required(c.CertificateId, 'ListSigningCertificates', 'CertificateId'))),
-    all(paginateListSSHPublicKeys(client, { UserName }), (p) => (p.SSHPublicKeys ?? []).map((k) => required(k.SSHPublicKeyId, 'ListSSHPublicKeys', 'SSHPublicKeyId'))),
+    all(paginateListMFADevices(client, { UserName }), (p) => (p.MFADevices ?? []).map((d) => d.SerialNumber!)),
+    all(paginateListSigningCertificates(client, { UserName }), (p) => (p.Certificates ?? []).map((c) => c.CertificateId!)),
+    all(paginateListSSHPublicKeys(client, { UserName }), (p) => (p.SSHPublicKeys ?? []).map((k) => k.SSHPublicKeyId!)),
     iam.send(new ListServiceSpecificCredentialsCommand({ UserName })),
   ]);
   return {
@@ -130,7 +130,7 @@ async function userCredentials(iam: IAMClient, UserName: string): Promise<UserCr
     mfaDevices: mfaSerials.map((serialNumber) => ({ serialNumber, virtual: /^arn:[^:]+:iam::\d{12}:mfa\//.test(serialNumber) })),
     signingCertificateIds,
     sshPublicKeyIds,
-    serviceSpecificCredentialIds: (serviceSpecific.ServiceSpecificCredentials ?? []).map((c) => required(c.ServiceSpecificCredentialId, 'ListServiceSpecificCredentials', 'ServiceSpecificCredentialId')),
+    serviceSpecificCredentialIds: (serviceSpecific.ServiceSpecificCredentials ?? []).map((c) => c.ServiceSpecificCredentialId!),
   };
 }
 
@@ -139,10 +139,10 @@ async function listInstanceProfiles(iam: IAMClient): Promise<InstanceProfile[]> 
   for await (const page of paginateListInstanceProfiles({ client: iam }, {})) {
     for (const profile of page.InstanceProfiles ?? []) {
       profiles.push({
-        name: required(profile.InstanceProfileName, 'ListInstanceProfiles', 'InstanceProfileName'),
-        arn: required(profile.Arn, 'ListInstanceProfiles', 'Arn'),
+        name: required(profile, 'InstanceProfileName', 'ListInstanceProfiles'),
+        arn: required(profile, 'Arn', 'ListInstanceProfiles'),
         path: profile.Path ?? '/',
-        roleNames: (profile.Roles ?? []).map((role) => required(role.RoleName, 'ListInstanceProfiles', 'Roles[].RoleName')),
+        roleNames: (profile.Roles ?? []).map((role) => required(role, 'RoleName', 'ListInstanceProfiles')),
       });
     }
   }
@@ -154,7 +154,7 @@ async function listUnassignedVirtualMfaDevices(iam: IAMClient): Promise<VirtualM
   const devices: VirtualMfaDevice[] = [];
   for await (const page of paginateListVirtualMFADevices({ client: iam }, { AssignmentStatus: 'Unassigned' })) {
     for (const device of page.VirtualMFADevices ?? []) {
-      const serialNumber = required(device.SerialNumber, 'ListVirtualMFADevices', 'SerialNumber');
+      const serialNumber = required(device, 'SerialNumber', 'ListVirtualMFADevices');
       const pathAndName = /:mfa(\/.*)$/.exec(serialNumber)?.[1] ?? `/${serialNumber}`;
       const slash = pathAndName.lastIndexOf('/');
       devices.push({ serialNumber, name: pathAndName.slice(slash + 1), path: pathAndName.slice(0, slash + 1) });
@@ -167,7 +167,7 @@ async function listUnassignedVirtualMfaDevices(iam: IAMClient): Promise<VirtualM
 async function listSamlProviders(iam: IAMClient): Promise<SamlProvider[]> {
   const { SAMLProviderList } = await iam.send(new ListSAMLProvidersCommand({}));
   return (SAMLProviderList ?? []).map((p) => {
-    const arn = required(p.Arn, 'ListSAMLProviders', 'Arn');
+    const arn = required(p, 'Arn', 'ListSAMLProviders');
     return { arn, name: arn.split('/').pop()! };
   });
 }
@@ -177,7 +177,7 @@ async function listOidcProviders(iam: IAMClient): Promise<OidcProvider[]> {
   const { OpenIDConnectProviderList } = await iam.send(new ListOpenIDConnectProvidersCommand({}));
   return Promise.all(
     (OpenIDConnectProviderList ?? []).map(async (listed) => {
-      const arn = required(listed.Arn, 'ListOpenIDConnectProviders', 'Arn');
+      const arn = required(listed, 'Arn', 'ListOpenIDConnectProviders');
       const provider = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
       return { arn, url: provider.Url ?? arn.split(':oidc-provider/')[1] ?? '', tags: tagMap(provider.Tags) };
     }),
@@ -210,6 +210,9 @@ export async function callerIdentity(sts: STSClient): Promise<CallerIdentity> {
 }
 
 const GAAD = 'GetAccountAuthorizationDetails';
+const inlineNames = (list: { PolicyName?: string }[] | undefined) => (list ?? []).map((p) => required(p, 'PolicyName', GAAD));
+const attachedPolicies = (list: { PolicyName?: string; PolicyArn?: string }[] | undefined) =>
+  (list ?? []).map((p) => ({ name: required(p, 'PolicyName', GAAD), arn: required(p, 'PolicyArn', GAAD) }));
 
 type Details = Pick<Inventory, 'roles' | 'users' | 'groups' | 'policies'>;
 
@@ -225,17 +228,17 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
   return {
     roles: pages.flatMap((page) => page.RoleDetailList ?? []).map(
       (role): Role => ({
-        name: required(role.RoleName, GAAD, 'RoleName'),
-        arn: required(role.Arn, GAAD, 'Arn'),
+        name: required(role, 'RoleName', GAAD),
+        arn: required(role, 'Arn', GAAD),
         path: role.Path ?? '/',
         trustPolicy: decodeDocument(role.AssumeRolePolicyDocument),
-        inlinePolicyNames: (role.RolePolicyList ?? []).map((p) => required(p.PolicyName, GAAD, 'PolicyName')),
-        attachedPolicies: (role.AttachedManagedPolicies ?? []).map((p) => ({ name: required(p.PolicyName, GAAD, 'PolicyName'), arn: required(p.PolicyArn, GAAD, 'PolicyArn') })),
+        inlinePolicyNames: inlineNames(role.RolePolicyList),
+        attachedPolicies: attachedPolicies(role.AttachedManagedPolicies),
         instanceProfiles: (role.InstanceProfileList ?? []).map((profile) => ({
-          name: required(profile.InstanceProfileName, GAAD, 'InstanceProfileName'),
-          arn: required(profile.Arn, GAAD, 'Arn'),
+          name: required(profile, 'InstanceProfileName', GAAD),
+          arn: required(profile, 'Arn', GAAD),
           path: profile.Path ?? '/',
-          roleNames: (profile.Roles ?? []).map((r) => required(r.RoleName, GAAD, 'RoleName')),
+          roleNames: (profile.Roles ?? []).map((r) => required(r, 'RoleName', GAAD)),
         })),
         ...(role.PermissionsBoundary?.PermissionsBoundaryArn
           ? { permissionsBoundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn }
@@ -244,11 +247,11 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
       }),
     ),
     users: pages.flatMap((page) => page.UserDetailList ?? []).map((user) => ({
-      name: required(user.UserName, GAAD, 'UserName'),
-      arn: required(user.Arn, GAAD, 'Arn'),
+      name: required(user, 'UserName', GAAD),
+      arn: required(user, 'Arn', GAAD),
       path: user.Path ?? '/',
-      inlinePolicyNames: (user.UserPolicyList ?? []).map((p) => required(p.PolicyName, GAAD, 'PolicyName')),
-      attachedPolicies: (user.AttachedManagedPolicies ?? []).map((p) => ({ name: required(p.PolicyName, GAAD, 'PolicyName'), arn: required(p.PolicyArn, GAAD, 'PolicyArn') })),
+      inlinePolicyNames: inlineNames(user.UserPolicyList),
+      attachedPolicies: attachedPolicies(user.AttachedManagedPolicies),
       groupNames: user.GroupList ?? [],
       ...(user.PermissionsBoundary?.PermissionsBoundaryArn
         ? { permissionsBoundaryArn: user.PermissionsBoundary.PermissionsBoundaryArn }
@@ -256,19 +259,19 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
       tags: tagMap(user.Tags),
     })),
     groups: pages.flatMap((page) => page.GroupDetailList ?? []).map((group) => ({
-      name: required(group.GroupName, GAAD, 'GroupName'),
-      arn: required(group.Arn, GAAD, 'Arn'),
+      name: required(group, 'GroupName', GAAD),
+      arn: required(group, 'Arn', GAAD),
       path: group.Path ?? '/',
-      inlinePolicyNames: (group.GroupPolicyList ?? []).map((p) => required(p.PolicyName, GAAD, 'PolicyName')),
-      attachedPolicies: (group.AttachedManagedPolicies ?? []).map((p) => ({ name: required(p.PolicyName, GAAD, 'PolicyName'), arn: required(p.PolicyArn, GAAD, 'PolicyArn') })),
+      inlinePolicyNames: inlineNames(group.GroupPolicyList),
+      attachedPolicies: attachedPolicies(group.AttachedManagedPolicies),
     })),
     policies: pages.flatMap((page) => page.Policies ?? []).map(
       (policy): ManagedPolicy => ({
-        name: required(policy.PolicyName, GAAD, 'PolicyName'),
-        arn: required(policy.Arn, GAAD, 'Arn'),
+        name: required(policy, 'PolicyName', GAAD),
+        arn: required(policy, 'Arn', GAAD),
         path: policy.Path ?? '/',
         defaultVersionId: policy.DefaultVersionId ?? 'v1',
-        versions: (policy.PolicyVersionList ?? []).map((v) => ({ versionId: required(v.VersionId, GAAD, 'VersionId'), isDefault: !!v.IsDefaultVersion })),
+        versions: (policy.PolicyVersionList ?? []).map((v) => ({ versionId: required(v, 'VersionId', GAAD), isDefault: !!v.IsDefaultVersion })),
         attachmentCount: policy.AttachmentCount ?? 0,
         boundaryUsageCount: policy.PermissionsBoundaryUsageCount ?? 0,
       }),
@@ -306,7 +309,8 @@ export function decodeDocument(raw: string | undefined): PolicyDocument {
  * A field the engine cannot do without: an answer that lacks it (an emulator, or an API change) stops the run with
  * one line naming the call and the field, instead of a TypeError deep in the planner.
  */
-export function required<T>(value: T | undefined | null, call: string, field: string): T {
-  if (value === undefined || value === null || value === '') throw new Error(`AWS answered ${call} without ${field}: nothing was changed`);
-  return value;
+export function required<T, K extends keyof T>(item: T, field: K, call: string): NonNullable<T[K]> {
+  const value = item[field];
+  if (value === undefined || value === null || value === '') throw new Error(`AWS answered ${call} without ${String(field)}: nothing was changed`);
+  return value as NonNullable<T[K]>;
 }

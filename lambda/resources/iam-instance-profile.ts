@@ -20,9 +20,8 @@ function decide(profile: InstanceProfile, context: PlanContext): Verdict {
   const outOfReach = context.providerLikePath(profile.path);
   if (outOfReach) return { action: 'flag', reason: `name starts with provider prefix "${prefix}", but ${outOfReach}` };
   const staying = profile.roleNames.filter((role) => context.decisions.get(resourceKey('iam:role', role)) !== 'delete');
-  if (staying.length) return { action: 'skip', reason: `name starts with provider prefix "${prefix}", but it holds role ${staying.join(', ')}, which stays` };
-  const holds = profile.roleNames.length ? `; role ${profile.roleNames.join(', ')} leaves it first` : '; it holds no role';
-  return { action: 'delete', reason: `name starts with provider prefix "${prefix}"${holds}` };
+  if (staying.length) return { action: 'skip', reason: `holds role ${staying.join(', ')}, which stays` };
+  return { action: 'delete', reason: `name starts with provider prefix "${prefix}"` };
 }
 
 export const IamInstanceProfile: ResourceKind<InstanceProfile> = {

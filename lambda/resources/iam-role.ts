@@ -11,7 +11,7 @@ import { step, type Step } from '../engine/model';
 import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/permissions';
 import { allowedPrincipals, deletedPrincipals, trustedProviderAccounts } from '../engine/trust';
 import { protectionOf } from '../protections/builtin';
-import { principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { customersCamPrincipal, principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 /** Federation providers this run deletes that the role's trust policy names (`Federated` principals). */
 function trustedFederationBeingDeleted(role: Role, context: PlanContext): string[] {
@@ -64,7 +64,7 @@ function decide(role: Role, context: PlanContext): Verdict {
   }
   // A customer-named role that holds the CAM policy is the customer's: kept as it is, tags included (the stack may
   // not change customer roles at all).
-  if (camPolicy) return { action: 'skip', reason: `the customer's; uses CAM provider policy ${camPolicy}: left as it is` };
+  if (camPolicy) return { action: 'skip', reason: customersCamPrincipal(camPolicy) };
   return { action: 'skip', reason: 'not a provider role' };
 }
 

@@ -13,7 +13,7 @@ import { step, type Step } from '../engine/model';
 import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/permissions';
 import { protectionOf } from '../protections/builtin';
 import { DELETE_VIRTUAL_MFA_DEVICES } from './iam-mfa-device';
-import { principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { customersCamPrincipal, principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 function decide(user: User, context: PlanContext): Verdict {
   const { config } = context;
@@ -23,7 +23,7 @@ function decide(user: User, context: PlanContext): Verdict {
   const prefix = context.prefixOf(user.name);
   if (!prefix) {
     const camPolicy = context.camPrincipals.get(principalKey('user', user.name));
-    if (camPolicy) return { action: 'skip', reason: `the customer's; uses CAM provider policy ${camPolicy}: left as it is` };
+    if (camPolicy) return { action: 'skip', reason: customersCamPrincipal(camPolicy) };
     return { action: 'skip', reason: 'not a provider user' };
   }
   if (!config.identities.users) return { action: 'skip', reason: 'provider user, but users are switched off (identities.users)' };
