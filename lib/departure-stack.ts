@@ -46,7 +46,9 @@ export class DepartureStack extends Stack {
       }),
       camPolicyNames: parameter('CamPolicyNames', 'CAM provider policy names, comma-separated.', list(config.camPolicyNames), { allowedPattern: names }),
       removeTagKeys: parameter('RemoveTagKeys', 'Tag keys removed from what is kept, comma-separated.', list(config.removeTagKeys)),
-      exclude: parameter('Exclude', 'Names never touched, comma-separated.', list(config.exclude), { allowedPattern: names }),
+      // No pattern: an OIDC provider is named by its URL, which may have a path (auth.example.com/tenant); the handler
+      // checks each name as the CLI does and answers FAILED with one line naming it.
+      exclude: parameter('Exclude', 'Names never touched, comma-separated.', list(config.exclude)),
       providerAccountIds: parameter('ProviderAccountIds', 'Provider account ids; roles trusting them are flagged.', list(config.providerAccountIds), {
         allowedPattern: '^$|^\\d{12}(,\\d{12})*$',
       }),

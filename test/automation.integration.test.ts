@@ -3,7 +3,10 @@ import { CloudTrailClient, CreateTrailCommand, DescribeTrailsCommand } from '@aw
 import {
   ConfigServiceClient,
   DescribeConfigurationRecordersCommand,
+  DescribeConfigRulesCommand,
+  PutConfigRuleCommand,
   PutConfigurationRecorderCommand,
+  PutRemediationConfigurationsCommand,
   PutDeliveryChannelCommand,
   StartConfigurationRecorderCommand,
 } from '@aws-sdk/client-config-service';
@@ -65,4 +68,17 @@ test('each kind is deleted when asked, rules before the functions they trigger',
   expect(order).toEqual(['events:rule', 'lambda:function']);
   // A second apply has nothing left to do.
   expect((await run('apply', { deleteAutomation: deleteAll })).calls.mutating).toBe(0);
+});
+
+test('a provider Config rule with a remediation is deleted after its remediation (AWS refuses the rule first, as strict moto does)', async () => {
+  const config = new ConfigServiceClient(region);
+  await config.send(new PutConfigRuleCommand({ ConfigRule: { ConfigRuleName: 'CTLVersioning', Source: { Owner: 'AWS', SourceIdentifier: 'S3_BUCKET_VERSIONING_ENABLED' } } }));
+  await config.send(new PutRemediationConfigurationsCommand({ RemediationConfigurations: [{ ConfigRuleName: 'CTLVersioning', TargetType: 'SSM_DOCUMENT', TargetId: 'AWS-EnableS3BucketVersioning' }] }));
+  const { report } = await run('apply', { deleteAutomation: { configRules: true } });
+  expect(report.actions.find((a) => a.resource === 'config:rule')).toMatchObject({
+    name: 'CTLVersioning',
+    status: 'done',
+    steps: [expect.objectContaining({ call: 'DeleteRemediationConfiguration', status: 'done' }), expect.objectContaining({ call: 'DeleteConfigRule', status: 'done' })],
+  });
+  expect((await config.send(new DescribeConfigRulesCommand({}))).ConfigRules ?? []).toEqual([]);
 });

@@ -29,3 +29,10 @@ test('nothing left means the policy is deleted; nothing to remove means no chang
   const denyProvider = { ...providerRead, Effect: 'Deny' };
   expect(rewriteBucketPolicy(policy(denyProvider), [PROVIDER]).policy).toBeUndefined();
 });
+
+test('a deleted principal (a unique id, no account) is dropped from an Allow statement like the provider', () => {
+  const deleted = { ...providerRead, Sid: 'Old', Principal: { AWS: ['AROADBQP57FF2AEXAMPLE', 'arn:aws:iam::444455556666:role/auditor'] } };
+  const rewrite = rewriteBucketPolicy(policy(deleted, { ...providerRead, Sid: 'Gone', Principal: { AWS: 'AIDACKCEVSQ6C2EXAMPLE' } }), [PROVIDER]);
+  expect(rewrite.removed).toEqual(['AROADBQP57FF2AEXAMPLE from statement Old', 'statement Gone for AIDACKCEVSQ6C2EXAMPLE']);
+  expect(JSON.parse(rewrite.policy!).Statement).toEqual([{ ...deleted, Principal: { AWS: 'arn:aws:iam::444455556666:role/auditor' } }]);
+});

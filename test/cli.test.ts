@@ -29,13 +29,13 @@ test('plan prints a table grouped by decision and changes nothing; apply then ca
   const plan = await cli('plan');
   expect(plan.code).toBe(0);
   expect(plan.out).toMatch(/^Plan for account 123456789012/);
-  expect(plan.out).toMatch(/DELETE \(9\)\n {2}iam:role/);
+  expect(plan.out).toMatch(/DELETE \(10\)\n {2}iam:role/);
   expect(plan.out).toMatch(/PRESERVE \(2\)/);
   expect(plan.out).toMatch(/Nothing was changed/);
   const apply = await cli('apply', '--json');
   expect(apply.code).toBe(0);
   const report = JSON.parse(apply.out);
-  expect(report).toMatchObject({ mode: 'apply', accountId: '123456789012', summary: { failed: 0, delete: 9, preserve: 2 } });
+  expect(report).toMatchObject({ mode: 'apply', accountId: '123456789012', summary: { failed: 0, delete: 10, preserve: 2 } });
   expect((await cli('plan', '--json')).out).toMatch(/"steps": 0,/);
 });
 

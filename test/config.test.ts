@@ -6,6 +6,8 @@ describe('resolveConfig', () => {
     expect(resolveConfig({})).toEqual(DEFAULT_CONFIG);
     expect(resolveConfig(undefined)).toEqual(DEFAULT_CONFIG);
     expect(resolveConfig({ exclude: ['CTLKeep'] })).toEqual({ ...DEFAULT_CONFIG, exclude: ['CTLKeep'] });
+    // An OIDC provider is named by its URL, which may have a path.
+    expect(resolveConfig({ exclude: ['auth.ctl.io/tenant'] }).exclude).toEqual(['auth.ctl.io/tenant']);
   });
 
   test.each([
@@ -17,7 +19,8 @@ describe('resolveConfig', () => {
     [{ prefixes: 'CTL' }, 'config "prefixes": must be a JSON array of strings'],
     [{ keepCamProvider: 'yes' }, 'config "keepCamProvider": must be true or false'],
     [{ providerAccountIds: ['58994200365'] }, 'config "providerAccountIds[0]": "58994200365" is not a 12-digit AWS account id'],
-    [{ exclude: ['bad name'] }, 'config "exclude[0]": "bad name" is not an IAM name'],
+    [{ exclude: ['bad name'] }, 'config "exclude[0]": "bad name" is neither an IAM name'],
+    [{ exclude: ['https://auth.ctl.io/tenant'] }, 'config "exclude[0]": "https://auth.ctl.io/tenant" is neither an IAM name'],
     [[], 'config "(root)": must be a JSON object such as {"prefixes": ["CTL"]}, not []'],
     [null, 'config "(root)": must be a JSON object such as {"prefixes": ["CTL"]}, not null'],
     ['CTL', 'config "(root)": must be a JSON object such as {"prefixes": ["CTL"]}, not "CTL"'],

@@ -18,11 +18,15 @@ import {
   IAMClient,
   ListOpenIDConnectProvidersCommand,
   ListVirtualMFADevicesCommand,
+  PutRolePolicyCommand,
   PutUserPolicyCommand,
   UploadSigningCertificateCommand,
   UploadSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { createClients } from '../lambda/engine/aws';
+import { resolveConfig } from '../lambda/engine/config';
+import { runDeparture } from '../lambda/engine/run';
 import { readIamState } from './support/iam-state';
 import { run, testIamClient } from './support/engine-harness';
 import { CERTIFICATE, SSH_KEY } from './fixtures/credentials';
@@ -154,4 +158,34 @@ test('a denied call is reported on its item as a denial naming the exact action;
     await moto().enforceIam(Infinity);
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: saved.id, AWS_SECRET_ACCESS_KEY: saved.secret });
   }
+});
+
+test('with identities switched off, the SAML and OIDC providers are still listed, each with a decision saying so', async () => {
+  await iam.send(new CreateSAMLProviderCommand({ Name: 'CTLSaml', SAMLMetadataDocument: SAML_METADATA }));
+  await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://auth.ctl.io', ThumbprintList: ['a'.repeat(40)], ClientIDList: ['cam'] }));
+  const { report, calls } = await run('apply', { identities: { samlProviders: false, oidcProviders: false } });
+  expect(report.actions.filter((a) => a.resource === 'iam:saml-provider' || a.resource === 'iam:oidc-provider').map((a) => `${a.name} ${a.action}: ${a.reason}`)).toEqual([
+    'CTLSaml skip: provider SAML provider, but switched off (identities.samlProviders)',
+    'auth.ctl.io skip: provider OIDC provider, but switched off (identities.oidcProviders)',
+  ]);
+  expect(calls.mutating).toBe(0);
+});
+
+test('an AWS answer without a field the engine needs stops discovery with one line naming the call and the field', async () => {
+  await iam.send(new CreateRoleCommand({ RoleName: 'CTLRole', AssumeRolePolicyDocument: trustPolicy({ Service: 'ec2.amazonaws.com' }) }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: 'CTLRole', PolicyName: 'inline', PolicyDocument: DOC }));
+  const clients = createClients({ maxAttempts: 1 });
+  // What plain moto does: GetAccountAuthorizationDetails without PolicyName.
+  clients.iam.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const output = (result.output ?? {}) as { RoleDetailList?: { RolePolicyList?: { PolicyName?: string }[] }[] };
+      for (const role of output.RoleDetailList ?? []) for (const policy of role.RolePolicyList ?? []) delete policy.PolicyName;
+      return result;
+    },
+    { step: 'initialize', name: 'dropPolicyName' },
+  );
+  await expect(runDeparture({ mode: 'plan', config: resolveConfig({}), clients })).rejects.toThrow(
+    /^AWS answered GetAccountAuthorizationDetails without PolicyName: nothing was changed$/,
+  );
 });

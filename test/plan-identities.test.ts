@@ -133,8 +133,12 @@ describe("the provider's automation outside IAM", () => {
         eventRules: [
           { name: 'every-hour', arn: 'arn:aws:events:us-east-1:123456789012:rule/every-hour', targets: [{ id: '1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:AccountControls' }] },
           { name: 'orders', arn: 'arn:aws:events:us-east-1:123456789012:rule/orders', targets: [{ id: '1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-api' }] },
+          { name: 'CTLSecurityHubFindings', arn: 'arn:aws:events:us-east-1:123456789012:rule/CTLSecurityHubFindings', targets: [], managedBy: 'securityhub.amazonaws.com' },
         ],
-        configRules: [{ name: 'CTLRequireMfa', arn: 'arn:aws:config:us-east-1:123456789012:config-rule/config-rule-1' }],
+        configRules: [
+          { name: 'CTLRequireMfa', arn: 'arn:aws:config:us-east-1:123456789012:config-rule/config-rule-1', remediation: true },
+          { name: 'CTLPackRule-conformance-pack-abc', arn: 'arn:aws:config:us-east-1:123456789012:config-rule/config-rule-2', createdBy: 'config-conforms.amazonaws.com', remediation: false },
+        ],
         configRecorders: [{ name: 'default', channelName: 'default', bucket: `config-bucket-${ACCOUNT}` }],
         trails: [
           { name: 'audit', arn: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/audit', bucket: `ctlaudit-${ACCOUNT}` },
@@ -163,6 +167,21 @@ describe("the provider's automation outside IAM", () => {
     expect(calls(find(actions, 'events:rule', 'every-hour'))).toEqual(['RemoveTargets every-hour 1', 'DeleteRule every-hour']);
     expect(calls(find(actions, 'config:recorder', 'default'))).toEqual(['StopConfigurationRecorder default', 'DeleteDeliveryChannel default', 'DeleteConfigurationRecorder default']);
     expect(find(actions, 'lambda:function', 'AccountControls').action).toBe('flag');
+  });
+
+  test('a Config rule with a remediation loses it first; one created by a service or conformance pack, and a managed EventBridge rule, stay flagged', () => {
+    const actions = plan(automation(), resolveConfig({ deleteAutomation: { eventRules: true, configRules: true } }));
+    expect(calls(find(actions, 'config:rule', 'CTLRequireMfa'))).toEqual(['DeleteRemediationConfiguration CTLRequireMfa', 'DeleteConfigRule CTLRequireMfa']);
+    expect(find(actions, 'config:rule', 'CTLPackRule-conformance-pack-abc')).toMatchObject({
+      action: 'flag',
+      reason: 'name starts with provider prefix "CTL", but only config-conforms.amazonaws.com may remove it',
+      steps: [],
+    });
+    expect(find(actions, 'events:rule', 'CTLSecurityHubFindings')).toMatchObject({
+      action: 'flag',
+      reason: 'name starts with provider prefix "CTL", but only securityhub.amazonaws.com may remove it',
+      steps: [],
+    });
   });
 });
 
@@ -194,4 +213,52 @@ test('a FIDO security key is deactivated only: it is not a virtual MFA device', 
   const fido = `arn:aws:iam::${ACCOUNT}:u2f/user/CTLSupport/fido-key-ABCDEF`;
   const inv = inventory({ users: [user('CTLSupport', { credentials: { ...NO_CREDENTIALS, mfaDevices: [{ serialNumber: fido, virtual: false }] } })] });
   expect(calls(find(plan(inv, DEFAULT_CONFIG), 'iam:user', 'CTLSupport'))).toEqual([`DeactivateMFADevice CTLSupport ${fido}`, 'DeleteUser CTLSupport']);
+});
+
+describe('instance profiles and virtual MFA devices on their own (what a crashed run can strand)', () => {
+  const profileArn = (name: string, path = '/') => `arn:aws:iam::${ACCOUNT}:instance-profile${path}${name}`;
+  const profile = (name: string, roleNames: string[] = [], path = '/') => ({ name, arn: profileArn(name, path), path, roleNames });
+
+  test('a provider-named profile holding no role is deleted; a customer one, an excluded one and one under a provider-like path are not', () => {
+    const actions = plan(
+      inventory({ instanceProfiles: [profile('CTLWebProfile'), profile('app-server'), profile('CTLKept'), profile('CTLDeep', [], '/CTLx/')] }),
+      resolveConfig({ exclude: ['CTLKept'] }),
+    );
+    expect(find(actions, 'iam:instance-profile', 'CTLWebProfile')).toMatchObject({ action: 'delete', reason: 'name starts with provider prefix "CTL"' });
+    expect(calls(find(actions, 'iam:instance-profile', 'CTLWebProfile'))).toEqual(['DeleteInstanceProfile CTLWebProfile']);
+    expect(find(actions, 'iam:instance-profile', 'app-server')).toMatchObject({ action: 'skip', reason: 'not a provider instance profile' });
+    expect(find(actions, 'iam:instance-profile', 'CTLKept')).toMatchObject({ action: 'skip', reason: expect.stringContaining('excluded by config') });
+    expect(find(actions, 'iam:instance-profile', 'CTLDeep')).toMatchObject({ action: 'flag', reason: expect.stringContaining('has a segment starting with a provider prefix') });
+  });
+
+  test('an excluded provider-named profile of a deleted role is emptied by the role and kept', () => {
+    const excluded = plan(inventory({ roles: [role('CTLApp', { instanceProfiles: [profile('CTLAppProfile', ['CTLApp'])] })] }), resolveConfig({ exclude: ['CTLAppProfile'] }));
+    expect(calls(find(excluded, 'iam:role', 'CTLApp'))).toEqual(['RemoveRoleFromInstanceProfile CTLAppProfile CTLApp', 'DeleteRole CTLApp']);
+    expect(find(excluded, 'iam:instance-profile', 'CTLAppProfile')).toMatchObject({ action: 'skip', steps: [] });
+  });
+
+  test('a provider-named profile that holds a role which stays is kept', () => {
+    const actions = plan(inventory({ roles: [role('CustomerApp', { instanceProfiles: [profile('CTLAppProfile', ['CustomerApp'])] })] }), DEFAULT_CONFIG);
+    expect(find(actions, 'iam:instance-profile', 'CTLAppProfile')).toMatchObject({ action: 'skip', reason: 'holds role CustomerApp, which stays' });
+  });
+
+  test('an unassigned virtual MFA device is deleted when its name or path names the provider, and kept otherwise', () => {
+    const device = (path: string, name: string) => ({ serialNumber: `arn:aws:iam::${ACCOUNT}:mfa${path}${name}`, path, name });
+    const actions = plan(
+      inventory({ virtualMfaDevices: [device('/', 'CTLSupport'), device('/CTLSupport/', 'phone'), device('/', 'alice-phone'), device('/', 'CTLKeep')] }),
+      resolveConfig({ exclude: ['CTLKeep'] }),
+    );
+    const byName = (name: string) => actions.find((a) => a.resource === 'iam:mfa-device' && a.name === name)!;
+    expect(byName('CTLSupport')).toMatchObject({ action: 'delete', reason: 'unassigned; name starts with provider prefix "CTL"' });
+    expect(calls(byName('CTLSupport'))).toEqual([`DeleteVirtualMFADevice arn:aws:iam::${ACCOUNT}:mfa/CTLSupport`]);
+    expect(byName('phone')).toMatchObject({ action: 'delete', reason: 'unassigned; path /CTLSupport/ names the provider' });
+    expect(byName('alice-phone')).toMatchObject({ action: 'skip', reason: 'unassigned, not named for the provider' });
+    expect(byName('CTLKeep')).toMatchObject({ action: 'skip', reason: 'excluded by config' });
+  });
+});
+
+test('exclude names an OIDC provider by its URL, path included', () => {
+  const tenant = { url: 'auth.ctl.io/tenant', arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/auth.ctl.io/tenant`, tags: {} };
+  const actions = plan(inventory({ oidcProviders: [tenant] }), resolveConfig({ exclude: ['auth.ctl.io/tenant'] }));
+  expect(find(actions, 'iam:oidc-provider', 'auth.ctl.io/tenant')).toMatchObject({ action: 'skip', reason: 'excluded by config', steps: [] });
 });

@@ -30,7 +30,7 @@ describe('plan', () => {
     expect(find(actions, 'iam:role', 'app-server')).toMatchObject({ action: 'skip', reason: 'not a provider role', steps: [] });
   });
 
-  test('a provider role is removed in the order DeleteRole requires, profiles it alone used included', () => {
+  test('a provider role is removed in the order DeleteRole requires; its provider-named profile is deleted after it', () => {
     const inv = inventory({
       roles: [
         role('CTLDeveloperRole', {
@@ -51,14 +51,19 @@ describe('plan', () => {
     expect(developer.reason).toBe('name starts with provider prefix "CTL"; trusts provider account 589942003651');
     expect(calls(developer)).toEqual([
       'RemoveRoleFromInstanceProfile CTLDeveloperRole CTLDeveloperRole',
-      'DeleteInstanceProfile CTLDeveloperRole',
-      // A profile without the provider prefix is not ours to delete: it is only emptied.
       'RemoveRoleFromInstanceProfile shared-profile CTLDeveloperRole',
       'DeleteRolePolicy CTLDeveloperRole inline1',
       `DetachRolePolicy CTLDeveloperRole ${policyArn('CTLDeveloperPolicy')}`,
       'DetachRolePolicy CTLDeveloperRole arn:aws:iam::aws:policy/ReadOnlyAccess',
       'DeleteRole CTLDeveloperRole',
     ]);
+    // The profiles are items of their own, after the roles: a provider-named one goes, a customer's is only emptied.
+    expect(find(actions, 'iam:instance-profile', 'CTLDeveloperRole')).toMatchObject({
+      action: 'delete',
+      reason: 'name starts with provider prefix "CTL"',
+      steps: [expect.objectContaining({ call: 'DeleteInstanceProfile', input: { InstanceProfileName: 'CTLDeveloperRole' } })],
+    });
+    expect(find(actions, 'iam:instance-profile', 'shared-profile')).toMatchObject({ action: 'skip', reason: 'not a provider instance profile', steps: [] });
     // The role's removal already detaches the policy: the policy's own steps do not repeat it.
     expect(calls(find(actions, 'iam:policy', 'CTLDeveloperPolicy'))).toEqual([`DeletePolicy ${policyArn('CTLDeveloperPolicy')}`]);
   });
@@ -118,6 +123,22 @@ describe('plan', () => {
       for (const action of plan(untagged, DEFAULT_CONFIG)) {
         expect(action).toMatchObject({ action: 'preserve', status: 'skipped', steps: [] });
       }
+    });
+
+    test('a customer-named role or user holding the CAM policy is the customer\'s: skipped with the CAM policy named, its tags left alone', () => {
+      const inv = camInventory();
+      const withCustomer = {
+        ...inv,
+        roles: [...inv.roles, role('cam-ops', { attached: ['CTLCAMPolicy'], tags: { Optimization: 'true' } })],
+        users: [user('alice', { attached: ['CTLCAMPolicy'], tags: { Optimization: 'true' } })],
+      };
+      const actions = plan(withCustomer, DEFAULT_CONFIG);
+      expect(find(actions, 'iam:role', 'cam-ops')).toMatchObject({
+        action: 'skip',
+        reason: "the customer's; uses CAM provider policy CTLCAMPolicy: left as it is",
+        steps: [],
+      });
+      expect(find(actions, 'iam:user', 'alice')).toMatchObject({ action: 'skip', reason: expect.stringContaining('uses CAM provider policy CTLCAMPolicy'), steps: [] });
     });
 
     test('keepCamProvider false deletes them like the rest', () => {
@@ -271,4 +292,15 @@ describe('a provider bucket too large for one run', () => {
   test('a batch role ARN with a wildcard is refused in the config, in one line', () => {
     expect(() => resolveConfig({ buckets: { batchRoleArn: 'arn:aws:iam::123456789012:role/*' } })).toThrow(/^config "buckets.batchRoleArn": must be one IAM role ARN, without wildcards/);
   });
+});
+
+test('a role whose trust policy names a deleted principal (its unique id) is flagged; a provider-named one is still deleted', () => {
+  const trustingDeleted = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ['AROADBQP57FF2AEXAMPLE'] }, Action: 'sts:AssumeRole' }] };
+  const actions = plan(inventory({ roles: [role('legacy-access', { trustPolicy: trustingDeleted }), role('CTLOld', { trustPolicy: trustingDeleted })] }), DEFAULT_CONFIG);
+  expect(find(actions, 'iam:role', 'legacy-access')).toMatchObject({
+    action: 'flag',
+    reason: 'trust policy names deleted principal AROADBQP57FF2AEXAMPLE: review whose it was',
+    steps: [],
+  });
+  expect(find(actions, 'iam:role', 'CTLOld').action).toBe('delete');
 });

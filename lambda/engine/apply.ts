@@ -26,6 +26,7 @@ const ALREADY_GONE = new Set([
   'NoSuchEntityException',
   'ResourceNotFoundException',
   'NoSuchConfigRuleException',
+  'NoSuchRemediationConfigurationException',
   'NoSuchConfigurationRecorderException',
   'NoSuchDeliveryChannelException',
   'TrailNotFoundException',
@@ -63,7 +64,7 @@ async function runAction(action: Action, clients: AwsClients, signal?: AbortSign
       }
       step.status = 'failed';
       step.error = /AccessDenied|UnauthorizedOperation/.test(errorName(error))
-        ? `denied (service control policy or permissions boundary?): ${step.service}:${step.call} ${describeInput(step.input)}: ${describeError(error)}`
+        ? `${deniedBy(describeError(error))}: ${step.service}:${step.call} ${describeInput(step.input)}: ${describeError(error)}`
         : describeError(error);
       action.status = 'failed';
       action.error = `${step.call} failed: ${step.error}; ${action.steps.filter((s) => s.status === 'planned').length} later step(s) not run`;
@@ -71,6 +72,16 @@ async function runAction(action: Action, clients: AwsClients, signal?: AbortSign
     }
   }
   action.status = 'done';
+}
+
+/**
+ * Which policy type denied a call, as AWS's message says it ("... with an explicit deny in a service control policy",
+ * "... because no identity-based policy allows the ... action": IAM User Guide, "Troubleshoot access denied error
+ * messages"); a message that names none (older services, another wording) keeps the two usual suspects as a guess.
+ */
+export function deniedBy(message: string): string {
+  const found = /(with an explicit deny in an?|because no) [\w -]+?(policy|boundary)( allows)?/.exec(message);
+  return found ? `denied ${found[0]}` : 'denied (service control policy or permissions boundary?)';
 }
 
 /** `RoleName=CTLX, PolicyArn=arn:...`: what a denied call was about, for the person who must allow it. */

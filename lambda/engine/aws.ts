@@ -40,16 +40,23 @@ export interface ClientOptions {
   readonly callCounter?: CallCounter;
 }
 
-/** IAM is global: its endpoint lives in us-east-1 whatever region the caller works in. */
-const IAM_REGION = 'us-east-1';
+/**
+ * IAM and Organizations are global: each partition has one endpoint for them, signed for one region (botocore's
+ * endpoints.json, `partitionEndpoint` and its `credentialScope`): us-east-1; China (`cn-*`) cn-north-1 for IAM but
+ * cn-northwest-1 for Organizations; GovCloud (`us-gov-*`) us-gov-west-1.
+ */
+export function globalRegion(service: 'iam' | 'organizations', region: string): string {
+  if (region.startsWith('cn-')) return service === 'iam' ? 'cn-north-1' : 'cn-northwest-1';
+  return region.startsWith('us-gov-') ? 'us-gov-west-1' : 'us-east-1';
+}
 
 export function createClients(options: ClientOptions = {}): AwsClients {
   const common = { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 10) } as const;
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? IAM_REGION;
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const clients: AwsClients = {
-    iam: new IAMClient({ ...common, region: IAM_REGION }),
+    iam: new IAMClient({ ...common, region: globalRegion('iam', region) }),
     sts: new STSClient({ ...common, region }),
-    organizations: new OrganizationsClient({ ...common, region: IAM_REGION }),
+    organizations: new OrganizationsClient({ ...common, region: globalRegion('organizations', region) }),
     lambda: new LambdaClient({ ...common, region }),
     events: new EventBridgeClient({ ...common, region }),
     config: new ConfigServiceClient({ ...common, region }),

@@ -1,9 +1,10 @@
 /**
- * Rewrites a bucket policy without the provider: AWS principals in a provider account are taken out of each
- * statement (a statement left with no principal goes); everything else is kept as it was, field for field.
+ * Rewrites a bucket policy without the provider: AWS principals in a provider account, and deleted principals shown
+ * by their unique ids, are taken out of each Allow statement (a statement left with no principal goes); everything else is kept as it was, field for field.
  * Statements that let an AWS service deliver into the bucket are reported, since something still writes there.
  */
 import { asList, statementsOf, type PolicyDocument, type PolicyStatement } from './inventory';
+import { isDeletedPrincipal } from './trust';
 
 export interface PolicyRewrite {
   /** The new policy text, `null` when nothing is left (delete the policy), undefined when unchanged. */
@@ -29,7 +30,8 @@ export function rewriteBucketPolicy(text: string | undefined, providerAccountIds
       if (writes.length) deliveries.push(`${asList(principal.Service).join(', ')} (${writes.join(', ')})`);
     }
     const aws = principal && principal !== '*' ? asList(principal.AWS) : [];
-    const provider = aws.filter((p) => providerAccountIds.includes(accountOf(p) ?? ''));
+    // A deleted principal (its unique id, see isDeletedPrincipal) grants nothing to anyone any more: it goes too.
+    const provider = aws.filter((p) => providerAccountIds.includes(accountOf(p) ?? '') || isDeletedPrincipal(p));
     if (!provider.length || statement.Effect !== 'Allow') {
       kept.push(statement);
       continue;

@@ -48,6 +48,7 @@ const CALLS: { readonly [S in Service]: Readonly<Record<string, CommandClass>> }
   lambda: { DeleteFunction: lambda.DeleteFunctionCommand },
   events: { RemoveTargets: events.RemoveTargetsCommand, DeleteRule: events.DeleteRuleCommand },
   config: {
+    DeleteRemediationConfiguration: config.DeleteRemediationConfigurationCommand,
     DeleteConfigRule: config.DeleteConfigRuleCommand,
     StopConfigurationRecorder: config.StopConfigurationRecorderCommand,
     DeleteDeliveryChannel: config.DeleteDeliveryChannelCommand,
@@ -83,5 +84,10 @@ export async function runStep(clients: AwsClients, planned: Step): Promise<strin
   const Command = CALLS[planned.service]?.[planned.call];
   if (!Command) throw new Error(`the engine has no ${planned.service}:${planned.call} call`);
   const client = clients[planned.service] as unknown as { send(command: unknown): Promise<unknown> };
-  await client.send(new Command(planned.input as never));
+  const output = (await client.send(new Command(planned.input as never))) as PartialAnswer | undefined;
+  // Some batch calls answer 200 and report entries they could not process (EventBridge RemoveTargets): the step
+  // failed, and says which entries and why.
+  if (output?.FailedEntryCount) throw new Error(`${planned.call} failed for ${output.FailedEntryCount} of its entries: ${JSON.stringify(output.FailedEntries)}`);
 }
+
+type PartialAnswer = { FailedEntryCount?: number; FailedEntries?: unknown[] };

@@ -217,6 +217,11 @@ const iamName = (field: string, value: string) => {
   if (!IAM_NAME.test(value)) throw new ConfigError(field, `"${value}" is not an IAM name (letters, digits and +=,.@_- only)`);
 };
 
+/** What `exclude` may name: an IAM name, or an OIDC provider by its URL without `https://`, path included. */
+const excludedName = (field: string, value: string) => {
+  if (!/^[\w+=,.@/:~%-]+$/.test(value) || value.includes('//')) throw new ConfigError(field, `"${value}" is neither an IAM name nor an OIDC provider URL without https://`);
+};
+
 /** A prefix is a literal: an empty one or a wildcard would make every resource the provider's. */
 const prefix = (field: string, value: string) => {
   if (value.trim() === '') throw new ConfigError(field, 'must not be empty: an empty prefix matches every resource; use a literal such as "CTL"');
@@ -361,7 +366,7 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   keepCamProvider: bool,
   camPolicyNames: stringList(iamName),
   removeTagKeys: stringList(tagKey),
-  exclude: stringList(iamName),
+  exclude: stringList(excludedName),
   providerAccountIds: stringList(accountId),
   deleteTrustingRoles: bool,
   identities: flags(DEFAULT_CONFIG.identities),

@@ -4,7 +4,12 @@
  * service not enabled) is named in `unreadable` and reported, never silently skipped.
  */
 import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
-import { DescribeConfigurationRecordersCommand, DescribeDeliveryChannelsCommand, paginateDescribeConfigRules } from '@aws-sdk/client-config-service';
+import {
+  DescribeConfigurationRecordersCommand,
+  DescribeDeliveryChannelsCommand,
+  DescribeRemediationConfigurationsCommand,
+  paginateDescribeConfigRules,
+} from '@aws-sdk/client-config-service';
 import { ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { paginateListFunctions } from '@aws-sdk/client-lambda';
 import { errorName, type AwsClients } from './aws';
@@ -40,16 +45,28 @@ export async function discoverAutomation(clients: AwsClients): Promise<Automatio
       return Promise.all(
         rules.map(async (rule) => {
           const { Targets } = await clients.events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }));
-          return { name: rule.Name!, arn: rule.Arn!, targets: (Targets ?? []).map((t) => ({ id: t.Id!, arn: t.Arn! })) };
+          return {
+            name: rule.Name!,
+            arn: rule.Arn!,
+            targets: (Targets ?? []).map((t) => ({ id: t.Id!, arn: t.Arn! })),
+            managedBy: rule.ManagedBy,
+          };
         }),
       );
     }),
     guarded('AWS Config rules', async () => {
       const rules = [];
       for await (const page of paginateDescribeConfigRules({ client: clients.config }, {})) {
-        rules.push(...(page.ConfigRules ?? []).map((r) => ({ name: r.ConfigRuleName!, arn: r.ConfigRuleArn! })));
+        rules.push(...(page.ConfigRules ?? []).map((r) => ({ name: r.ConfigRuleName!, arn: r.ConfigRuleArn!, createdBy: r.CreatedBy })));
       }
-      return rules;
+      // Which rules have a remediation, 25 names a call (the model's limit for ConfigRuleNames).
+      const remediated = new Set<string>();
+      for (let start = 0; start < rules.length; start += 25) {
+        const ConfigRuleNames = rules.slice(start, start + 25).map((r) => r.name);
+        const { RemediationConfigurations } = await clients.config.send(new DescribeRemediationConfigurationsCommand({ ConfigRuleNames }));
+        for (const remediation of RemediationConfigurations ?? []) remediated.add(remediation.ConfigRuleName ?? '');
+      }
+      return rules.map((rule) => ({ ...rule, remediation: remediated.has(rule.name) }));
     }),
     guarded('AWS Config recorder', async () => {
       const [{ ConfigurationRecorders }, { DeliveryChannels }] = await Promise.all([

@@ -14,6 +14,8 @@ import {
   ListServiceSpecificCredentialsCommand,
   paginateGetAccountAuthorizationDetails,
   paginateListAccessKeys,
+  paginateListInstanceProfiles,
+  paginateListVirtualMFADevices,
   paginateListMFADevices,
   paginateListSigningCertificates,
   paginateListSSHPublicKeys,
@@ -29,6 +31,7 @@ import { discoverAutomation } from './discover-automation';
 import { discoverBuckets } from './discover-buckets';
 import type {
   CallerIdentity,
+  InstanceProfile,
   Inventory,
   ManagedPolicy,
   OidcProvider,
@@ -38,6 +41,7 @@ import type {
   SamlProvider,
   User,
   UserCredentials,
+  VirtualMfaDevice,
 } from './inventory';
 
 /** Reads the account. `config` only narrows the few extra reads; the inventory itself is complete. */
@@ -52,10 +56,13 @@ export const DISCOVERY_PERMISSIONS: readonly Permission[] = [
 export async function discover(clients: AwsClients, config: DepartureConfig): Promise<Inventory> {
   const readAt = new Date().toISOString();
   const caller = await callerIdentity(clients.sts);
-  const [details, samlProviders, oidcProviders, organization, automation, buckets] = await Promise.all([
+  const [details, instanceProfiles, virtualMfaDevices, samlProviders, oidcProviders, organization, automation, buckets] = await Promise.all([
     readAuthorizationDetails(clients.iam),
-    config.identities.samlProviders ? listSamlProviders(clients.iam) : [],
-    config.identities.oidcProviders ? listOidcProviders(clients.iam) : [],
+    listInstanceProfiles(clients.iam),
+    listUnassignedVirtualMfaDevices(clients.iam),
+    // Listed whatever `identities` says, so that each gets a decision (switched off: skip, saying so).
+    listSamlProviders(clients.iam),
+    listOidcProviders(clients.iam),
     organizationStatus(clients.organizations),
     discoverAutomation(clients),
     discoverBuckets(clients.s3, config.buckets, caller.accountId, caller.arn.split(':')[1] ?? 'aws'),
@@ -84,6 +91,8 @@ export async function discover(clients: AwsClients, config: DepartureConfig): Pr
     users,
     groups: details.groups,
     policies,
+    instanceProfiles,
+    virtualMfaDevices,
     samlProviders,
     oidcProviders,
     organization,
@@ -125,19 +134,52 @@ async function userCredentials(iam: IAMClient, UserName: string): Promise<UserCr
   };
 }
 
+async function listInstanceProfiles(iam: IAMClient): Promise<InstanceProfile[]> {
+  const profiles: InstanceProfile[] = [];
+  for await (const page of paginateListInstanceProfiles({ client: iam }, {})) {
+    for (const profile of page.InstanceProfiles ?? []) {
+      profiles.push({
+        name: required(profile, 'InstanceProfileName', 'ListInstanceProfiles'),
+        arn: required(profile, 'Arn', 'ListInstanceProfiles'),
+        path: profile.Path ?? '/',
+        roleNames: (profile.Roles ?? []).map((role) => required(role, 'RoleName', 'ListInstanceProfiles')),
+      });
+    }
+  }
+  return profiles;
+}
+
+/** Devices assigned to nobody; the name and path come from the serial number, which is the device's ARN. */
+async function listUnassignedVirtualMfaDevices(iam: IAMClient): Promise<VirtualMfaDevice[]> {
+  const devices: VirtualMfaDevice[] = [];
+  for await (const page of paginateListVirtualMFADevices({ client: iam }, { AssignmentStatus: 'Unassigned' })) {
+    for (const device of page.VirtualMFADevices ?? []) {
+      const serialNumber = required(device, 'SerialNumber', 'ListVirtualMFADevices');
+      const pathAndName = /:mfa(\/.*)$/.exec(serialNumber)?.[1] ?? `/${serialNumber}`;
+      const slash = pathAndName.lastIndexOf('/');
+      devices.push({ serialNumber, name: pathAndName.slice(slash + 1), path: pathAndName.slice(0, slash + 1) });
+    }
+  }
+  return devices;
+}
+
 /** SAML providers are not paged, and their names are the last part of their ARNs. */
 async function listSamlProviders(iam: IAMClient): Promise<SamlProvider[]> {
   const { SAMLProviderList } = await iam.send(new ListSAMLProvidersCommand({}));
-  return (SAMLProviderList ?? []).map((p) => ({ arn: p.Arn!, name: p.Arn!.split('/').pop()! }));
+  return (SAMLProviderList ?? []).map((p) => {
+    const arn = required(p, 'Arn', 'ListSAMLProviders');
+    return { arn, name: arn.split('/').pop()! };
+  });
 }
 
 /** OIDC providers are not paged; URL and tags need one Get each (an account has a handful). */
 async function listOidcProviders(iam: IAMClient): Promise<OidcProvider[]> {
   const { OpenIDConnectProviderList } = await iam.send(new ListOpenIDConnectProvidersCommand({}));
   return Promise.all(
-    (OpenIDConnectProviderList ?? []).map(async ({ Arn }) => {
-      const provider = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: Arn }));
-      return { arn: Arn!, url: provider.Url ?? Arn!.split(':oidc-provider/')[1] ?? '', tags: tagMap(provider.Tags) };
+    (OpenIDConnectProviderList ?? []).map(async (listed) => {
+      const arn = required(listed, 'Arn', 'ListOpenIDConnectProviders');
+      const provider = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
+      return { arn, url: provider.Url ?? arn.split(':oidc-provider/')[1] ?? '', tags: tagMap(provider.Tags) };
     }),
   );
 }
@@ -167,6 +209,11 @@ export async function callerIdentity(sts: STSClient): Promise<CallerIdentity> {
   };
 }
 
+const GAAD = 'GetAccountAuthorizationDetails';
+const inlineNames = (list: { PolicyName?: string }[] | undefined) => (list ?? []).map((p) => required(p, 'PolicyName', GAAD));
+const attachedPolicies = (list: { PolicyName?: string; PolicyArn?: string }[] | undefined) =>
+  (list ?? []).map((p) => ({ name: required(p, 'PolicyName', GAAD), arn: required(p, 'PolicyArn', GAAD) }));
+
 type Details = Pick<Inventory, 'roles' | 'users' | 'groups' | 'policies'>;
 
 async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
@@ -181,17 +228,17 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
   return {
     roles: pages.flatMap((page) => page.RoleDetailList ?? []).map(
       (role): Role => ({
-        name: role.RoleName!,
-        arn: role.Arn!,
+        name: required(role, 'RoleName', GAAD),
+        arn: required(role, 'Arn', GAAD),
         path: role.Path ?? '/',
         trustPolicy: decodeDocument(role.AssumeRolePolicyDocument),
-        inlinePolicyNames: (role.RolePolicyList ?? []).map((p) => p.PolicyName!),
-        attachedPolicies: (role.AttachedManagedPolicies ?? []).map((p) => ({ name: p.PolicyName!, arn: p.PolicyArn! })),
+        inlinePolicyNames: inlineNames(role.RolePolicyList),
+        attachedPolicies: attachedPolicies(role.AttachedManagedPolicies),
         instanceProfiles: (role.InstanceProfileList ?? []).map((profile) => ({
-          name: profile.InstanceProfileName!,
-          arn: profile.Arn!,
+          name: required(profile, 'InstanceProfileName', GAAD),
+          arn: required(profile, 'Arn', GAAD),
           path: profile.Path ?? '/',
-          roleNames: (profile.Roles ?? []).map((r) => r.RoleName!),
+          roleNames: (profile.Roles ?? []).map((r) => required(r, 'RoleName', GAAD)),
         })),
         ...(role.PermissionsBoundary?.PermissionsBoundaryArn
           ? { permissionsBoundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn }
@@ -200,11 +247,11 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
       }),
     ),
     users: pages.flatMap((page) => page.UserDetailList ?? []).map((user) => ({
-      name: user.UserName!,
-      arn: user.Arn!,
+      name: required(user, 'UserName', GAAD),
+      arn: required(user, 'Arn', GAAD),
       path: user.Path ?? '/',
-      inlinePolicyNames: (user.UserPolicyList ?? []).map((p) => p.PolicyName!),
-      attachedPolicies: (user.AttachedManagedPolicies ?? []).map((p) => ({ name: p.PolicyName!, arn: p.PolicyArn! })),
+      inlinePolicyNames: inlineNames(user.UserPolicyList),
+      attachedPolicies: attachedPolicies(user.AttachedManagedPolicies),
       groupNames: user.GroupList ?? [],
       ...(user.PermissionsBoundary?.PermissionsBoundaryArn
         ? { permissionsBoundaryArn: user.PermissionsBoundary.PermissionsBoundaryArn }
@@ -212,19 +259,19 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
       tags: tagMap(user.Tags),
     })),
     groups: pages.flatMap((page) => page.GroupDetailList ?? []).map((group) => ({
-      name: group.GroupName!,
-      arn: group.Arn!,
+      name: required(group, 'GroupName', GAAD),
+      arn: required(group, 'Arn', GAAD),
       path: group.Path ?? '/',
-      inlinePolicyNames: (group.GroupPolicyList ?? []).map((p) => p.PolicyName!),
-      attachedPolicies: (group.AttachedManagedPolicies ?? []).map((p) => ({ name: p.PolicyName!, arn: p.PolicyArn! })),
+      inlinePolicyNames: inlineNames(group.GroupPolicyList),
+      attachedPolicies: attachedPolicies(group.AttachedManagedPolicies),
     })),
     policies: pages.flatMap((page) => page.Policies ?? []).map(
       (policy): ManagedPolicy => ({
-        name: policy.PolicyName!,
-        arn: policy.Arn!,
+        name: required(policy, 'PolicyName', GAAD),
+        arn: required(policy, 'Arn', GAAD),
         path: policy.Path ?? '/',
         defaultVersionId: policy.DefaultVersionId ?? 'v1',
-        versions: (policy.PolicyVersionList ?? []).map((v) => ({ versionId: v.VersionId!, isDefault: !!v.IsDefaultVersion })),
+        versions: (policy.PolicyVersionList ?? []).map((v) => ({ versionId: required(v, 'VersionId', GAAD), isDefault: !!v.IsDefaultVersion })),
         attachmentCount: policy.AttachmentCount ?? 0,
         boundaryUsageCount: policy.PermissionsBoundaryUsageCount ?? 0,
       }),
@@ -256,4 +303,14 @@ export function decodeDocument(raw: string | undefined): PolicyDocument {
   } catch {
     return JSON.parse(decodeURIComponent(raw)) as PolicyDocument;
   }
+}
+
+/**
+ * A field the engine cannot do without: an answer that lacks it (an emulator, or an API change) stops the run with
+ * one line naming the call and the field, instead of a TypeError deep in the planner.
+ */
+export function required<T, K extends keyof T>(item: T, field: K, call: string): NonNullable<T[K]> {
+  const value = item[field];
+  if (value === undefined || value === null || value === '') throw new Error(`AWS answered ${call} without ${String(field)}: nothing was changed`);
+  return value as NonNullable<T[K]>;
 }

@@ -79,6 +79,15 @@ export interface MfaDevice {
   readonly virtual: boolean;
 }
 
+/** A virtual MFA device assigned to nobody (ListVirtualMFADevices, AssignmentStatus Unassigned). */
+export interface VirtualMfaDevice {
+  /** Its ARN, `arn:<partition>:iam::<account>:mfa/<path><name>`. */
+  readonly serialNumber: string;
+  readonly name: string;
+  /** `/` or `/a/b/`, from the ARN. */
+  readonly path: string;
+}
+
 export interface SamlProvider {
   readonly name: string;
   readonly arn: string;
@@ -142,6 +151,13 @@ export interface Inventory {
   readonly groups: readonly Group[];
   /** Customer-managed policies only: AWS-managed ones cannot be deleted and are not listed. */
   readonly policies: readonly ManagedPolicy[];
+  /**
+   * Every instance profile, listed on its own (ListInstanceProfiles): GetAccountAuthorizationDetails shows a profile
+   * only inside the role it holds, so a profile a crashed run emptied would otherwise never be seen again.
+   */
+  readonly instanceProfiles: readonly InstanceProfile[];
+  /** Virtual MFA devices assigned to nobody: a crashed run may have deactivated a provider user's device and died. */
+  readonly virtualMfaDevices: readonly VirtualMfaDevice[];
   readonly samlProviders: readonly SamlProvider[];
   readonly oidcProviders: readonly OidcProvider[];
   readonly organization: OrganizationStatus;
@@ -187,8 +203,21 @@ export interface Automation {
   readonly region: string;
   readonly lambdaFunctions: readonly { readonly name: string; readonly arn: string; readonly role: string }[];
   /** Rules on the default event bus, with their targets. */
-  readonly eventRules: readonly { readonly name: string; readonly arn: string; readonly targets: readonly { readonly id: string; readonly arn: string }[] }[];
-  readonly configRules: readonly { readonly name: string; readonly arn: string }[];
+  readonly eventRules: readonly {
+    readonly name: string;
+    readonly arn: string;
+    readonly targets: readonly { readonly id: string; readonly arn: string }[];
+    /** The AWS service that manages the rule (ListRules `ManagedBy`): only that service may delete it. */
+    readonly managedBy?: string;
+  }[];
+  readonly configRules: readonly {
+    readonly name: string;
+    readonly arn: string;
+    /** The service (or conformance pack) that created it (`CreatedBy`): the account cannot delete it. */
+    readonly createdBy?: string;
+    /** It has a remediation configuration, which AWS makes DeleteConfigRule wait for. */
+    readonly remediation: boolean;
+  }[];
   /** The region's Config recorder (there is at most one) and the bucket its delivery channel writes to. */
   readonly configRecorders: readonly { readonly name: string; readonly channelName?: string; readonly bucket?: string }[];
   readonly trails: readonly { readonly name: string; readonly arn: string; readonly bucket?: string }[];

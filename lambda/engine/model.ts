@@ -9,6 +9,8 @@ export type ResourceType =
   | 'iam:policy'
   | 'iam:user'
   | 'iam:group'
+  | 'iam:instance-profile'
+  | 'iam:mfa-device'
   | 'iam:saml-provider'
   | 'iam:oidc-provider'
   | 'lambda:function'

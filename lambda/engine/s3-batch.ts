@@ -53,7 +53,8 @@ export async function startBatchCopy(clients: AwsClients, input: BatchCopyInput)
   }
   const manifestKey = `${BATCH_MANIFEST_PREFIX}${input.SourceBucket}-${Date.now()}.csv`;
   const manifest = await clients.s3.send(new PutObjectCommand({ Bucket: input.DestinationBucket, Key: manifestKey, Body: `${lines.join('\n')}\n`, ContentType: 'text/csv' }));
-  const archiveArn = `arn:aws:s3:::${input.DestinationBucket}`;
+  // The batch role's partition is the run's: an S3 ARN in China or GovCloud is not `arn:aws:`.
+  const archiveArn = `arn:${input.RoleArn.split(':')[1] ?? 'aws'}:s3:::${input.DestinationBucket}`;
   const { JobId } = await clients.s3control.send(
     new CreateJobCommand({
       AccountId: input.AccountId,

@@ -20,3 +20,17 @@ export function trustedProviderAccounts(trustPolicy: PolicyDocument, providerAcc
   }
   return [...found];
 }
+
+/**
+ * A principal IAM can no longer name: a policy stores a role or user principal by its unique id, and shows the id
+ * (`AROA...` for a role, `AIDA...` for a user, with no account) once that principal is deleted (IAM User Guide,
+ * "IAM identifiers", unique identifiers; and role trust policy examples). Whose it was cannot be told any more.
+ */
+export function isDeletedPrincipal(principal: string): boolean {
+  return /^A(ROA|IDA)[A-Z0-9]{12,}$/.test(principal);
+}
+
+/** The deleted principals (unique ids) that the Allow statements of a trust policy still name. */
+export function deletedPrincipals(trustPolicy: PolicyDocument): string[] {
+  return [...new Set(allowedPrincipals(trustPolicy, 'AWS').filter(isDeletedPrincipal))];
+}

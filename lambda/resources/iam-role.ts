@@ -3,16 +3,15 @@
  * - Found in: GetAccountAuthorizationDetails `RoleDetailList` (trust, inline, attached, profiles, tags).
  * - Protected by: the built-in rules (service-linked, AWS-reserved, organization/StackSet/SSO/CDK roles, the
  *   caller), then `exclude`, then the CAM provider it serves.
- * - Removed by: leaving its instance profiles (deleting those that held only this role and carry a provider
- *   prefix), deleting inline policies, detaching managed policies, then DeleteRole, which AWS refuses while
+ * - Removed by: leaving its instance profiles (which are items of their own), deleting inline policies, detaching managed policies, then DeleteRole, which AWS refuses while
  *   any of those remain.
  */
 import type { Role } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
 import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/permissions';
-import { allowedPrincipals, trustedProviderAccounts } from '../engine/trust';
+import { allowedPrincipals, deletedPrincipals, trustedProviderAccounts } from '../engine/trust';
 import { protectionOf } from '../protections/builtin';
-import { principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { customersCamPrincipal, principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 /** Federation providers this run deletes that the role's trust policy names (`Federated` principals). */
 function trustedFederationBeingDeleted(role: Role, context: PlanContext): string[] {
@@ -58,6 +57,14 @@ function decide(role: Role, context: PlanContext): Verdict {
       ? { action: 'delete', reason: `trust policy lets in ${trusts.join(', ')} (deleteTrustingRoles)` }
       : { action: 'flag', reason: `trust policy lets in ${trusts.join(', ')}; set deleteTrustingRoles to delete it` };
   }
+  // A principal deleted since (the provider's, perhaps) shows as its unique id: whose it was is for a person to say.
+  const deleted = deletedPrincipals(role.trustPolicy);
+  if (deleted.length) {
+    return { action: 'flag', reason: `trust policy names deleted principal ${deleted.join(', ')}: review whose it was` };
+  }
+  // A customer-named role that holds the CAM policy is the customer's: kept as it is, tags included (the stack may
+  // not change customer roles at all).
+  if (camPolicy) return { action: 'skip', reason: customersCamPrincipal(camPolicy) };
   return { action: 'skip', reason: 'not a provider role' };
 }
 
@@ -69,12 +76,8 @@ function steps(role: Role, verdict: Verdict, context: PlanContext): Step[] {
   const RoleName = role.name;
   const calls: Step[] = [];
   for (const profile of role.instanceProfiles) {
+    // The profile itself is an item of its own (iam-instance-profile.ts), deleted after the roles when it is ours.
     calls.push(step('RemoveRoleFromInstanceProfile', { InstanceProfileName: profile.name, RoleName }));
-    // A profile left empty is useless; only one with a provider prefix is ours to delete.
-    const onlyThisRole = profile.roleNames.every((name) => name === role.name);
-    if (onlyThisRole && context.prefixOf(profile.name) && !context.providerLikePath(profile.path)) {
-      calls.push(step('DeleteInstanceProfile', { InstanceProfileName: profile.name }));
-    }
   }
   for (const PolicyName of role.inlinePolicyNames) calls.push(step('DeleteRolePolicy', { RoleName, PolicyName }));
   for (const policy of role.attachedPolicies) calls.push(step('DetachRolePolicy', { RoleName, PolicyArn: policy.arn }));
@@ -103,12 +106,6 @@ export const IamRole: ResourceKind<Role> = {
       actions: ['iam:RemoveRoleFromInstanceProfile'],
       resources: [iamArn('instance-profile/*')],
       reason: 'A provider role must leave any instance profile, customer-named ones included, before AWS lets it be deleted; the call only removes a membership.',
-    },
-    {
-      sid: 'DeleteProviderInstanceProfiles',
-      actions: ['iam:DeleteInstanceProfile'],
-      resources: prefixNamed('instance-profile'),
-      reason: "The provider's instance profiles are known only by their name prefix, at any path.",
     },
   ] satisfies Permission[],
 };

@@ -12,7 +12,8 @@ import type { User } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
 import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/permissions';
 import { protectionOf } from '../protections/builtin';
-import { principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { DELETE_VIRTUAL_MFA_DEVICES } from './iam-mfa-device';
+import { customersCamPrincipal, principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 function decide(user: User, context: PlanContext): Verdict {
   const { config } = context;
@@ -20,7 +21,11 @@ function decide(user: User, context: PlanContext): Verdict {
   if (protectedBecause) return { action: 'skip', reason: protectedBecause };
   if (config.exclude.includes(user.name)) return { action: 'skip', reason: 'excluded by config' };
   const prefix = context.prefixOf(user.name);
-  if (!prefix) return { action: 'skip', reason: 'not a provider user' };
+  if (!prefix) {
+    const camPolicy = context.camPrincipals.get(principalKey('user', user.name));
+    if (camPolicy) return { action: 'skip', reason: customersCamPrincipal(camPolicy) };
+    return { action: 'skip', reason: 'not a provider user' };
+  }
   if (!config.identities.users) return { action: 'skip', reason: 'provider user, but users are switched off (identities.users)' };
   const camPolicy = context.camPrincipals.get(principalKey('user', user.name));
   const outOfReach = context.providerLikePath(user.path);
@@ -80,12 +85,7 @@ export const IamUser: ResourceKind<User> = {
       resources: [iamArn('group/*')],
       reason: 'A provider user must leave customer groups too before AWS lets it be deleted; the call only removes a membership.',
     },
-    {
-      sid: 'DeleteDeactivatedVirtualMfaDevices',
-      actions: ['iam:DeleteVirtualMFADevice'],
-      resources: [iamArn('mfa/*')],
-      reason: 'Virtual MFA devices are named freely; one can only be deleted after DeactivateMFADevice, which is allowed on provider users only.',
-    },
+    DELETE_VIRTUAL_MFA_DEVICES,
   ] satisfies Permission[],
   decide,
   steps,

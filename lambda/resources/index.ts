@@ -1,6 +1,8 @@
 /** Every kind of resource the engine handles, in no particular order: `dependsOn` decides the order. */
 import { IamOidcProvider, IamSamlProvider } from './iam-federation';
 import { IamGroup } from './iam-group';
+import { IamInstanceProfile } from './iam-instance-profile';
+import { IamVirtualMfaDevice } from './iam-mfa-device';
 import { IamPolicy } from './iam-policy';
 import { IamRole } from './iam-role';
 import { IamUser } from './iam-user';
@@ -12,8 +14,10 @@ import { S3Bucket } from './s3-bucket';
 
 export const RESOURCE_KINDS = [
   IamRole,
+  IamInstanceProfile,
   IamUser,
   IamGroup,
+  IamVirtualMfaDevice,
   IamPolicy,
   IamSamlProvider,
   IamOidcProvider,

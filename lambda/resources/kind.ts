@@ -79,3 +79,6 @@ export function resourceKey(resource: ResourceType, name: string): string {
 export function principalKey(kind: PrincipalKind, name: string): string {
   return resourceKey(`iam:${kind}` as ResourceType, name);
 }
+
+/** Why a customer-named principal that holds a kept CAM policy is left as it is, tags included. */
+export const customersCamPrincipal = (camPolicy: string) => `the customer's; uses CAM provider policy ${camPolicy}: left as it is`;

@@ -26,6 +26,8 @@ function automationKind<K extends 'lambdaFunctions' | 'eventRules' | 'configRule
   name: (item: Item<K>) => string;
   arn: (item: Item<K>) => string;
   evidence: (item: Item<K>, context: PlanContext) => string | undefined;
+  /** The AWS service that alone may delete it, if one does: flagged whatever `deleteAutomation` says. */
+  owner?: (item: Item<K>) => string | undefined;
   steps: (item: Item<K>) => Step[];
   /** IAM actions of discovery's reads (see discover-automation.ts). */
   reads: string[];
@@ -37,6 +39,8 @@ function automationKind<K extends 'lambdaFunctions' | 'eventRules' | 'configRule
     if (context.config.exclude.includes(name)) return { action: 'skip', reason: 'excluded by config' };
     const evidence = options.evidence(item, context);
     if (!evidence) return { action: 'skip', reason: "not the provider's" };
+    const owner = options.owner?.(item);
+    if (owner) return { action: 'flag', reason: `${evidence}, but only ${owner} may remove it` };
     if (context.config.deleteAutomation[options.optIn]) return { action: 'delete', reason: `${evidence} (deleteAutomation.${options.optIn})` };
     return { action: 'flag', reason: `${evidence}; set deleteAutomation.${options.optIn} to delete it` };
   };
@@ -99,6 +103,9 @@ export const EventRule = automationKind({
   optIn: 'eventRules',
   name: (rule) => rule.name,
   arn: (rule) => rule.arn,
+  // A rule a service manages (e.g. one a Security Hub or GuardDuty setup made) is deleted only with Force, by that
+  // service's owner: never forced here.
+  owner: (rule) => rule.managedBy,
   evidence: (rule, context) => {
     const target = context.inventory.automation.lambdaFunctions.find(
       (fn) => rule.targets.some((t) => t.arn === fn.arn) && functionEvidence(fn, context),
@@ -120,9 +127,16 @@ export const ConfigRule = automationKind({
   name: (rule) => rule.name,
   arn: (rule) => rule.arn,
   evidence: (rule, context) => prefixed(rule.name, context),
-  steps: (rule) => [step('DeleteConfigRule', { ConfigRuleName: rule.name }, 'config')],
-  reads: ['config:DescribeConfigRules'],
-  removes: ['config:DeleteConfigRule'],
+  // A service-linked rule (CreatedBy: a service, or config-conforms.amazonaws.com for a conformance pack's) is
+  // removed through what created it; DeleteConfigRule is refused for it.
+  owner: (rule) => rule.createdBy,
+  // AWS refuses DeleteConfigRule while a remediation is associated with the rule (ResourceInUseException).
+  steps: (rule) => [
+    ...(rule.remediation ? [step('DeleteRemediationConfiguration', { ConfigRuleName: rule.name }, 'config')] : []),
+    step('DeleteConfigRule', { ConfigRuleName: rule.name }, 'config'),
+  ],
+  reads: ['config:DescribeConfigRules', 'config:DescribeRemediationConfigurations'],
+  removes: ['config:DeleteRemediationConfiguration', 'config:DeleteConfigRule'],
 });
 
 export const ConfigRecorder = automationKind({

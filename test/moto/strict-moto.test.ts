@@ -68,6 +68,15 @@ import {
   ListStacksCommand,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
+import {
+  ConfigServiceClient,
+  DeleteConfigRuleCommand,
+  DeleteRemediationConfigurationCommand,
+  DescribeConfigRulesCommand,
+  DescribeRemediationConfigurationsCommand,
+  PutConfigRuleCommand,
+  PutRemediationConfigurationsCommand,
+} from '@aws-sdk/client-config-service';
 import { CreateAccountCommand, CreateOrganizationalUnitCommand, CreateOrganizationCommand, ListRootsCommand, MoveAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CERTIFICATE, SSH_KEY } from '../fixtures/credentials';
@@ -456,6 +465,33 @@ test('(h) ListServiceSpecificCredentials answers an empty list (moto alone: HTTP
   const answer = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'U' }));
   expect(answer.ServiceSpecificCredentials).toEqual([]);
   await expect(iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'nobody' }))).rejects.toMatchObject(awsError('NoSuchEntity', 'The user with name nobody cannot be found.'));
+});
+
+describe('(m) AWS Config remediation configurations', () => {
+  const config = () => new ConfigServiceClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const putRule = (client: ConfigServiceClient, name: string) =>
+    client.send(new PutConfigRuleCommand({ ConfigRule: { ConfigRuleName: name, Source: { Owner: 'AWS', SourceIdentifier: 'S3_BUCKET_VERSIONING_ENABLED' } } }));
+  const remediation = (ConfigRuleName: string) => ({ ConfigRuleName, TargetType: 'SSM_DOCUMENT' as const, TargetId: 'AWS-EnableS3BucketVersioning' });
+
+  test('DeleteConfigRule is refused while the rule has a remediation (moto alone deletes it); deleting the remediation first lets it go', async () => {
+    const client = config();
+    await putRule(client, 'CTLVersioning');
+    await client.send(new PutRemediationConfigurationsCommand({ RemediationConfigurations: [remediation('CTLVersioning')] }));
+    await expect(client.send(new DeleteConfigRuleCommand({ ConfigRuleName: 'CTLVersioning' }))).rejects.toMatchObject({ name: 'ResourceInUseException' });
+    const { RemediationConfigurations } = await client.send(new DescribeRemediationConfigurationsCommand({ ConfigRuleNames: ['CTLVersioning', 'other'] }));
+    expect(RemediationConfigurations).toEqual([expect.objectContaining(remediation('CTLVersioning'))]);
+    await client.send(new DeleteRemediationConfigurationCommand({ ConfigRuleName: 'CTLVersioning' }));
+    await client.send(new DeleteConfigRuleCommand({ ConfigRuleName: 'CTLVersioning' }));
+    expect((await client.send(new DescribeConfigRulesCommand({}))).ConfigRules ?? []).toEqual([]);
+  });
+
+  test('the model: a missing remediation is NoSuchRemediationConfigurationException, more than 25 rule names are refused', async () => {
+    const client = config();
+    await expect(client.send(new DeleteRemediationConfigurationCommand({ ConfigRuleName: 'none' }))).rejects.toMatchObject({ name: 'NoSuchRemediationConfigurationException' });
+    const names = Array.from({ length: 26 }, (_, i) => `rule${i}`);
+    await expect(client.send(new DescribeRemediationConfigurationsCommand({ ConfigRuleNames: names }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(client.send(new PutRemediationConfigurationsCommand({ RemediationConfigurations: [{ ConfigRuleName: 'x' } as never] }))).rejects.toMatchObject({ name: 'ValidationException' });
+  });
 });
 
 test('(i) policy documents come URL-encoded, as AWS sends them', async () => {

@@ -248,6 +248,68 @@ def list_service_specific_credentials(self):
 IamResponse.list_service_specific_credentials = list_service_specific_credentials
 
 
+# == AWS Config (remediation) =================================================================================
+# (m) Remediation configurations: moto has none of PutRemediationConfigurations, DescribeRemediationConfigurations
+# or DeleteRemediationConfiguration (HTTP 500), and deletes a rule that has one. AWS refuses DeleteConfigRule while
+# "a remediation action is associated with the rule" (ResourceInUseException, AWS Config API Reference), so the
+# remediation must be deleted first. Emulated after the service model (botocore config 2014-11-12): ConfigRuleName,
+# TargetType and TargetId required in each configuration; ConfigRuleNames required, at most 25;
+# NoSuchRemediationConfigurationException for a rule without one.
+from moto.config.models import ConfigBackend  # noqa: E402
+from moto.config.responses import ConfigResponse  # noqa: E402
+from moto.core.exceptions import JsonRESTError  # noqa: E402
+
+
+def _remediations(backend):
+    return backend.__dict__.setdefault("_strict_remediations", {})
+
+
+def put_remediation_configurations(self):
+    configurations = self._get_param("RemediationConfigurations") or []
+    for configuration in configurations:
+        missing = [key for key in ("ConfigRuleName", "TargetType", "TargetId") if not configuration.get(key)]
+        if missing:
+            raise JsonRESTError("ValidationException", f"1 validation error detected: {missing[0]} must not be null")
+    for configuration in configurations:
+        stored = dict(configuration)
+        stored.setdefault("Arn", f"arn:aws:config:{self.region}:{self.current_account}:remediation-configuration/{configuration['ConfigRuleName']}/strict")
+        _remediations(self.config_backend)[configuration["ConfigRuleName"]] = stored
+    return json.dumps({"FailedBatches": []})
+
+
+def describe_remediation_configurations(self):
+    names = self._get_param("ConfigRuleNames")
+    if names is None:
+        raise JsonRESTError("ValidationException", "1 validation error detected: Value null at 'configRuleNames' failed to satisfy constraint: Member must not be null")
+    if len(names) > 25:
+        raise JsonRESTError("ValidationException", f"1 validation error detected: Value at 'configRuleNames' failed to satisfy constraint: Member must have length less than or equal to 25")
+    found = _remediations(self.config_backend)
+    return json.dumps({"RemediationConfigurations": [found[name] for name in names if name in found]})
+
+
+def delete_remediation_configuration(self):
+    name = self._get_param("ConfigRuleName")
+    if _remediations(self.config_backend).pop(name, None) is None:
+        raise JsonRESTError("NoSuchRemediationConfigurationException", f"No RemediationConfiguration for rule exists.")
+    return "{}"
+
+
+ConfigResponse.put_remediation_configurations = put_remediation_configurations
+ConfigResponse.describe_remediation_configurations = describe_remediation_configurations
+ConfigResponse.delete_remediation_configuration = delete_remediation_configuration
+
+_delete_config_rule = ConfigBackend.delete_config_rule
+
+
+def delete_config_rule(self, rule_name):
+    if rule_name in _remediations(self):
+        raise JsonRESTError("ResourceInUseException", f"The rule {rule_name} has a remediation action associated with it. Delete the remediation action before deleting the rule.")
+    return _delete_config_rule(self, rule_name)
+
+
+ConfigBackend.delete_config_rule = delete_config_rule
+
+
 # == Speed (no AWS rule) ======================================================================================
 # moto builds the ~1,500 AWS-managed policies for each of its six partitions after every reset, re-parsing the
 # same JSON each time: ~0.7 s per test. Parse it once; still build fresh policy objects for every backend.

@@ -27,6 +27,7 @@ import {
     UploadSigningCertificateCommand,
   UploadSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
+import { ConfigServiceClient, PutConfigRuleCommand, PutRemediationConfigurationsCommand } from '@aws-sdk/client-config-service';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, PutBucketPolicyCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
@@ -122,6 +123,10 @@ export async function seedEveryIdentityKind(iam: IAMClient): Promise<void> {
   const events = new EventBridgeClient({ region: 'us-east-1' });
   await events.send(new PutRuleCommand({ Name: 'CTLAccountControlsSchedule', ScheduleExpression: 'rate(1 hour)' }));
   await events.send(new PutTargetsCommand({ Rule: 'CTLAccountControlsSchedule', Targets: [{ Id: 'controls', Arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:CTLAccountControls` }] }));
+  // A Config rule with a remediation: discovery reads which rules have one.
+  const config = new ConfigServiceClient({ region: 'us-east-1' });
+  await config.send(new PutConfigRuleCommand({ ConfigRule: { ConfigRuleName: 'CTLVersioning', Source: { Owner: 'AWS', SourceIdentifier: 'S3_BUCKET_VERSIONING_ENABLED' } } }));
+  await config.send(new PutRemediationConfigurationsCommand({ RemediationConfigurations: [{ ConfigRuleName: 'CTLVersioning', TargetType: 'SSM_DOCUMENT', TargetId: 'AWS-EnableS3BucketVersioning' }] }));
 }
 
 /**

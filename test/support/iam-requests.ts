@@ -22,7 +22,7 @@ export interface RequestContext {
 /** `role` → name → path (`/` or `/a/b/`). */
 export type EntityPaths = ReadonlyMap<'role' | 'user' | 'group' | 'instance-profile', ReadonlyMap<string, string>>;
 
-/** Entity paths from the GetAccountAuthorizationDetails answers among the calls (the engine's own discovery). */
+/** Entity paths from the GetAccountAuthorizationDetails and ListInstanceProfiles answers among the calls (the engine's own discovery). */
 export function pathsFromCalls(calls: readonly RecordedCall[]): EntityPaths {
   const paths = new Map<'role' | 'user' | 'group' | 'instance-profile', Map<string, string>>([
     ['role', new Map()],
@@ -32,6 +32,11 @@ export function pathsFromCalls(calls: readonly RecordedCall[]): EntityPaths {
   ]);
   type Entity = { Path?: string };
   for (const call of calls) {
+    if (call.operation === 'ListInstanceProfiles' && call.output) {
+      for (const profile of (call.output as { InstanceProfiles?: (Entity & { InstanceProfileName?: string })[] }).InstanceProfiles ?? []) {
+        paths.get('instance-profile')!.set(profile.InstanceProfileName!, profile.Path ?? '/');
+      }
+    }
     if (call.operation !== 'GetAccountAuthorizationDetails' || !call.output) continue;
     const page = call.output as {
       RoleDetailList?: (Entity & { RoleName?: string; InstanceProfileList?: (Entity & { InstanceProfileName?: string })[] })[];
@@ -130,6 +135,9 @@ const CONTEXT_KEYS: Readonly<Record<string, (input: Input) => Record<string, str
  */
 const READS_EVERY: Readonly<Record<string, (input: Input) => boolean>> = {
   'config:DescribeConfigurationRecorders': (input) => !(input.ConfigurationRecorderNames as unknown[] | undefined)?.length,
+  // Names rules, not remediation configurations: a configuration's ARN ends in an id the caller cannot know before
+  // reading it, so the read can only be granted on "*".
+  'config:DescribeRemediationConfigurations': () => true,
 };
 
 /** The operation is its own IAM action: resource types and ARN formats from the reference. */

@@ -67,7 +67,7 @@ export function user(name: string, options: Partial<User> & { attached?: string[
 }
 
 export function inventory(
-  parts: Partial<Pick<Inventory, 'roles' | 'policies' | 'users' | 'groups' | 'samlProviders' | 'oidcProviders' | 'organization' | 'automation' | 'buckets'>> & { callerRole?: string } = {},
+  parts: Partial<Pick<Inventory, 'roles' | 'policies' | 'users' | 'groups' | 'instanceProfiles' | 'virtualMfaDevices' | 'samlProviders' | 'oidcProviders' | 'organization' | 'automation' | 'buckets'>> & { callerRole?: string } = {},
 ): Inventory {
   const callerRole = parts.callerRole ?? 'DepartureRunner';
   return {
@@ -79,10 +79,17 @@ export function inventory(
     policies: parts.policies ?? [],
     users: parts.users ?? [],
     groups: parts.groups ?? [],
+    // A role's profiles are listed on their own too, as ListInstanceProfiles shows them.
+    instanceProfiles: parts.instanceProfiles ?? uniqueProfiles((parts.roles ?? []).flatMap((r) => r.instanceProfiles)),
+    virtualMfaDevices: parts.virtualMfaDevices ?? [],
     samlProviders: parts.samlProviders ?? [],
     oidcProviders: parts.oidcProviders ?? [],
     organization: parts.organization ?? { status: 'standalone' },
     buckets: parts.buckets ?? [],
     automation: parts.automation ?? { region: 'us-east-1', lambdaFunctions: [], eventRules: [], configRules: [], configRecorders: [], trails: [], unreadable: [] },
   };
+}
+
+function uniqueProfiles<T extends { readonly name: string }>(profiles: readonly T[]): T[] {
+  return [...new Map(profiles.map((p) => [p.name, p])).values()];
 }
