@@ -12,7 +12,9 @@ import argparse
 import base64
 import json
 import os
+import re
 import sys
+import urllib.parse
 from datetime import datetime
 
 # AWS-managed policies (ReadOnlyAccess, ...) exist in every real account.
@@ -550,6 +552,67 @@ for _cached in (_parsing.get_model_list, _parsing.get_model_map, _parsing.get_na
     _cached.cache_clear()
 
 
+# == S3 (the provider's buckets) ==============================================================================
+# moto serves every bucket from one endpoint whatever its region, and ignores ExpectedBucketOwner. These rules are
+# applied to the raw request, before moto sees it, since they depend only on headers and the bucket's home.
+
+
+def _s3_bucket_of(environ):
+    """The bucket a path-style S3 request names, with its (account, region), or None."""
+    from moto.s3.models import s3_backends
+
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    scope = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request", auth)
+    if not scope or scope.group(2) != "s3":
+        return None
+    name = environ.get("PATH_INFO", "/").lstrip("/").split("/", 1)[0]
+    if not name or name not in s3_backends.bucket_accounts:
+        return None
+    partition, account = s3_backends.bucket_accounts[name]
+    bucket = s3_backends[account][partition].buckets.get(name)
+    return (name, account, bucket.region_name, scope.group(1)) if bucket else None
+
+
+def _s3_error(start_response, status, code, message, headers=()):
+    body = f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message></Error>'.encode()
+    start_response(status, [("Content-Type", "application/xml"), ("Content-Length", str(len(body))), *headers])
+    return [body]
+
+
+def strict_s3(app):
+    def wrapped(environ, start_response):
+        found = _s3_bucket_of(environ)
+        if found:
+            name, account, home, signed_for = found
+            # (o) A request signed for another region than the bucket's: S3 answers 301 PermanentRedirect with the
+            # bucket's region in x-amz-bucket-region ("Error responses", PermanentRedirect; HeadBucket: "x-amz-bucket-region
+            # ... returned ... even if the request was signed for the wrong region"). CreateBucket of a name taken is
+            # left to moto (BucketAlreadyExists / BucketAlreadyOwnedByYou).
+            creating = environ["REQUEST_METHOD"] == "PUT" and environ.get("PATH_INFO", "/").strip("/") == name and not environ.get("QUERY_STRING")
+            if signed_for != home and not creating:
+                return _s3_error(start_response, "301 Moved Permanently", "PermanentRedirect",
+                                 "The bucket you are attempting to access must be addressed using the specified endpoint.",
+                                 [("x-amz-bucket-region", home)])
+            # (p) ExpectedBucketOwner: "If the account ID that you provide does not match the actual owner of the bucket,
+            # the request fails with the HTTP status code 403 Forbidden (access denied)" (S3 API reference, every bucket
+            # and object operation). The copy source's owner is checked against x-amz-source-expected-bucket-owner.
+            expected = environ.get("HTTP_X_AMZ_EXPECTED_BUCKET_OWNER")
+            if expected and expected != account:
+                return _s3_error(start_response, "403 Forbidden", "AccessDenied", "Access Denied")
+        source = environ.get("HTTP_X_AMZ_COPY_SOURCE")
+        expected_source = environ.get("HTTP_X_AMZ_SOURCE_EXPECTED_BUCKET_OWNER")
+        if source and expected_source:
+            from moto.s3.models import s3_backends
+
+            source_bucket = urllib.parse.unquote(source).lstrip("/").split("/", 1)[0]
+            owner = s3_backends.bucket_accounts.get(source_bucket, (None, None))[1]
+            if owner and owner != expected_source:
+                return _s3_error(start_response, "403 Forbidden", "AccessDenied", "Access Denied")
+        return app(environ, start_response)
+
+    return wrapped
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
@@ -561,7 +624,7 @@ def main() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     # What moto_server does, minus run_simple's banner: all services, one thread per request.
-    server = make_server(args.host, args.port, DomainDispatcherApplication(create_backend_app), threaded=True)
+    server = make_server(args.host, args.port, strict_s3(DomainDispatcherApplication(create_backend_app)), threaded=True)
     port = server.server_port  # listening from here on; the actual port when --port 0
     os.environ["MOTO_PORT"] = str(port)  # moto builds URLs to itself (queues, objects) with it
     print(f"strict-moto ready on http://{args.host}:{port}", flush=True)
