@@ -272,3 +272,11 @@ describe('a provider bucket too large for one run', () => {
     expect(() => resolveConfig({ buckets: { batchRoleArn: 'arn:aws:iam::123456789012:role/*' } })).toThrow(/^config "buckets.batchRoleArn": must be one IAM role ARN, without wildcards/);
   });
 });
+
+test('archive mode refuses STANDARD as a transition class and fewer than 30 days for the IA classes', () => {
+  expect(() => resolveConfig({ buckets: { mode: 'archive', storageClass: 'STANDARD' } })).toThrow(/^config "buckets.storageClass": cannot be STANDARD in archive mode/);
+  expect(() => resolveConfig({ buckets: { mode: 'archive', storageClass: 'STANDARD_IA', transitionDays: 29 } })).toThrow(/^config "buckets.transitionDays": must be at least 30 for STANDARD_IA/);
+  expect(() => resolveConfig({ buckets: { mode: 'archive', storageClass: 'ONEZONE_IA', transitionDays: 30 } })).not.toThrow();
+  // Copy mode may write straight into STANDARD.
+  expect(() => resolveConfig({ buckets: { mode: 'copy', archiveBucket: 'acme-archive', storageClass: 'STANDARD' } })).not.toThrow();
+});

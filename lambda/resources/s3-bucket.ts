@@ -166,8 +166,11 @@ export function needsBatch(bucket: Bucket, context: PlanContext): boolean {
 
 function copyStep(bucket: Bucket, context: PlanContext): Step[] {
   const settings = context.config.buckets;
-  if (copyVerified(bucket) || !bucket.contents?.objects) return [];
+  if (!bucket.contents?.objects) return [];
+  // Equal counts and bytes do not prove the copy current (a source rewritten at the same size): the copy step
+  // checks every version against its record, and copies nothing when all are there.
   if (needsBatch(bucket, context)) {
+    if (copyVerified(bucket)) return [];
     return [
       step(
         'StartBatchCopy',

@@ -607,3 +607,24 @@ describe('StackSets, as the rollout uses them', () => {
     expect(await parametersIn(b)).toEqual({ Mode: 'plan', Other: 'from-stackset' });
   });
 });
+
+describe('S3: region and owner, as S3 answers them', () => {
+  test('(o) a request signed for another region than the bucket\'s answers 301 with x-amz-bucket-region', async () => {
+    const { S3Client, CreateBucketCommand, HeadBucketCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'far-away', CreateBucketConfiguration: { LocationConstraint: 'ap-southeast-2' } }));
+    const error = await s3.send(new HeadBucketCommand({ Bucket: 'far-away' })).catch((e) => e);
+    expect(error.$metadata.httpStatusCode).toBe(301);
+    expect(error.$response.headers['x-amz-bucket-region']).toBe('ap-southeast-2');
+    const near = new S3Client({ region: 'ap-southeast-2', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await expect(near.send(new HeadBucketCommand({ Bucket: 'far-away' }))).resolves.toBeDefined();
+  });
+
+  test('(p) ExpectedBucketOwner of another account answers 403; the right one passes', async () => {
+    const { S3Client, CreateBucketCommand, HeadBucketCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'owned-here' }));
+    await expect(s3.send(new HeadBucketCommand({ Bucket: 'owned-here', ExpectedBucketOwner: '999999999999' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(s3.send(new HeadBucketCommand({ Bucket: 'owned-here', ExpectedBucketOwner: '123456789012' }))).resolves.toBeDefined();
+  });
+});
