@@ -67,7 +67,7 @@ async function readArchive(s3: S3Client, Bucket: string, ExpectedBucketOwner: st
     await s3.send(new HeadBucketCommand(owned));
   } catch (error) {
     const name = errorName(error);
-    throw Object.assign(new Error(`archive bucket ${Bucket} ${name === 'NotFound' ? 'does not exist: create it (versioned) or fix buckets.archiveBucket' : 'cannot be used: it is not this account\'s, or this role may not read it'}`), { name: `Archive${name === 'NotFound' ? 'NotFound' : 'Unreadable'}` });
+    throw Object.assign(new Error(`archive bucket ${Bucket} ${name === 'NotFound' ? 'does not exist: create it (versioned) or fix buckets.archiveBucket' : 'is not this account\'s, or may not be read'}`), { name: `Archive${name === 'NotFound' ? 'NotFound' : 'Unreadable'}` });
   }
   const [versioning, encryption] = await Promise.all([
     s3.send(new GetBucketVersioningCommand(owned)),
@@ -91,7 +91,7 @@ async function discoverBucket(s3: S3Client, Bucket: string, settings: BucketSett
   } catch (error) {
     if (['NotFound', 'NoSuchBucket'].includes(errorName(error))) return absent(Bucket, arn);
     if (errorName(error) === 'Forbidden' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
-      throw Object.assign(new Error('HeadBucket answered 403: the bucket belongs to another account, or a policy denies this caller; nothing is done to it'), { name: 'AccessDenied' });
+      throw Object.assign(new Error('HeadBucket answered 403: the bucket belongs to another account, or a policy denies this caller'), { name: 'AccessDenied' });
     }
     throw error;
   }
@@ -140,6 +140,7 @@ export async function readContents(s3: S3Client, Bucket: string, ExpectedBucketO
   const needRestore: string[] = [];
   for await (const page of objectVersions(s3, Bucket, ExpectedBucketOwner, Prefix)) {
     for (const version of page.Versions ?? []) {
+      if (Prefix && version.Key === `${Prefix}.ctl-departure-copied.json`) continue; // the copy record (s3-copy.ts)
       versions++;
       if (!version.IsLatest) continue;
       objects++;

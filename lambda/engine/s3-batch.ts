@@ -16,7 +16,7 @@ export interface BatchCopyInput {
   readonly DestinationBucket: string;
   readonly DestinationPrefix: string;
   readonly StorageClass: string;
-  /** Refused: a job copies its tasks in no set order, so an older version could end up the current one. */
+  /** Never planned true (the plan flags it): a job copies in no set order, an older version could end up current. */
   readonly Versions: boolean;
   readonly RoleArn?: string;
 }
@@ -34,9 +34,6 @@ const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"
 export async function startBatchCopy(clients: AwsClients, input: BatchCopyInput): Promise<string> {
   if (!input.RoleArn) {
     throw Object.assign(new Error(`${input.SourceBucket} is too large for one run and no buckets.batchRoleArn is set: name the role S3 Batch Operations assumes`), { name: 'BatchRoleMissing' });
-  }
-  if (input.Versions) {
-    throw Object.assign(new Error(`${input.SourceBucket}: S3 Batch Operations copies in no set order, so copyVersions could leave an older version current; copy it without copyVersions, or in several runs`), { name: 'BatchCopyVersionsRefused' });
   }
   const running = await clients.s3control.send(new ListJobsCommand({ AccountId: input.AccountId, JobStatuses: ['Active', 'New', 'Preparing', 'Ready', 'Suspended'] }));
   const existing = (running.Jobs ?? []).find((job) => job.Description === jobDescription(input.SourceBucket));

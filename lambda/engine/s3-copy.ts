@@ -58,13 +58,14 @@ const MAX_PARTS = 10_000;
 /** Copies between two saves of the copy record: a run cut short re-copies at most this many. */
 const SAVE_EVERY = 500;
 
-/** Where the record of what was copied lives in the archive bucket. */
-export const COPY_RECORD_PREFIX = 'ctl-departure/copied/';
+/** The record of what was copied, under the copy's own prefix in the archive bucket (never counted as a copy). */
+export const COPY_RECORD = '.ctl-departure-copied.json';
 
 async function listVersions(s3: S3Client, bucket: string, owner: string, prefix?: string): Promise<Version[]> {
   const versions: Version[] = [];
   for await (const page of objectVersions(s3, bucket, owner, prefix)) {
     for (const v of page.Versions ?? []) {
+      if (prefix && v.Key === `${prefix}${COPY_RECORD}`) continue;
       versions.push({
         key: v.Key!,
         versionId: v.VersionId ?? 'null',
@@ -118,7 +119,7 @@ function due(versions: readonly Version[], record: CopyRecord, archived: Readonl
 
 export async function copyObjects(s3: S3Client, input: CopyObjectsInput): Promise<string> {
   const owner = input.ExpectedBucketOwner;
-  const recordKey = `${COPY_RECORD_PREFIX}${input.SourceBucket}.json`;
+  const recordKey = `${input.DestinationPrefix}${COPY_RECORD}`;
   const [source, copies, record] = await Promise.all([
     listVersions(s3, input.SourceBucket, owner),
     listVersions(s3, input.DestinationBucket, owner, input.DestinationPrefix),
@@ -251,7 +252,7 @@ export async function verifyCopy(s3: S3Client, input: VerifyCopyInput): Promise<
   const [source, copies, record] = await Promise.all([
     listVersions(s3, input.SourceBucket, owner),
     listVersions(s3, input.DestinationBucket, owner, input.DestinationPrefix),
-    loadRecord(s3, input.DestinationBucket, `${COPY_RECORD_PREFIX}${input.SourceBucket}.json`, owner),
+    loadRecord(s3, input.DestinationBucket, `${input.DestinationPrefix}${COPY_RECORD}`, owner),
   ]);
   const current = new Map(copies.filter((c) => c.latest).map((c) => [c.key.slice(input.DestinationPrefix.length), c]));
   const latest = source.filter((v) => v.latest);

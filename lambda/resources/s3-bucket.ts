@@ -14,7 +14,6 @@ import type { Bucket, BucketContents } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
 import { s3Arn, type Permission } from '../engine/permissions';
 import { BATCH_MANIFEST_PREFIX } from '../engine/s3-batch';
-import { COPY_RECORD_PREFIX } from '../engine/s3-copy';
 import type { PlanContext, ResourceKind, Verdict } from './kind';
 
 /** The tag an archived bucket carries, and the id of the lifecycle rule the engine adds. */
@@ -51,8 +50,8 @@ function kmsNotes(bucket: Bucket, context: PlanContext): string[] {
   const copies = !!context.config.buckets.archiveBucket && (context.config.buckets.mode === 'copy' || context.config.buckets.mode === 'delete');
   if (!copies) return [];
   return [
-    ...(bucket.kmsKey ? [`objects are encrypted by default under KMS key ${bucket.kmsKey} (it may be the provider's): the copy needs kms:Decrypt on it, which the stack does not grant`] : []),
-    ...(bucket.archive?.kmsKey ? [`the archive bucket encrypts under KMS key ${bucket.archive.kmsKey}: the copy needs kms:GenerateDataKey and kms:Decrypt on it, which the stack does not grant`] : []),
+    ...(bucket.kmsKey ? [`SSE-KMS key ${bucket.kmsKey} (maybe the provider's): the copy needs kms:Decrypt on it, not granted by the stack`] : []),
+    ...(bucket.archive?.kmsKey ? [`archive SSE-KMS key ${bucket.archive.kmsKey}: the copy needs kms:GenerateDataKey and kms:Decrypt on it, not granted by the stack`] : []),
   ];
 }
 
@@ -76,15 +75,15 @@ function decide(bucket: Bucket, context: PlanContext): Verdict {
   const why = (head: string) => [head, ...notes, ...restore, ...kmsNotes(bucket, context)].join('; ');
   const copies = settings.mode === 'copy' || (settings.mode === 'delete' && !!settings.archiveBucket);
   if (copies && settings.copyVersions && bucket.archive?.versioning !== 'Enabled') {
-    return { action: 'flag', reason: why(`not copied: copyVersions needs a versioned archive bucket, and ${settings.archiveBucket} is not versioned; enable versioning on it`) };
+    return { action: 'flag', reason: why(`not copied: copyVersions needs a versioned archive bucket; enable versioning on ${settings.archiveBucket}`) };
   }
   if (copies && settings.copyVersions && needsBatch(bucket, context)) {
-    return { action: 'flag', reason: why('too large for one run, and S3 Batch Operations copies in no set order: with copyVersions an older version could end up current; copy without copyVersions') };
+    return { action: 'flag', reason: why('too large for one run with copyVersions: a batch job copies in no set order, an older version could end up current') };
   }
   if (settings.mode === 'delete') {
     const blocked = writersBlocking(bucket, context);
     // The name is predictable: deleted while logs still go there, another account could create it and receive them.
-    if (blocked) return { action: 'flag', reason: why(`not deleted: ${blocked}; another account could create a deleted bucket of this name and receive the logs`) };
+    if (blocked) return { action: 'flag', reason: why(`not deleted: ${blocked} (another account could recreate the name and receive the logs)`) };
   }
   // The job runs in this account as the role it is handed; the stack may only hand it a role of this account.
   const batchRoleAccount = settings.batchRoleArn?.split(':')[4];
@@ -103,7 +102,7 @@ function decide(bucket: Bucket, context: PlanContext): Verdict {
         reason: why(
           `provider bucket archived in place to ${settings.storageClass} after ${settings.transitionDays} day(s); ${
             bucket.transitionMinimumSize === 'all_storage_classes_128K' || !bucket.transitionMinimumSize
-              ? 'objects under 128 KB (most Config and CloudTrail files) stay where they are: S3 does not transition them by default, and the bucket keeps that setting'
+              ? 'objects under 128 KB (most Config and CloudTrail files) stay: S3 does not transition them by default, a setting kept'
               : `the bucket's TransitionDefaultMinimumObjectSize ${bucket.transitionMinimumSize} is kept`
           }`,
         ),
@@ -254,16 +253,10 @@ export const S3Bucket: ResourceKind<Bucket> = {
     },
     {
       sid: 'WriteArchive',
-      actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'],
+      // GetObject: the copy record (what each copy was copied from) lives under the same prefix.
+      actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:GetObject'],
       resources: [s3Arn('{archiveBucket}/{bucket}/*')],
       reason: 'Copy writes every object of a provider bucket under its own prefix in the archive bucket.',
-      feature: 'archiveBucket',
-    },
-    {
-      sid: 'CopyRecord',
-      actions: ['s3:GetObject', 's3:PutObject'],
-      resources: [s3Arn(`{archiveBucket}/${COPY_RECORD_PREFIX}{bucket}.json`)],
-      reason: 'What was copied from each provider bucket (source version to copy), so a re-run neither re-copies nor trusts ETags.',
       feature: 'archiveBucket',
     },
     {
