@@ -2,6 +2,8 @@
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
+  DeleteObjectCommand,
+  RestoreObjectCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
@@ -412,3 +414,49 @@ test('archive: the lifecycle rewrite keeps the bucket\'s TransitionDefaultMinimu
   expect(action.reason).toMatch(/objects under 128 KB \(most Config and CloudTrail files\) stay: S3 does not transition them by default/);
   expect(action.steps.find((s) => s.call === 'PutBucketLifecycleConfiguration')!.input).toMatchObject({ TransitionDefaultMinimumObjectSize: 'all_storage_classes_128K' });
 });
+
+describe('archived objects', () => {
+  test('a restored DEEP_ARCHIVE object is copied; one not restored is listed', async () => {
+    await seed({ objects: 0 });
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: 'old/restored.json', Body: '{"r":1}', StorageClass: 'DEEP_ARCHIVE' }));
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: 'old/frozen.json', Body: '{}', StorageClass: 'DEEP_ARCHIVE' }));
+    await s3.send(new RestoreObjectCommand({ Bucket: CONFIG_BUCKET, Key: 'old/restored.json', RestoreRequest: { Days: 2 } }));
+    const { report } = await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE, storageClass: 'STANDARD' } });
+    expect(bucketAction(report, CONFIG_BUCKET).steps.at(-1)!.note).toBe('copied 1 (7 bytes), 0 already in the archive; 1 need a restore first: old/frozen.json');
+    expect(await archived()).toEqual(['old/restored.json']);
+  });
+
+  test('an Intelligent-Tiering object in an archive access tier is listed; the rest of the copy goes on', async () => {
+    await seed({ objects: 2 });
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: 'tiered/cold.json', Body: '{}', StorageClass: 'INTELLIGENT_TIERING' }));
+    await post('/strict-moto/archive-tier', { bucket: CONFIG_BUCKET, key: 'tiered/cold.json' });
+    const { report } = await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE } });
+    expect(bucketAction(report, CONFIG_BUCKET).steps.at(-1)).toMatchObject({
+      status: 'done',
+      note: 'copied 2 (20 bytes), 0 already in the archive; 1 in an archive access tier (InvalidObjectState), restore first: tiered/cold.json',
+    });
+  });
+});
+
+test('a re-run never leaves an older version current: a missing older copy is copied again before every newer one', async () => {
+  await seed({ versioned: true, objects: 1 });
+  const key = `AWSLogs/${ACCOUNT}/Config/item-0.json`;
+  await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: key, Body: '{"item":0,"v":2}' }));
+  const config = { buckets: { mode: 'copy', archiveBucket: ARCHIVE, copyVersions: true, storageClass: 'STANDARD' } };
+  await run('apply', config);
+  // Someone removes the archive's copy of the older version.
+  const older = (await archivedVersions()).find((v) => !v.IsLatest)!;
+  await s3.send(new DeleteObjectCommand({ Bucket: ARCHIVE, Key: older.Key, VersionId: older.VersionId }));
+  const { report } = await run('apply', config);
+  expect(bucketAction(report, CONFIG_BUCKET).steps.at(-1)!.note).toBe('copied 2 (26 bytes), 0 already in the archive');
+  const current = await (await s3.send(new GetObjectCommand({ Bucket: ARCHIVE, Key: `${CONFIG_BUCKET}/${key}` }))).Body!.transformToString();
+  expect(current).toBe('{"item":0,"v":2}');
+  // Delete mode checks the same: the archive's current copy is the newest source version.
+  const deleting = await run('apply', { buckets: { mode: 'delete', archiveBucket: ARCHIVE, copyVersions: true } });
+  expect(bucketAction(deleting.report, CONFIG_BUCKET).steps.find((s) => s.call === 'VerifyCopy')).toMatchObject({ status: 'done' });
+});
+
+async function post(path: string, body: object): Promise<void> {
+  const response = await fetch(`${process.env.AWS_ENDPOINT_URL}${path}`, { method: 'POST', body: JSON.stringify(body) });
+  expect(response.status).toBe(200);
+}

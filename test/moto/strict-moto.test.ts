@@ -627,4 +627,28 @@ describe('S3: region and owner, as S3 answers them', () => {
     await expect(s3.send(new HeadBucketCommand({ Bucket: 'owned-here', ExpectedBucketOwner: '999999999999' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
     await expect(s3.send(new HeadBucketCommand({ Bucket: 'owned-here', ExpectedBucketOwner: '123456789012' }))).resolves.toBeDefined();
   });
+
+  test('(q) a copy of an Intelligent-Tiering object in an archive access tier answers 403 InvalidObjectState', async () => {
+    const { S3Client, CreateBucketCommand, PutObjectCommand, CopyObjectCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'tiered' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'tiered', Key: 'a/cold.json', Body: '{}', StorageClass: 'INTELLIGENT_TIERING' }));
+    await expect(s3.send(new CopyObjectCommand({ Bucket: 'tiered', Key: 'copy.json', CopySource: 'tiered/a/cold.json' }))).resolves.toBeDefined();
+    await fetch(`${server.endpoint}/strict-moto/archive-tier`, { method: 'POST', body: JSON.stringify({ bucket: 'tiered', key: 'a/cold.json' }) }).then((r) => r.arrayBuffer());
+    await expect(s3.send(new CopyObjectCommand({ Bucket: 'tiered', Key: 'copy.json', CopySource: 'tiered/a/cold.json' }))).rejects.toMatchObject({ name: 'InvalidObjectState', $metadata: { httpStatusCode: 403 } });
+  });
+
+  test('(r) ListObjectVersions answers RestoreStatus for a restored archived object when asked, and only then', async () => {
+    const { S3Client, CreateBucketCommand, PutObjectCommand, RestoreObjectCommand, ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'frozen' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'frozen', Key: 'restored', Body: 'x', StorageClass: 'DEEP_ARCHIVE' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'frozen', Key: 'still', Body: 'x', StorageClass: 'DEEP_ARCHIVE' }));
+    await s3.send(new RestoreObjectCommand({ Bucket: 'frozen', Key: 'restored', RestoreRequest: { Days: 1 } }));
+    const asked = (await s3.send(new ListObjectVersionsCommand({ Bucket: 'frozen', OptionalObjectAttributes: ['RestoreStatus'] }))).Versions!;
+    expect(asked.find((v) => v.Key === 'restored')!.RestoreStatus).toEqual({ IsRestoreInProgress: false, RestoreExpiryDate: expect.any(Date) });
+    expect(asked.find((v) => v.Key === 'still')!.RestoreStatus).toBeUndefined();
+    const plain = (await s3.send(new ListObjectVersionsCommand({ Bucket: 'frozen' }))).Versions!;
+    expect(plain.find((v) => v.Key === 'restored')!.RestoreStatus).toBeUndefined();
+  });
 });

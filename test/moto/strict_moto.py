@@ -10,6 +10,7 @@ Prints "strict-moto ready on http://HOST:PORT" once the socket accepts connectio
 """
 import argparse
 import base64
+import html
 import json
 import os
 import re
@@ -579,8 +580,48 @@ def _s3_error(start_response, status, code, message, headers=()):
     return [body]
 
 
+# (q) Intelligent-Tiering's archive access tiers: S3 moves an object there after 90 days without access; moto has no
+# access tiers at all. POST /strict-moto/archive-tier {"bucket", "key"} puts an INTELLIGENT_TIERING object there; a
+# copy of it then answers 403 InvalidObjectState, as S3 does until it is restored ("Restoring objects from the S3
+# Intelligent-Tiering Archive Access and Deep Archive Access tiers", S3 User Guide; CopyObject, "InvalidObjectState").
+_ARCHIVE_TIER = set()
+
+
+def _archive_tier(environ, start_response):
+    body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)) or b"{}")
+    _ARCHIVE_TIER.add((body["bucket"], body["key"]))
+    start_response("200 OK", [("Content-Length", "0")])
+    return [b""]
+
+
+# (r) ListObjectVersions with x-amz-optional-object-attributes: RestoreStatus answers each restored (or restoring)
+# archived version's RestoreStatus (IsRestoreInProgress, RestoreExpiryDate; S3 API reference, ListObjectVersions and
+# RestoreStatus). moto ignores the header; it keeps the restore on the key, from which the answer is added here.
+def _with_restore_status(name, body):
+    from moto.s3.models import s3_backends
+
+    partition, account = s3_backends.bucket_accounts[name]
+    backend = s3_backends[account][partition]
+
+    def add(match):
+        block = match.group(0)
+        key = html.unescape(re.search(r"<Key>(.*?)</Key>", block, re.S).group(1))
+        version = re.search(r"<VersionId>(.*?)</VersionId>", block).group(1)
+        found = backend.get_object(name, key, version_id=None if version == "null" else version)
+        expiry = getattr(found, "_expiry", None) if found else None
+        if expiry is None:
+            return block
+        ongoing = "true" if found.status == "IN_PROGRESS" else "false"
+        status = f"<RestoreStatus><IsRestoreInProgress>{ongoing}</IsRestoreInProgress><RestoreExpiryDate>{expiry.strftime('%Y-%m-%dT%H:%M:%S.000Z')}</RestoreExpiryDate></RestoreStatus>"
+        return block.replace("</Version>", f"{status}</Version>")
+
+    return re.sub(r"<Version>.*?</Version>", add, body.decode(), flags=re.S).encode()
+
+
 def strict_s3(app):
     def wrapped(environ, start_response):
+        if environ.get("PATH_INFO") == "/strict-moto/archive-tier":
+            return _archive_tier(environ, start_response)
         found = _s3_bucket_of(environ)
         if found:
             name, account, home, signed_for = found
@@ -608,6 +649,21 @@ def strict_s3(app):
             owner = s3_backends.bucket_accounts.get(source_bucket, (None, None))[1]
             if owner and owner != expected_source:
                 return _s3_error(start_response, "403 Forbidden", "AccessDenied", "Access Denied")
+        if source:
+            bucket_key = urllib.parse.unquote(source.split("?", 1)[0]).lstrip("/").split("/", 1)
+            if tuple(bucket_key) in _ARCHIVE_TIER:
+                return _s3_error(start_response, "403 Forbidden", "InvalidObjectState", "The operation is not valid for the object's access tier")
+        if found and environ["REQUEST_METHOD"] == "GET" and "versions" in urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True) \
+                and "RestoreStatus" in environ.get("HTTP_X_AMZ_OPTIONAL_OBJECT_ATTRIBUTES", ""):
+            answer = {}
+
+            def keep(status, headers, exc_info=None):
+                answer["status"], answer["headers"] = status, headers
+
+            body = _with_restore_status(found[0], b"".join(app(environ, keep)))
+            headers = [(k, v) for k, v in answer["headers"] if k.lower() != "content-length"] + [("Content-Length", str(len(body)))]
+            start_response(answer["status"], headers)
+            return [body]
         return app(environ, start_response)
 
     return wrapped
