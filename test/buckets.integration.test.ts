@@ -407,12 +407,19 @@ describe('bucket-name takeover: no delete while anything writes to the bucket', 
 
 test('archive: the lifecycle rewrite keeps the bucket\'s TransitionDefaultMinimumObjectSize and the plan says what stays', async () => {
   await seed();
-  // S3 answers the setting with the rules (moto always says all_storage_classes_128K, S3's default).
-  await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: CONFIG_BUCKET, LifecycleConfiguration: { Rules: [{ ID: 'tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 7 } }] } }));
-  const { report } = await run('plan', { buckets: { mode: 'archive' } });
-  const action = bucketAction(report, CONFIG_BUCKET);
-  expect(action.reason).toMatch(/objects under 128 KB \(most Config and CloudTrail files\) stay: S3 does not transition them by default/);
-  expect(action.steps.find((s) => s.call === 'PutBucketLifecycleConfiguration')!.input).toMatchObject({ TransitionDefaultMinimumObjectSize: 'all_storage_classes_128K' });
+  await s3.send(new PutBucketLifecycleConfigurationCommand({
+    Bucket: CONFIG_BUCKET,
+    TransitionDefaultMinimumObjectSize: 'varies_by_storage_class',
+    LifecycleConfiguration: { Rules: [{ ID: 'tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 7 } }] },
+  }));
+  const planned = await run('plan', { buckets: { mode: 'archive' } });
+  expect(bucketAction(planned.report, CONFIG_BUCKET).reason).toMatch(/the bucket's TransitionDefaultMinimumObjectSize varies_by_storage_class is kept/);
+  await run('apply', { buckets: { mode: 'archive' } });
+  const after = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: CONFIG_BUCKET }));
+  expect(after.TransitionDefaultMinimumObjectSize).toBe('varies_by_storage_class');
+  expect(after.Rules!.map((r) => r.ID)).toEqual(['tmp', 'ctl-departure-archive']);
+  // A bucket with S3's default says what it means for the provider's small files.
+  expect(bucketAction((await run('plan', { buckets: { mode: 'archive' } })).report, AUDIT_BUCKET).reason).toMatch(/objects under 128 KB \(most Config and CloudTrail files\) stay: S3 does not transition them by default/);
 });
 
 describe('archived objects', () => {

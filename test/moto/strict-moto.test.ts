@@ -652,3 +652,14 @@ describe('S3: region and owner, as S3 answers them', () => {
     expect(plain.find((v) => v.Key === 'restored')!.RestoreStatus).toBeUndefined();
   });
 });
+
+test('(s) PutBucketLifecycleConfiguration keeps its TransitionDefaultMinimumObjectSize; one put without it gets all_storage_classes_128K', async () => {
+  const { S3Client, CreateBucketCommand, PutBucketLifecycleConfigurationCommand, GetBucketLifecycleConfigurationCommand } = await import('@aws-sdk/client-s3');
+  const s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  await s3.send(new CreateBucketCommand({ Bucket: 'lifecycled' }));
+  const LifecycleConfiguration = { Rules: [{ ID: 'x', Status: 'Enabled' as const, Filter: { Prefix: '' }, Expiration: { Days: 1 } }] };
+  await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'lifecycled', TransitionDefaultMinimumObjectSize: 'varies_by_storage_class', LifecycleConfiguration }));
+  expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lifecycled' }))).TransitionDefaultMinimumObjectSize).toBe('varies_by_storage_class');
+  await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'lifecycled', LifecycleConfiguration }));
+  expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lifecycled' }))).TransitionDefaultMinimumObjectSize).toBe('all_storage_classes_128K');
+});

@@ -618,10 +618,37 @@ def _with_restore_status(name, body):
     return re.sub(r"<Version>.*?</Version>", add, body.decode(), flags=re.S).encode()
 
 
+# (s) TransitionDefaultMinimumObjectSize: PutBucketLifecycleConfiguration sets it from its header, and a configuration
+# put without it gets all_storage_classes_128K (S3 API reference, PutBucketLifecycleConfiguration); Get answers it in
+# the same header. moto ignores the header and always answers all_storage_classes_128K.
+_MINIMUM_SIZE = {}
+_MINIMUM_HEADER = "x-amz-transition-default-minimum-object-size"
+
+
+def _lifecycle(environ, start_response, app, name):
+    method = environ["REQUEST_METHOD"]
+    if method == "PUT":
+        _MINIMUM_SIZE[name] = environ.get("HTTP_X_AMZ_TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZE", "all_storage_classes_128K")
+        return app(environ, start_response)
+    if method == "DELETE":
+        _MINIMUM_SIZE.pop(name, None)
+        return app(environ, start_response)
+
+    def answer(status, headers, exc_info=None):
+        if status.startswith("200") and name in _MINIMUM_SIZE:
+            headers = [(k, v) for k, v in headers if k.lower() != _MINIMUM_HEADER] + [(_MINIMUM_HEADER, _MINIMUM_SIZE[name])]
+        return start_response(status, headers, exc_info)
+
+    return app(environ, answer)
+
+
 def strict_s3(app):
     def wrapped(environ, start_response):
         if environ.get("PATH_INFO") == "/strict-moto/archive-tier":
             return _archive_tier(environ, start_response)
+        if environ.get("PATH_INFO") == "/moto-api/reset":  # what the rules above keep goes with moto's own state
+            _ARCHIVE_TIER.clear()
+            _MINIMUM_SIZE.clear()
         found = _s3_bucket_of(environ)
         if found:
             name, account, home, signed_for = found
@@ -664,6 +691,8 @@ def strict_s3(app):
             headers = [(k, v) for k, v in answer["headers"] if k.lower() != "content-length"] + [("Content-Length", str(len(body)))]
             start_response(answer["status"], headers)
             return [body]
+        if found and "lifecycle" in urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True):
+            return _lifecycle(environ, start_response, app, found[0])
         return app(environ, start_response)
 
     return wrapped
