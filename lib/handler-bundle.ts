@@ -8,8 +8,10 @@
  * ties it to the source it was built from.
  */
 import { buildSync } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import * as ts from 'typescript';
 import { engineHash, packEngine } from './engine-pack';
 
 export interface HandlerBundle {
@@ -25,8 +27,46 @@ let cached: HandlerBundle | undefined;
 
 export function bundleHandler(): HandlerBundle {
   if (cached) return cached;
+  // The kinds' permission declarations are read by the stack, never by the running engine: the bundle leaves them out.
+  const source = mkdtempSync(path.join(tmpdir(), 'ctl-departure-engine-'));
+  try {
+    return bundleFrom(withoutPermissions(path.join(projectRoot(), 'lambda'), source));
+  } finally {
+    rmSync(source, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A copy of `lambda/` in `into` whose resource kinds declare `permissions: []`: a few kilobytes of IAM actions, ARN
+ * templates and reasons that only the stack's policy is built from (see lambda/engine/permissions.ts).
+ */
+function withoutPermissions(lambdaDir: string, into: string): string {
+  const copy = path.join(into, 'lambda');
+  cpSync(lambdaDir, copy, { recursive: true });
+  // The same compiler options as the checkout's (esbuild reads them from the nearest tsconfig.json).
+  cpSync(path.join(lambdaDir, '..', 'tsconfig.json'), path.join(into, 'tsconfig.json'));
+  const kinds = path.join(copy, 'resources');
+  for (const file of readdirSync(kinds).filter((name) => name.endsWith('.ts'))) {
+    const at = path.join(kinds, file);
+    const text = readFileSync(at, 'utf8');
+    const tree = ts.createSourceFile(at, text, ts.ScriptTarget.Latest, true);
+    const cuts: [number, number][] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isPropertyAssignment(node) && node.name.getText(tree) === 'permissions' && ts.isObjectLiteralExpression(node.parent)) {
+        cuts.push([node.initializer.getStart(tree), node.initializer.getEnd()]);
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(tree);
+    writeFileSync(at, cuts.reverse().reduce((out, [start, end]) => `${out.slice(0, start)}[]${out.slice(end)}`, text));
+  }
+  return path.join(copy, 'handler.ts');
+}
+
+function bundleFrom(entry: string): HandlerBundle {
   const result = buildSync({
-    entryPoints: [path.join(projectRoot(), 'lambda', 'handler.ts')],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     // The Lambda runs nodejs24.x; ES2022 output also runs on the Node 20 used for local rehearsals.

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     });
     const engineSeconds = Number(process.hrtime.bigint() - engineStart) / 1e9;
     // Idle keep-alive sockets of ours would hold moto's server threads while the AWS CLI runs.
-    for (const client of Object.values(clients)) client.destroy();
+    for (const client of Object.values(clients)) if (typeof client !== 'function') client.destroy();
     const step = report.actions.find((a) => a.resource === 's3:bucket')?.steps.find((s) => s.call === 'CopyObjects');
     if (step?.status !== 'done') throw new Error(`the engine's copy did not finish: ${step?.error ?? 'no copy step'}`);
 

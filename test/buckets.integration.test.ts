@@ -1,6 +1,9 @@
 /** The provider's buckets against moto: every mode, versioned buckets, resumed and multipart copies, refusals. */
 import {
   CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  RestoreObjectCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
@@ -16,11 +19,17 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { CloudTrailClient, CreateTrailCommand } from '@aws-sdk/client-cloudtrail';
+import { ConfigServiceClient, PutConfigurationRecorderCommand, PutDeliveryChannelCommand } from '@aws-sdk/client-config-service';
 import type { MiddlewareStack } from '@smithy/types';
 import { createClients, type AwsClients } from '../lambda/engine/aws';
 import { resolveConfig } from '../lambda/engine/config';
 import { runDeparture } from '../lambda/engine/run';
 import { jobStatus } from '../lambda/engine/s3-batch';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { run } from './support/engine-harness';
 import { motoSuite } from './support/moto-suite';
 
@@ -54,8 +63,10 @@ async function seed(options: { versioned?: boolean; objects?: number } = {}) {
 }
 
 const bucketAction = (report: Awaited<ReturnType<typeof run>>['report'], name: string) => report.actions.find((a) => a.resource === 's3:bucket' && a.name === name)!;
-const archived = async (prefix = `${CONFIG_BUCKET}/`) =>
-  ((await s3.send(new ListObjectVersionsCommand({ Bucket: ARCHIVE, Prefix: prefix }))).Versions ?? []).map((v) => v.Key!.slice(prefix.length)).sort();
+/** The copies in the archive, less the engine's copy record that sits beside them. */
+const archivedVersions = async (prefix = `${CONFIG_BUCKET}/`) =>
+  ((await s3.send(new ListObjectVersionsCommand({ Bucket: ARCHIVE, Prefix: prefix }))).Versions ?? []).filter((v) => v.Key !== `${prefix}.ctl-departure-copied.json`);
+const archived = async (prefix = `${CONFIG_BUCKET}/`) => (await archivedVersions(prefix)).map((v) => v.Key!.slice(prefix.length)).sort();
 
 test('a bucket that does not exist is reported, not an error', async () => {
   const { report } = await run('apply');
@@ -132,7 +143,7 @@ test('copy of a versioned bucket with copyVersions copies every version, oldest 
   const key = `AWSLogs/${ACCOUNT}/Config/item-0.json`;
   await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: key, Body: '{"item":0,"v":2}' }));
   await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE, copyVersions: true } });
-  const versions = (await s3.send(new ListObjectVersionsCommand({ Bucket: ARCHIVE, Prefix: `${CONFIG_BUCKET}/` }))).Versions!;
+  const versions = await archivedVersions();
   expect(versions).toHaveLength(2);
   expect(versions.find((v) => v.IsLatest)!.Size).toBe('{"item":0,"v":2}'.length);
 });
@@ -166,6 +177,46 @@ describe('delete', () => {
     expect(bucketAction(report, AUDIT_BUCKET)).toMatchObject({ action: 'delete', status: 'done' });
     await expect(s3.send(new HeadBucketCommand({ Bucket: AUDIT_BUCKET }))).rejects.toMatchObject({ name: 'NotFound' });
   });
+});
+
+/** botocore's s3control model, as installed with moto: moto has no CreateJob, so requests are checked against it. */
+const S3CONTROL = JSON.parse(gunzipSync(readFileSync(join(execFileSync(process.env.PYTHON ?? 'python3', ['-c', 'import botocore,os;print(os.path.dirname(botocore.__file__))']).toString().trim(), 'data/s3control/2018-08-20/service-2.json.gz'))).toString());
+
+/** Every constraint of the model the value breaks: required members, unknown members, lengths, patterns, enums. */
+function violations(value: unknown, shapeName: string, at = shapeName): string[] {
+  const shape = S3CONTROL.shapes[shapeName];
+  if (value === undefined || value === null) return [];
+  switch (shape.type) {
+    case 'structure': {
+      const input = value as Record<string, unknown>;
+      return [
+        ...(shape.required ?? []).filter((m: string) => input[m] === undefined).map((m: string) => `${at}.${m}: required`),
+        ...Object.keys(input).filter((m) => !(m in shape.members)).map((m) => `${at}.${m}: not in the model`),
+        ...Object.entries(shape.members).flatMap(([m, ref]) => violations(input[m], (ref as { shape: string }).shape, `${at}.${m}`)),
+      ];
+    }
+    case 'list':
+      return [...((value as unknown[]).length < (shape.min ?? 0) || (value as unknown[]).length > (shape.max ?? Infinity) ? [`${at}: ${(value as unknown[]).length} entries`] : []), ...(value as unknown[]).flatMap((v, i) => violations(v, shape.member.shape, `${at}[${i}]`))];
+    case 'string': {
+      const text = String(value);
+      return [
+        ...(text.length < (shape.min ?? 0) || text.length > (shape.max ?? Infinity) ? [`${at}: length ${text.length} outside ${shape.min ?? 0}..${shape.max}`] : []),
+        ...(shape.pattern && !new RegExp(shape.pattern, 'u').test(text) ? [`${at}: ${text} does not match ${shape.pattern}`] : []),
+        ...(shape.enum && !shape.enum.includes(text) ? [`${at}: ${text} not one of ${shape.enum.join(', ')}`] : []),
+      ];
+    }
+    case 'integer':
+    case 'long':
+      return (value as number) < (shape.min ?? -Infinity) || (value as number) > (shape.max ?? Infinity) ? [`${at}: ${value} out of range`] : [];
+    default:
+      return [];
+  }
+}
+
+test('the model check catches what made CreateJob fail: a 68-character token (not vacuous)', () => {
+  expect(violations({ AccountId: ACCOUNT, ClientRequestToken: `ctl-departure/manifests/config-bucket-${ACCOUNT}-1700000000000.csv` }, 'CreateJobRequest')).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^CreateJobRequest.ClientRequestToken: length 68 outside 1..64$/), 'CreateJobRequest.Operation: required']),
+  );
 });
 
 describe('a bucket larger than one run can copy', () => {
@@ -207,6 +258,7 @@ describe('a bucket larger than one run can copy', () => {
       Manifest: { Spec: { Format: 'S3BatchOperations_CSV_20180820', Fields: ['Bucket', 'Key'] }, Location: { ObjectArn: expect.stringMatching(new RegExp(`^arn:aws:s3:::${ARCHIVE}/ctl-departure/manifests/`)), ETag: expect.stringMatching(/^[0-9a-f]{32}$/) } },
       Report: { Bucket: `arn:aws:s3:::${ARCHIVE}`, Enabled: true, ReportScope: 'AllTasks', Format: 'Report_CSV_20180820' },
     });
+    expect(violations(job, 'CreateJobRequest')).toEqual([]);
     // The manifest the job reads is in the archive bucket: one line per object, keys URL-encoded.
     const manifestKey = (job.Manifest.Location.ObjectArn as string).split(`${ARCHIVE}/`)[1]!;
     const manifest = await (await s3.send(new GetObjectCommand({ Bucket: ARCHIVE, Key: manifestKey }))).Body!.transformToString();
@@ -231,6 +283,187 @@ test('objects in an archive class are listed as needing a restore, in the plan a
   expect(bucketAction(applied.report, CONFIG_BUCKET).steps.at(-1)!.note).toBe('copied 2 (20 bytes), 0 already in the archive; 1 need a restore first: old/frozen.json');
   // And a delete that relies on this copy is refused: the copy is not complete.
   const deleting = await run('apply', { buckets: { mode: 'delete', archiveBucket: ARCHIVE } });
-  expect(bucketAction(deleting.report, CONFIG_BUCKET).steps.find((s) => s.call === 'VerifyCopy')).toMatchObject({ status: 'failed', error: expect.stringMatching(/CopyNotVerified: the archive holds 2 of 3 objects .*1 need a restore first: not deleting/) });
+  expect(bucketAction(deleting.report, CONFIG_BUCKET).steps.find((s) => s.call === 'VerifyCopy')).toMatchObject({ status: 'failed', error: "CopyNotVerified: the archive's current copy is not the source's newest version for 1 of 3 objects, e.g. old/frozen.json; 1 need a restore first: not deleting" });
   await expect(s3.send(new HeadBucketCommand({ Bucket: CONFIG_BUCKET }))).resolves.toBeDefined();
 });
+
+describe('on real S3: regions, owners, failures that stay local', () => {
+  /** An S3 client acting as another moto account (moto picks the account from this header). */
+  function s3As(account: string, region = 'us-east-1'): S3Client {
+    const client = new S3Client({ region, forcePathStyle: true });
+    client.middlewareStack.add((next) => async (args) => {
+      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = account;
+      return next(args);
+    }, { step: 'build', name: 'motoAccount' });
+    return client;
+  }
+
+  test('a provider bucket in another region is read and changed there (S3 redirects, the engine follows)', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: AUDIT_BUCKET, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    await s3As(ACCOUNT, 'eu-west-1').send(new PutBucketPolicyCommand({
+      Bucket: AUDIT_BUCKET,
+      Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'ProviderRead', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::589942003651:root' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${AUDIT_BUCKET}/*` }] }),
+    }));
+    // The test's own us-east-1 client is redirected: the region rule of the launcher is in force.
+    await expect(s3.send(new GetBucketPolicyCommand({ Bucket: AUDIT_BUCKET }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 301 } });
+    const { report } = await run('apply');
+    expect(bucketAction(report, AUDIT_BUCKET)).toMatchObject({ action: 'preserve', status: 'done' });
+    await expect(s3As(ACCOUNT, 'eu-west-1').send(new GetBucketPolicyCommand({ Bucket: AUDIT_BUCKET }))).rejects.toMatchObject({ name: 'NoSuchBucketPolicy' });
+  });
+
+  test("a bucket of that name in another account is one flagged item, never read or changed; the run goes on", async () => {
+    await seed();
+    // Someone else's bucket under the provider's predictable name.
+    await s3.send(new CreateBucketCommand({ Bucket: 'ctl-placeholder' })); // the account exists in moto
+    await s3.send(new DeleteBucketCommand({ Bucket: AUDIT_BUCKET }));
+    await s3As('999999999999').send(new CreateBucketCommand({ Bucket: AUDIT_BUCKET }));
+    await s3As('999999999999').send(new PutObjectCommand({ Bucket: AUDIT_BUCKET, Key: 'theirs.txt', Body: 'x' }));
+    const { report, calls } = await run('apply', { buckets: { mode: 'delete', deleteWithoutArchive: true } });
+    expect(bucketAction(report, AUDIT_BUCKET)).toMatchObject({ action: 'flag', status: 'skipped', reason: expect.stringMatching(/^cannot be read, nothing done: AccessDenied: HeadBucket answered 403: the bucket belongs to another account/) });
+    // The customer's own provider bucket is still handled in the same run.
+    expect(bucketAction(report, CONFIG_BUCKET)).toMatchObject({ action: 'delete', status: 'done' });
+    expect(calls.calls.get('DeleteBucket')).toBe(1);
+    await expect(s3As('999999999999').send(new HeadBucketCommand({ Bucket: AUDIT_BUCKET }))).resolves.toBeDefined();
+  });
+
+  test('an archive bucket that does not exist flags each provider bucket with the fix; nothing is copied', async () => {
+    await seed();
+    const { report } = await run('apply', { buckets: { mode: 'copy', archiveBucket: 'no-such-archive' } });
+    expect(bucketAction(report, CONFIG_BUCKET)).toMatchObject({ action: 'flag', reason: expect.stringMatching(/archive bucket no-such-archive does not exist: create it \(versioned\) or fix buckets.archiveBucket/) });
+    expect(report.summary.failed).toBe(0);
+  });
+});
+
+describe('copies that resume correctly', () => {
+  test('a multipart copy (new ETag) is recognised on the next run by its record, not copied again', async () => {
+    await seed({ objects: 0 });
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: 'big.bin', Body: Buffer.alloc(11 * 1024 ** 2, 1) }));
+    const config = { buckets: { mode: 'copy', archiveBucket: ARCHIVE, multipartThresholdBytes: 5 * 1024 ** 2 } };
+    await run('apply', config);
+    const [copy] = await archivedVersions();
+    const [source] = (await s3.send(new ListObjectVersionsCommand({ Bucket: CONFIG_BUCKET }))).Versions!;
+    expect(copy!.ETag).not.toBe(source!.ETag); // what made ETag comparison wrong
+    const again = await run('apply', config);
+    expect(again.calls.calls.get('UploadPartCopy')).toBeUndefined();
+    expect(again.calls.mutating).toBe(0);
+  });
+
+  test('a source changed after its copy is copied again, even at the same size', async () => {
+    await seed({ objects: 1 });
+    const config = { buckets: { mode: 'copy', archiveBucket: ARCHIVE } };
+    await run('apply', config);
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: `AWSLogs/${ACCOUNT}/Config/item-0.json`, Body: '{"item":9}' }));
+    const { report } = await run('apply', config);
+    expect(bucketAction(report, CONFIG_BUCKET).steps.at(-1)!.note).toBe('copied 1 (10 bytes), 0 already in the archive');
+  });
+
+  test('a noncurrent null version is copied as versionId=null, before the newer version, which stays current', async () => {
+    await seed({ objects: 0 });
+    const key = 'AWSLogs/old.json';
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: key, Body: 'null-version' }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: CONFIG_BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: key, Body: 'newer' }));
+    await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE, copyVersions: true, storageClass: 'STANDARD' } });
+    const versions = await archivedVersions();
+    const bodies = await Promise.all(versions.map(async (v) => [v.IsLatest, await (await s3.send(new GetObjectCommand({ Bucket: ARCHIVE, Key: v.Key, VersionId: v.VersionId }))).Body!.transformToString()]));
+    expect(bodies.sort()).toEqual([[false, 'null-version'], [true, 'newer']]);
+  });
+
+  test('copyVersions into an unversioned archive bucket is refused in the plan', async () => {
+    await seed();
+    await s3.send(new PutBucketVersioningCommand({ Bucket: ARCHIVE, VersioningConfiguration: { Status: 'Suspended' } }));
+    const { report, calls } = await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE, copyVersions: true } });
+    expect(bucketAction(report, CONFIG_BUCKET)).toMatchObject({ action: 'flag', reason: expect.stringMatching(/^not copied: copyVersions needs a versioned archive bucket; enable versioning on customer-archive/) });
+    expect(calls.calls.get('CopyObject')).toBeUndefined();
+  });
+});
+
+describe('bucket-name takeover: no delete while anything writes to the bucket', () => {
+  test('a trail of another region writing to ctlaudit-<id> blocks its delete, and the plan says so', async () => {
+    await seed();
+    const trails = new CloudTrailClient({ region: 'us-west-2' });
+    await trails.send(new CreateTrailCommand({ Name: 'audit', S3BucketName: AUDIT_BUCKET }));
+    const { report, calls } = await run('apply', { buckets: { mode: 'delete', deleteWithoutArchive: true } });
+    expect(bucketAction(report, AUDIT_BUCKET)).toMatchObject({
+      action: 'flag',
+      reason: expect.stringMatching(/^not deleted: still written to by CloudTrail trail arn:aws:cloudtrail:us-west-2:123456789012:trail\/audit: stop and remove them first \(another account could recreate the name/),
+    });
+    await expect(s3.send(new HeadBucketCommand({ Bucket: AUDIT_BUCKET }))).resolves.toBeDefined();
+    expect(bucketAction(report, CONFIG_BUCKET)).toMatchObject({ action: 'delete', status: 'done' });
+    expect(calls.calls.get('DeleteBucket')).toBe(1);
+  });
+
+  test('a Config delivery channel of another region writing to a configured bucket name blocks its delete', async () => {
+    const name = `acme-config-${ACCOUNT}`;
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    const config = new ConfigServiceClient({ region: 'eu-west-1' });
+    await config.send(new PutConfigurationRecorderCommand({ ConfigurationRecorder: { name: 'default', roleARN: `arn:aws:iam::${ACCOUNT}:role/config` } }));
+    await config.send(new PutDeliveryChannelCommand({ DeliveryChannel: { name: 'default', s3BucketName: name } }));
+    const { report } = await run('apply', { buckets: { mode: 'delete', deleteWithoutArchive: true, names: ['acme-config-{accountId}'] } });
+    expect(bucketAction(report, name)).toMatchObject({ action: 'flag', reason: expect.stringMatching(/^not deleted: still written to by AWS Config delivery channel default \(eu-west-1\)/) });
+    await expect(s3.send(new HeadBucketCommand({ Bucket: name }))).resolves.toBeDefined();
+  });
+});
+
+test('archive: the lifecycle rewrite keeps the bucket\'s TransitionDefaultMinimumObjectSize and the plan says what stays', async () => {
+  await seed();
+  await s3.send(new PutBucketLifecycleConfigurationCommand({
+    Bucket: CONFIG_BUCKET,
+    TransitionDefaultMinimumObjectSize: 'varies_by_storage_class',
+    LifecycleConfiguration: { Rules: [{ ID: 'tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 7 } }] },
+  }));
+  const planned = await run('plan', { buckets: { mode: 'archive' } });
+  expect(bucketAction(planned.report, CONFIG_BUCKET).reason).toMatch(/the bucket's TransitionDefaultMinimumObjectSize varies_by_storage_class is kept/);
+  await run('apply', { buckets: { mode: 'archive' } });
+  const after = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: CONFIG_BUCKET }));
+  expect(after.TransitionDefaultMinimumObjectSize).toBe('varies_by_storage_class');
+  expect(after.Rules!.map((r) => r.ID)).toEqual(['tmp', 'ctl-departure-archive']);
+  // A bucket with S3's default says what it means for the provider's small files.
+  expect(bucketAction((await run('plan', { buckets: { mode: 'archive' } })).report, AUDIT_BUCKET).reason).toMatch(/objects under 128 KB \(most Config and CloudTrail files\) stay: S3 does not transition them by default/);
+});
+
+describe('archived objects', () => {
+  test('a restored DEEP_ARCHIVE object is copied; one not restored is listed', async () => {
+    await seed({ objects: 0 });
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: 'old/restored.json', Body: '{"r":1}', StorageClass: 'DEEP_ARCHIVE' }));
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: 'old/frozen.json', Body: '{}', StorageClass: 'DEEP_ARCHIVE' }));
+    await s3.send(new RestoreObjectCommand({ Bucket: CONFIG_BUCKET, Key: 'old/restored.json', RestoreRequest: { Days: 2 } }));
+    const { report } = await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE, storageClass: 'STANDARD' } });
+    expect(bucketAction(report, CONFIG_BUCKET).steps.at(-1)!.note).toBe('copied 1 (7 bytes), 0 already in the archive; 1 need a restore first: old/frozen.json');
+    expect(await archived()).toEqual(['old/restored.json']);
+  });
+
+  test('an Intelligent-Tiering object in an archive access tier is listed; the rest of the copy goes on', async () => {
+    await seed({ objects: 2 });
+    await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: 'tiered/cold.json', Body: '{}', StorageClass: 'INTELLIGENT_TIERING' }));
+    await post('/strict-moto/archive-tier', { bucket: CONFIG_BUCKET, key: 'tiered/cold.json' });
+    const { report } = await run('apply', { buckets: { mode: 'copy', archiveBucket: ARCHIVE } });
+    expect(bucketAction(report, CONFIG_BUCKET).steps.at(-1)).toMatchObject({
+      status: 'done',
+      note: 'copied 2 (20 bytes), 0 already in the archive; 1 in an archive access tier (InvalidObjectState), restore first: tiered/cold.json',
+    });
+  });
+});
+
+test('a re-run never leaves an older version current: a missing older copy is copied again before every newer one', async () => {
+  await seed({ versioned: true, objects: 1 });
+  const key = `AWSLogs/${ACCOUNT}/Config/item-0.json`;
+  await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: key, Body: '{"item":0,"v":2}' }));
+  const config = { buckets: { mode: 'copy', archiveBucket: ARCHIVE, copyVersions: true, storageClass: 'STANDARD' } };
+  await run('apply', config);
+  // Someone removes the archive's copy of the older version.
+  const older = (await archivedVersions()).find((v) => !v.IsLatest)!;
+  await s3.send(new DeleteObjectCommand({ Bucket: ARCHIVE, Key: older.Key, VersionId: older.VersionId }));
+  const { report } = await run('apply', config);
+  expect(bucketAction(report, CONFIG_BUCKET).steps.at(-1)!.note).toBe('copied 2 (26 bytes), 0 already in the archive');
+  const current = await (await s3.send(new GetObjectCommand({ Bucket: ARCHIVE, Key: `${CONFIG_BUCKET}/${key}` }))).Body!.transformToString();
+  expect(current).toBe('{"item":0,"v":2}');
+  // Delete mode checks the same: the archive's current copy is the newest source version.
+  const deleting = await run('apply', { buckets: { mode: 'delete', archiveBucket: ARCHIVE, copyVersions: true } });
+  expect(bucketAction(deleting.report, CONFIG_BUCKET).steps.find((s) => s.call === 'VerifyCopy')).toMatchObject({ status: 'done' });
+});
+
+async function post(path: string, body: object): Promise<void> {
+  const response = await fetch(`${process.env.AWS_ENDPOINT_URL}${path}`, { method: 'POST', body: JSON.stringify(body) });
+  expect(response.status).toBe(200);
+}

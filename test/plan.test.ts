@@ -304,3 +304,42 @@ test('a role whose trust policy names a deleted principal (its unique id) is fla
   });
   expect(find(actions, 'iam:role', 'CTLOld').action).toBe('delete');
 });
+
+test('archive mode refuses STANDARD as a transition class and fewer than 30 days for the IA classes', () => {
+  expect(() => resolveConfig({ buckets: { mode: 'archive', storageClass: 'STANDARD' } })).toThrow(/^config "buckets.storageClass": cannot be STANDARD in archive mode/);
+  expect(() => resolveConfig({ buckets: { mode: 'archive', storageClass: 'STANDARD_IA', transitionDays: 29 } })).toThrow(/^config "buckets.transitionDays": must be at least 30 for STANDARD_IA/);
+  expect(() => resolveConfig({ buckets: { mode: 'archive', storageClass: 'ONEZONE_IA', transitionDays: 30 } })).not.toThrow();
+  // Copy mode may write straight into STANDARD.
+  expect(() => resolveConfig({ buckets: { mode: 'copy', archiveBucket: 'acme-archive', storageClass: 'STANDARD' } })).not.toThrow();
+});
+
+describe('a provider bucket under SSE-KMS, and its writers', () => {
+  const bucket = {
+    name: `ctlaudit-${ACCOUNT}`,
+    arn: `arn:aws:s3:::ctlaudit-${ACCOUNT}`,
+    exists: true,
+    lifecycleRules: [],
+    publicAccessBlocked: true,
+    encrypted: true,
+    kmsKey: `arn:aws:kms:us-east-1:${PROVIDER}:key/1111-2222`,
+    archive: { versioning: 'Enabled' as const, kmsKey: 'alias/archive' },
+    tags: {},
+    contents: { objects: 3, bytes: 30, versions: 3, deleteMarkers: 0, needRestore: [] },
+  };
+
+  test('the plan names both keys and what the copy needs of each', () => {
+    const action = find(plan(inventory({ buckets: [bucket] }), resolveConfig({ buckets: { mode: 'copy', archiveBucket: 'acme-archive' } })), 's3:bucket', bucket.name);
+    expect(action.reason).toContain(`SSE-KMS key arn:aws:kms:us-east-1:${PROVIDER}:key/1111-2222 (maybe the provider's): the copy needs kms:Decrypt on it, not granted by the stack`);
+    expect(action.reason).toContain('archive SSE-KMS key alias/archive: the copy needs kms:GenerateDataKey and kms:Decrypt on it, not granted by the stack');
+  });
+
+  test('delete waits while a writer was not read in some region, and says an organization trail writes', () => {
+    const config = resolveConfig({ buckets: { mode: 'delete', deleteWithoutArchive: true } });
+    const unread = find(plan({ ...inventory({ buckets: [bucket] }), bucketWriters: { writers: [], unreadable: ['trails of eu-west-1 (AccessDeniedException)'] } }, config), 's3:bucket', bucket.name);
+    expect(unread).toMatchObject({ action: 'flag', reason: expect.stringMatching(/^not deleted: writers could not be read in every region \(trails of eu-west-1 \(AccessDeniedException\)\)/) });
+    const org = find(plan({ ...inventory({ buckets: [bucket] }), bucketWriters: { writers: [{ bucket: bucket.name, writer: 'organization CloudTrail trail arn:aws:cloudtrail:us-east-1:999999999999:trail/org' }], unreadable: [] } }, config), 's3:bucket', bucket.name);
+    expect(org.reason).toMatch(/^not deleted: still written to by organization CloudTrail trail arn:aws:cloudtrail:us-east-1:999999999999:trail\/org/);
+    const clear = find(plan({ ...inventory({ buckets: [bucket] }), bucketWriters: { writers: [], unreadable: [] } }, config), 's3:bucket', bucket.name);
+    expect(clear.action).toBe('delete');
+  });
+});

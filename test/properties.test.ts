@@ -59,6 +59,8 @@ test.each([
   [{ BucketMode: '' }, 'property BucketMode: config "buckets.mode": must be one of keep, archive, copy, delete, not ""'],
   [{ StorageClass: 'COLD' }, 'property StorageClass: config "buckets.storageClass": must be one of STANDARD,'],
   [{ BucketMode: 'copy' }, 'property ArchiveBucket: config "buckets.archiveBucket": is required in copy mode'],
+  [{ BucketMode: 'archive', StorageClass: 'STANDARD' }, 'config "buckets.storageClass": cannot be STANDARD in archive mode'],
+  [{ BucketMode: 'archive', StorageClass: 'STANDARD_IA', TransitionDays: '7' }, 'config "buckets.transitionDays": must be at least 30 for STANDARD_IA'],
   [{ ProviderAccountIds: '58994200365' }, 'property ProviderAccountIds: config "providerAccountIds[0]": "58994200365" is not a 12-digit AWS account id'],
   [{ BatchRoleArn: 'role/copy' }, 'property BatchRoleArn: config "buckets.batchRoleArn": must be one IAM role ARN, without wildcards'],
   [{ ReportBucket: 'Reports_Bucket' }, 'property ReportBucket: "Reports_Bucket" is not an S3 bucket name'],

@@ -24,10 +24,20 @@ export interface AwsClients {
   readonly events: EventBridgeClient;
   readonly config: ConfigServiceClient;
   readonly cloudtrail: CloudTrailClient;
-  /** Path-style addressing works against AWS and emulators alike (bucket names here never need virtual hosts). */
+  /**
+   * Path-style addressing works against AWS and emulators alike (bucket names here never need virtual hosts). It
+   * follows S3's region redirects: a provider or archive bucket may live in any region (a 301 names it).
+   */
   readonly s3: S3Client;
   /** S3 Batch Operations, for buckets too large for one run. */
   readonly s3control: S3ControlClient;
+  /** CloudTrail and Config of any region (who delivers into a bucket is read in every region), made once each. */
+  readonly inRegion: (region: string) => RegionalClients;
+}
+
+export interface RegionalClients {
+  readonly cloudtrail: CloudTrailClient;
+  readonly config: ConfigServiceClient;
 }
 
 export interface ClientOptions {
@@ -53,6 +63,7 @@ export function globalRegion(service: 'iam' | 'organizations', region: string): 
 export function createClients(options: ClientOptions = {}): AwsClients {
   const common = { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 10) } as const;
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const regional = new Map<string, RegionalClients>();
   const clients: AwsClients = {
     iam: new IAMClient({ ...common, region: globalRegion('iam', region) }),
     sts: new STSClient({ ...common, region }),
@@ -61,10 +72,19 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     events: new EventBridgeClient({ ...common, region }),
     config: new ConfigServiceClient({ ...common, region }),
     cloudtrail: new CloudTrailClient({ ...common, region }),
-    s3: new S3Client({ ...common, region, forcePathStyle: true }),
+    s3: new S3Client({ ...common, region, forcePathStyle: true, followRegionRedirects: true }),
     s3control: new S3ControlClient({ ...common, region }),
+    inRegion(name) {
+      let made = regional.get(name);
+      if (!made) {
+        made = { cloudtrail: new CloudTrailClient({ ...common, region: name }), config: new ConfigServiceClient({ ...common, region: name }) };
+        if (options.callCounter) for (const client of Object.values(made)) options.callCounter.attach(client);
+        regional.set(name, made);
+      }
+      return made;
+    },
   };
-  if (options.callCounter) for (const client of Object.values(clients)) options.callCounter.attach(client);
+  if (options.callCounter) for (const client of Object.values(clients)) if (typeof client !== 'function') options.callCounter.attach(client);
   return clients;
 }
 

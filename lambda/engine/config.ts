@@ -355,6 +355,14 @@ const bucketSettings: Checker = (field, value) => {
     resolved[key] = key === 'names' ? Object.freeze([...(entry as string[])]) : entry;
   }
   if (resolved.mode === 'copy' && !resolved.archiveBucket) throw new ConfigError(`${field}.archiveBucket`, 'is required in copy mode: name the bucket that receives the copy');
+  if (resolved.mode === 'archive') {
+    // A lifecycle transition to STANDARD is not a transition; to the IA classes S3 requires at least 30 days
+    // (S3 User Guide, "Transitioning objects using Amazon S3 Lifecycle": constraints).
+    if (resolved.storageClass === 'STANDARD') throw new ConfigError(`${field}.storageClass`, 'cannot be STANDARD in archive mode: a lifecycle rule moves objects to another class, such as DEEP_ARCHIVE');
+    if (['STANDARD_IA', 'ONEZONE_IA'].includes(resolved.storageClass as string) && (resolved.transitionDays as number) < 30) {
+      throw new ConfigError(`${field}.transitionDays`, `must be at least 30 for ${resolved.storageClass as string}: S3 refuses an earlier transition to it`);
+    }
+  }
   if (resolved.archiveBucket && (resolved.names as string[]).includes(resolved.archiveBucket as string)) {
     throw new ConfigError(`${field}.archiveBucket`, 'must not be one of the provider buckets it archives');
   }

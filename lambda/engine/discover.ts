@@ -29,6 +29,7 @@ import type { DepartureConfig } from './config';
 import { errorName } from './aws';
 import { discoverAutomation } from './discover-automation';
 import { discoverBuckets } from './discover-buckets';
+import { discoverWriters } from './discover-writers';
 import type {
   CallerIdentity,
   InstanceProfile,
@@ -56,7 +57,8 @@ export const DISCOVERY_PERMISSIONS: readonly Permission[] = [
 export async function discover(clients: AwsClients, config: DepartureConfig): Promise<Inventory> {
   const readAt = new Date().toISOString();
   const caller = await callerIdentity(clients.sts);
-  const [details, instanceProfiles, virtualMfaDevices, samlProviders, oidcProviders, organization, automation, buckets] = await Promise.all([
+  const partition = caller.arn.split(':')[1] ?? 'aws';
+  const [details, instanceProfiles, virtualMfaDevices, samlProviders, oidcProviders, organization, automation, buckets, bucketWriters] = await Promise.all([
     readAuthorizationDetails(clients.iam),
     listInstanceProfiles(clients.iam),
     listUnassignedVirtualMfaDevices(clients.iam),
@@ -65,7 +67,8 @@ export async function discover(clients: AwsClients, config: DepartureConfig): Pr
     listOidcProviders(clients.iam),
     organizationStatus(clients.organizations),
     discoverAutomation(clients),
-    discoverBuckets(clients.s3, config.buckets, caller.accountId, caller.arn.split(':')[1] ?? 'aws'),
+    discoverBuckets(clients.s3, config.buckets, caller.accountId, partition),
+    config.buckets.mode === 'delete' ? discoverWriters(clients, partition) : undefined,
   ]);
   const keptPolicyNames = new Set(config.keepCamProvider ? config.camPolicyNames : []);
   const hasPrefix = (name: string) => config.prefixes.some((prefix) => name.startsWith(prefix));
@@ -98,6 +101,7 @@ export async function discover(clients: AwsClients, config: DepartureConfig): Pr
     organization,
     automation,
     buckets,
+    ...(bucketWriters ? { bucketWriters } : {}),
   };
 }
 

@@ -165,6 +165,15 @@ export interface Inventory {
   readonly automation: Automation;
   /** The provider's buckets named in the config, found or not. */
   readonly buckets: readonly Bucket[];
+  /**
+   * Everything that delivers into an S3 bucket, in every region (trails, with shadow and organization trails, and
+   * Config delivery channels), read when buckets may be deleted: none is deleted while one of them writes to it.
+   */
+  readonly bucketWriters?: {
+    readonly writers: readonly BucketWriter[];
+    /** What could not be read (a region, denied): a bucket delete is refused while a writer may be unknown. */
+    readonly unreadable: readonly string[];
+  };
 }
 
 /** One provider bucket as discovery saw it. */
@@ -185,6 +194,21 @@ export interface Bucket {
   readonly contents?: BucketContents;
   /** What the archive bucket holds under `<name>/`, read when the mode copies or deletes into an archive bucket. */
   readonly copy?: BucketContents;
+  /** The bucket's region (HeadBucket's BucketRegion). */
+  readonly region?: string;
+  /** Default encryption under a KMS key: the key's id or ARN (`aws/s3` when S3's own managed key). */
+  readonly kmsKey?: string;
+  /** `TransitionDefaultMinimumObjectSize` of the lifecycle configuration, kept when the engine rewrites it. */
+  readonly transitionMinimumSize?: string;
+  /** The archive bucket as this run saw it, when the mode copies into one. */
+  readonly archive?: ArchiveBucket;
+  /** Why the bucket (or its archive) could not be read: the bucket becomes one flagged item, the run goes on. */
+  readonly error?: string;
+}
+
+export interface ArchiveBucket {
+  readonly versioning?: 'Enabled' | 'Suspended';
+  readonly kmsKey?: string;
 }
 
 export interface BucketContents {
@@ -194,8 +218,15 @@ export interface BucketContents {
   /** Every version and delete marker, for a delete. */
   readonly versions: number;
   readonly deleteMarkers: number;
-  /** Keys in an archive storage class that need a restore before they can be copied. */
+  /** Keys in an archive storage class that need a restore before they can be copied (restored ones can be). */
   readonly needRestore: readonly string[];
+}
+
+/** Who writes into a bucket: a trail or a Config delivery channel of some region, for the takeover check. */
+export interface BucketWriter {
+  readonly bucket: string;
+  /** e.g. `CloudTrail trail arn:...` or `AWS Config delivery channel default (eu-west-1)`. */
+  readonly writer: string;
 }
 
 /** What runs outside IAM in the run's region, as far as the provider may have left it. */

@@ -4,10 +4,11 @@
  * next to the manifest. Objects that need a restore are left out and reported; objects over 5 GiB (beyond what
  * the job's copy supports) are left out too, for the engine's own multipart copy on a later run.
  */
+import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateJobCommand, DescribeJobCommand, ListJobsCommand, type JobDescriptor } from '@aws-sdk/client-s3-control';
 import type { AwsClients } from './aws';
-import { ARCHIVE_CLASSES, objectVersions } from './discover-buckets';
+import { needsRestore, objectVersions } from './discover-buckets';
 
 export interface BatchCopyInput {
   readonly AccountId: string;
@@ -15,6 +16,7 @@ export interface BatchCopyInput {
   readonly DestinationBucket: string;
   readonly DestinationPrefix: string;
   readonly StorageClass: string;
+  /** Never planned true (the plan flags it): a job copies in no set order, an older version could end up current. */
   readonly Versions: boolean;
   readonly RoleArn?: string;
 }
@@ -39,20 +41,20 @@ export async function startBatchCopy(clients: AwsClients, input: BatchCopyInput)
 
   const lines: string[] = [];
   let skipped = 0;
-  for await (const page of objectVersions(clients.s3, input.SourceBucket)) {
+  for await (const page of objectVersions(clients.s3, input.SourceBucket, input.AccountId)) {
     for (const version of page.Versions ?? []) {
-      if (!input.Versions && !version.IsLatest) continue;
-      if (ARCHIVE_CLASSES.has(version.StorageClass ?? '') || (version.Size ?? 0) > BATCH_COPY_LIMIT) {
+      if (!version.IsLatest) continue;
+      if (needsRestore(version) || (version.Size ?? 0) > BATCH_COPY_LIMIT) {
         skipped++;
         continue;
       }
       // Keys are URL-encoded in a manifest, as S3 Batch Operations expects.
-      const fields = [input.SourceBucket, encodeURIComponent(version.Key!), ...(input.Versions ? [version.VersionId ?? ''] : [])];
+      const fields = [input.SourceBucket, encodeURIComponent(version.Key!)];
       lines.push(fields.map(csvField).join(','));
     }
   }
   const manifestKey = `${BATCH_MANIFEST_PREFIX}${input.SourceBucket}-${Date.now()}.csv`;
-  const manifest = await clients.s3.send(new PutObjectCommand({ Bucket: input.DestinationBucket, Key: manifestKey, Body: `${lines.join('\n')}\n`, ContentType: 'text/csv' }));
+  const manifest = await clients.s3.send(new PutObjectCommand({ Bucket: input.DestinationBucket, Key: manifestKey, Body: `${lines.join('\n')}\n`, ContentType: 'text/csv', ExpectedBucketOwner: input.AccountId }));
   // The batch role's partition is the run's: an S3 ARN in China or GovCloud is not `arn:aws:`.
   const archiveArn = `arn:${input.RoleArn.split(':')[1] ?? 'aws'}:s3:::${input.DestinationBucket}`;
   const { JobId } = await clients.s3control.send(
@@ -62,7 +64,8 @@ export async function startBatchCopy(clients: AwsClients, input: BatchCopyInput)
       Priority: 10,
       RoleArn: input.RoleArn,
       Description: jobDescription(input.SourceBucket),
-      ClientRequestToken: manifestKey,
+      // At most 64 characters (the model's NonEmptyMaxLength64String): one token per manifest.
+      ClientRequestToken: createHash('sha256').update(manifestKey).digest('hex'),
       Operation: {
         S3PutObjectCopy: {
           TargetResource: archiveArn,
@@ -72,7 +75,7 @@ export async function startBatchCopy(clients: AwsClients, input: BatchCopyInput)
         },
       },
       Manifest: {
-        Spec: { Format: 'S3BatchOperations_CSV_20180820', Fields: input.Versions ? ['Bucket', 'Key', 'VersionId'] : ['Bucket', 'Key'] },
+        Spec: { Format: 'S3BatchOperations_CSV_20180820', Fields: ['Bucket', 'Key'] },
         Location: { ObjectArn: `${archiveArn}/${manifestKey}`, ETag: manifest.ETag!.replace(/"/g, '') },
       },
       Report: { Bucket: archiveArn, Prefix: 'ctl-departure/reports', Format: 'Report_CSV_20180820', Enabled: true, ReportScope: 'AllTasks' },

@@ -8,7 +8,7 @@
  *   deleted instead when its `deleteAutomation` switch is on.
  */
 import type { Automation } from '../engine/inventory';
-import { providerBuckets } from '../engine/inventory';
+import { bucketNames } from '../engine/discover-buckets';
 import type { ResourceType, Step } from '../engine/model';
 import { step } from '../engine/model';
 import type { AutomationKinds } from '../engine/config';
@@ -82,7 +82,7 @@ const functionEvidence = (fn: Item<'lambdaFunctions'>, context: PlanContext) => 
 };
 
 const writesToProviderBucket = (bucket: string | undefined, context: PlanContext) =>
-  bucket && providerBuckets(context.inventory.accountId).includes(bucket) ? `writes to provider bucket ${bucket}` : undefined;
+  bucket && bucketNames(context.config.buckets, context.inventory.accountId).includes(bucket) ? `writes to provider bucket ${bucket}` : undefined;
 
 export const LambdaFunction = automationKind({
   type: 'lambda:function',

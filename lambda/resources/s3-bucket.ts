@@ -28,6 +28,9 @@ export function copyVerified(bucket: Bucket): boolean {
   return !!bucket.contents && !!bucket.copy && bucket.copy.objects === bucket.contents.objects && bucket.copy.bytes === bucket.contents.bytes;
 }
 
+/** Every S3 step names this account as the bucket's owner: a bucket of another account answers 403. */
+const owned = (bucket: string, context: PlanContext) => ({ Bucket: bucket, ExpectedBucketOwner: context.inventory.accountId });
+
 function policyNotes(bucket: Bucket, context: PlanContext): { steps: Step[]; notes: string[] } {
   const rewrite = rewriteBucketPolicy(bucket.policy, context.config.providerAccountIds);
   const notes: string[] = [];
@@ -37,21 +40,53 @@ function policyNotes(bucket: Bucket, context: PlanContext): { steps: Step[]; not
     rewrite.policy === undefined
       ? []
       : rewrite.policy === null
-        ? [step('DeleteBucketPolicy', { Bucket: bucket.name }, 's3')]
-        : [step('PutBucketPolicy', { Bucket: bucket.name, Policy: rewrite.policy }, 's3')];
+        ? [step('DeleteBucketPolicy', owned(bucket.name, context), 's3')]
+        : [step('PutBucketPolicy', { ...owned(bucket.name, context), Policy: rewrite.policy }, 's3')];
   return { steps, notes };
+}
+
+/** What the copy needs of KMS: the source's key to read, the archive's to write. The stack grants neither. */
+function kmsNotes(bucket: Bucket, context: PlanContext): string[] {
+  const copies = !!context.config.buckets.archiveBucket && (context.config.buckets.mode === 'copy' || context.config.buckets.mode === 'delete');
+  if (!copies) return [];
+  return [
+    ...(bucket.kmsKey ? [`SSE-KMS key ${bucket.kmsKey} (maybe the provider's): the copy needs kms:Decrypt on it, not granted by the stack`] : []),
+    ...(bucket.archive?.kmsKey ? [`archive SSE-KMS key ${bucket.archive.kmsKey}: the copy needs kms:GenerateDataKey and kms:Decrypt on it, not granted by the stack`] : []),
+  ];
+}
+
+/** Why a delete must wait: something still delivers into the bucket, or may (a region unread, an organization trail). */
+function writersBlocking(bucket: Bucket, context: PlanContext): string | undefined {
+  const found = context.inventory.bucketWriters;
+  if (!found) return 'who writes into it was not read';
+  const writers = found.writers.filter((w) => w.bucket === bucket.name).map((w) => w.writer);
+  if (writers.length) return `still written to by ${writers.join(', ')}: stop and remove them first`;
+  if (found.unreadable.length) return `writers could not be read in every region (${found.unreadable.join(', ')})`;
+  return undefined;
 }
 
 function decide(bucket: Bucket, context: PlanContext): Verdict {
   const settings = context.config.buckets;
+  if (bucket.error) return { action: 'flag', reason: `cannot be read, nothing done: ${bucket.error}` };
   if (!bucket.exists) return { action: 'skip', reason: 'does not exist' };
   if (context.config.exclude.includes(bucket.name)) return { action: 'skip', reason: 'excluded by config' };
   const { notes } = policyNotes(bucket, context);
   const restore = bucket.contents?.needRestore.length ? [`${bucket.contents.needRestore.length} object(s) in an archive class need a restore before they can be copied: ${bucket.contents.needRestore.slice(0, 5).join(', ')}${bucket.contents.needRestore.length > 5 ? ', ...' : ''}`] : [];
-  const why = (head: string) => [head, ...notes, ...restore].join('; ');
+  const why = (head: string) => [head, ...notes, ...restore, ...kmsNotes(bucket, context)].join('; ');
+  const copies = settings.mode === 'copy' || (settings.mode === 'delete' && !!settings.archiveBucket);
+  if (copies && settings.copyVersions && bucket.archive?.versioning !== 'Enabled') {
+    return { action: 'flag', reason: why(`not copied: copyVersions needs a versioned archive bucket; enable versioning on ${settings.archiveBucket}`) };
+  }
+  if (copies && settings.copyVersions && needsBatch(bucket, context)) {
+    return { action: 'flag', reason: why('too large for one run with copyVersions: a batch job copies in no set order, an older version could end up current') };
+  }
+  if (settings.mode === 'delete') {
+    const blocked = writersBlocking(bucket, context);
+    // The name is predictable: deleted while logs still go there, another account could create it and receive them.
+    if (blocked) return { action: 'flag', reason: why(`not deleted: ${blocked} (another account could recreate the name and receive the logs)`) };
+  }
   // The job runs in this account as the role it is handed; the stack may only hand it a role of this account.
   const batchRoleAccount = settings.batchRoleArn?.split(':')[4];
-  const copies = settings.mode === 'copy' || (settings.mode === 'delete' && !!settings.archiveBucket);
   if (copies && needsBatch(bucket, context) && batchRoleAccount && batchRoleAccount !== context.inventory.accountId) {
     return {
       action: 'flag',
@@ -62,7 +97,16 @@ function decide(bucket: Bucket, context: PlanContext): Verdict {
     case 'keep':
       return { action: 'preserve', reason: why('provider bucket kept (buckets.mode keep)') };
     case 'archive':
-      return { action: 'preserve', reason: why(`provider bucket archived in place to ${settings.storageClass} after ${settings.transitionDays} day(s)`) };
+      return {
+        action: 'preserve',
+        reason: why(
+          `provider bucket archived in place to ${settings.storageClass} after ${settings.transitionDays} day(s); ${
+            bucket.transitionMinimumSize === 'all_storage_classes_128K' || !bucket.transitionMinimumSize
+              ? 'objects under 128 KB (most Config and CloudTrail files) stay: S3 does not transition them by default, a setting kept'
+              : `the bucket's TransitionDefaultMinimumObjectSize ${bucket.transitionMinimumSize} is kept`
+          }`,
+        ),
+      };
     case 'copy':
       return {
         action: 'preserve',
@@ -85,16 +129,17 @@ function decide(bucket: Bucket, context: PlanContext): Verdict {
 function archiveSteps(bucket: Bucket, context: PlanContext): Step[] {
   const settings = context.config.buckets;
   const Bucket = bucket.name;
+  const ExpectedBucketOwner = context.inventory.accountId;
   const steps: Step[] = [];
   if (!bucket.publicAccessBlocked) {
-    steps.push(step('PutPublicAccessBlock', { Bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }, 's3'));
+    steps.push(step('PutPublicAccessBlock', { Bucket, ExpectedBucketOwner, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }, 's3'));
   }
   if (!bucket.encrypted) {
-    steps.push(step('PutBucketEncryption', { Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }, 's3'));
+    steps.push(step('PutBucketEncryption', { Bucket, ExpectedBucketOwner, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }, 's3'));
   }
   if (!(ARCHIVE_TAG in bucket.tags)) {
     const TagSet = Object.entries({ ...bucket.tags, [ARCHIVE_TAG]: `${context.inventory.readAt.slice(0, 10)} by ctl-departure` }).map(([Key, Value]) => ({ Key, Value }));
-    steps.push(step('PutBucketTagging', { Bucket, Tagging: { TagSet } }, 's3'));
+    steps.push(step('PutBucketTagging', { Bucket, ExpectedBucketOwner, Tagging: { TagSet } }, 's3'));
   }
   if (!bucket.lifecycleRules.some((rule) => rule.ID === ARCHIVE_RULE_ID)) {
     const rule: LifecycleRule = {
@@ -104,8 +149,10 @@ function archiveSteps(bucket: Bucket, context: PlanContext): Step[] {
       Transitions: [{ Days: settings.transitionDays, StorageClass: settings.storageClass as never }],
       NoncurrentVersionTransitions: [{ NoncurrentDays: settings.transitionDays, StorageClass: settings.storageClass as never }],
     };
-    // PutBucketLifecycleConfiguration replaces the whole configuration: the rules already there go back in.
-    steps.push(step('PutBucketLifecycleConfiguration', { Bucket, LifecycleConfiguration: { Rules: [...bucket.lifecycleRules, rule] } }, 's3'));
+    // PutBucketLifecycleConfiguration replaces the whole configuration: the rules already there go back in, and the
+    // bucket's minimum object size for transitions (S3 would otherwise reset it to its default).
+    const minimum = bucket.transitionMinimumSize ? { TransitionDefaultMinimumObjectSize: bucket.transitionMinimumSize } : {};
+    steps.push(step('PutBucketLifecycleConfiguration', { Bucket, ExpectedBucketOwner, ...minimum, LifecycleConfiguration: { Rules: [...bucket.lifecycleRules, rule] } }, 's3'));
   }
   return steps;
 }
@@ -118,8 +165,11 @@ export function needsBatch(bucket: Bucket, context: PlanContext): boolean {
 
 function copyStep(bucket: Bucket, context: PlanContext): Step[] {
   const settings = context.config.buckets;
-  if (copyVerified(bucket) || !bucket.contents?.objects) return [];
+  if (!bucket.contents?.objects) return [];
+  // Equal counts and bytes do not prove the copy current (a source rewritten at the same size): the copy step
+  // checks every version against its record, and copies nothing when all are there.
   if (needsBatch(bucket, context)) {
+    if (copyVerified(bucket)) return [];
     return [
       step(
         'StartBatchCopy',
@@ -146,6 +196,7 @@ function copyStep(bucket: Bucket, context: PlanContext): Step[] {
         StorageClass: settings.storageClass,
         Versions: settings.copyVersions,
         MultipartThresholdBytes: settings.multipartThresholdBytes,
+        ExpectedBucketOwner: context.inventory.accountId,
       },
       's3',
     ),
@@ -165,10 +216,10 @@ function steps(bucket: Bucket, verdict: Verdict, context: PlanContext): Step[] {
     case 'delete': {
       if (verdict.action !== 'delete') return [];
       const verify = settings.archiveBucket
-        ? [...copyStep(bucket, context), step('VerifyCopy', { SourceBucket: bucket.name, DestinationBucket: settings.archiveBucket, DestinationPrefix: `${bucket.name}/` }, 's3')]
+        ? [...copyStep(bucket, context), step('VerifyCopy', { SourceBucket: bucket.name, DestinationBucket: settings.archiveBucket, DestinationPrefix: `${bucket.name}/`, ExpectedBucketOwner: context.inventory.accountId }, 's3')]
         : [];
-      const empty = bucket.contents!.versions + bucket.contents!.deleteMarkers > 0 ? [step('EmptyBucket', { Bucket: bucket.name }, 's3')] : [];
-      return [...verify, ...empty, step('DeleteBucket', { Bucket: bucket.name }, 's3')];
+      const empty = bucket.contents!.versions + bucket.contents!.deleteMarkers > 0 ? [step('EmptyBucket', owned(bucket.name, context), 's3')] : [];
+      return [...verify, ...empty, step('DeleteBucket', owned(bucket.name, context), 's3')];
     }
   }
 }
@@ -202,14 +253,15 @@ export const S3Bucket: ResourceKind<Bucket> = {
     },
     {
       sid: 'WriteArchive',
-      actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'],
+      // GetObject: the copy record (what each copy was copied from) lives under the same prefix.
+      actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:GetObject'],
       resources: [s3Arn('{archiveBucket}/{bucket}/*')],
       reason: 'Copy writes every object of a provider bucket under its own prefix in the archive bucket.',
       feature: 'archiveBucket',
     },
     {
       sid: 'ListArchive',
-      actions: ['s3:ListBucketVersions'],
+      actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketVersioning', 's3:GetEncryptionConfiguration'],
       resources: [s3Arn('{archiveBucket}')],
       reason: 'Copy resumes and verifies by listing what the archive already holds.',
       feature: 'archiveBucket',

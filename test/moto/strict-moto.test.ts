@@ -643,3 +643,59 @@ describe('StackSets, as the rollout uses them', () => {
     expect(await parametersIn(b)).toEqual({ Mode: 'plan', Other: 'from-stackset' });
   });
 });
+
+describe('S3: region and owner, as S3 answers them', () => {
+  test('(o) a request signed for another region than the bucket\'s answers 301 with x-amz-bucket-region', async () => {
+    const { S3Client, CreateBucketCommand, HeadBucketCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'far-away', CreateBucketConfiguration: { LocationConstraint: 'ap-southeast-2' } }));
+    const error = await s3.send(new HeadBucketCommand({ Bucket: 'far-away' })).catch((e) => e);
+    expect(error.$metadata.httpStatusCode).toBe(301);
+    expect(error.$response.headers['x-amz-bucket-region']).toBe('ap-southeast-2');
+    const near = new S3Client({ region: 'ap-southeast-2', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await expect(near.send(new HeadBucketCommand({ Bucket: 'far-away' }))).resolves.toBeDefined();
+  });
+
+  test('(p) ExpectedBucketOwner of another account answers 403; the right one passes', async () => {
+    const { S3Client, CreateBucketCommand, HeadBucketCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'owned-here' }));
+    await expect(s3.send(new HeadBucketCommand({ Bucket: 'owned-here', ExpectedBucketOwner: '999999999999' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(s3.send(new HeadBucketCommand({ Bucket: 'owned-here', ExpectedBucketOwner: '123456789012' }))).resolves.toBeDefined();
+  });
+
+  test('(q) a copy of an Intelligent-Tiering object in an archive access tier answers 403 InvalidObjectState', async () => {
+    const { S3Client, CreateBucketCommand, PutObjectCommand, CopyObjectCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'tiered' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'tiered', Key: 'a/cold.json', Body: '{}', StorageClass: 'INTELLIGENT_TIERING' }));
+    await expect(s3.send(new CopyObjectCommand({ Bucket: 'tiered', Key: 'copy.json', CopySource: 'tiered/a/cold.json' }))).resolves.toBeDefined();
+    await fetch(`${server.endpoint}/strict-moto/archive-tier`, { method: 'POST', body: JSON.stringify({ bucket: 'tiered', key: 'a/cold.json' }) }).then((r) => r.arrayBuffer());
+    await expect(s3.send(new CopyObjectCommand({ Bucket: 'tiered', Key: 'copy.json', CopySource: 'tiered/a/cold.json' }))).rejects.toMatchObject({ name: 'InvalidObjectState', $metadata: { httpStatusCode: 403 } });
+  });
+
+  test('(r) ListObjectVersions answers RestoreStatus for a restored archived object when asked, and only then', async () => {
+    const { S3Client, CreateBucketCommand, PutObjectCommand, RestoreObjectCommand, ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'frozen' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'frozen', Key: 'restored', Body: 'x', StorageClass: 'DEEP_ARCHIVE' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'frozen', Key: 'still', Body: 'x', StorageClass: 'DEEP_ARCHIVE' }));
+    await s3.send(new RestoreObjectCommand({ Bucket: 'frozen', Key: 'restored', RestoreRequest: { Days: 1 } }));
+    const asked = (await s3.send(new ListObjectVersionsCommand({ Bucket: 'frozen', OptionalObjectAttributes: ['RestoreStatus'] }))).Versions!;
+    expect(asked.find((v) => v.Key === 'restored')!.RestoreStatus).toEqual({ IsRestoreInProgress: false, RestoreExpiryDate: expect.any(Date) });
+    expect(asked.find((v) => v.Key === 'still')!.RestoreStatus).toBeUndefined();
+    const plain = (await s3.send(new ListObjectVersionsCommand({ Bucket: 'frozen' }))).Versions!;
+    expect(plain.find((v) => v.Key === 'restored')!.RestoreStatus).toBeUndefined();
+  });
+});
+
+test('(s) PutBucketLifecycleConfiguration keeps its TransitionDefaultMinimumObjectSize; one put without it gets all_storage_classes_128K', async () => {
+  const { S3Client, CreateBucketCommand, PutBucketLifecycleConfigurationCommand, GetBucketLifecycleConfigurationCommand } = await import('@aws-sdk/client-s3');
+  const s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  await s3.send(new CreateBucketCommand({ Bucket: 'lifecycled' }));
+  const LifecycleConfiguration = { Rules: [{ ID: 'x', Status: 'Enabled' as const, Filter: { Prefix: '' }, Expiration: { Days: 1 } }] };
+  await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'lifecycled', TransitionDefaultMinimumObjectSize: 'varies_by_storage_class', LifecycleConfiguration }));
+  expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lifecycled' }))).TransitionDefaultMinimumObjectSize).toBe('varies_by_storage_class');
+  await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'lifecycled', LifecycleConfiguration }));
+  expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lifecycled' }))).TransitionDefaultMinimumObjectSize).toBe('all_storage_classes_128K');
+});

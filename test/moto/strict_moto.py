@@ -10,9 +10,12 @@ Prints "strict-moto ready on http://HOST:PORT" once the socket accepts connectio
 """
 import argparse
 import base64
+import html
 import json
 import os
+import re
 import sys
+import urllib.parse
 from datetime import datetime
 
 # AWS-managed policies (ReadOnlyAccess, ...) exist in every real account.
@@ -612,6 +615,151 @@ for _cached in (_parsing.get_model_list, _parsing.get_model_map, _parsing.get_na
     _cached.cache_clear()
 
 
+# == S3 (the provider's buckets) ==============================================================================
+# moto serves every bucket from one endpoint whatever its region, and ignores ExpectedBucketOwner. These rules are
+# applied to the raw request, before moto sees it, since they depend only on headers and the bucket's home.
+
+
+def _s3_bucket_of(environ):
+    """The bucket a path-style S3 request names, with its (account, region), or None."""
+    from moto.s3.models import s3_backends
+
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    scope = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request", auth)
+    if not scope or scope.group(2) != "s3":
+        return None
+    name = environ.get("PATH_INFO", "/").lstrip("/").split("/", 1)[0]
+    if not name or name not in s3_backends.bucket_accounts:
+        return None
+    partition, account = s3_backends.bucket_accounts[name]
+    bucket = s3_backends[account][partition].buckets.get(name)
+    return (name, account, bucket.region_name, scope.group(1)) if bucket else None
+
+
+def _s3_error(start_response, status, code, message, headers=()):
+    body = f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message></Error>'.encode()
+    start_response(status, [("Content-Type", "application/xml"), ("Content-Length", str(len(body))), *headers])
+    return [body]
+
+
+# (q) Intelligent-Tiering's archive access tiers: S3 moves an object there after 90 days without access; moto has no
+# access tiers at all. POST /strict-moto/archive-tier {"bucket", "key"} puts an INTELLIGENT_TIERING object there; a
+# copy of it then answers 403 InvalidObjectState, as S3 does until it is restored ("Restoring objects from the S3
+# Intelligent-Tiering Archive Access and Deep Archive Access tiers", S3 User Guide; CopyObject, "InvalidObjectState").
+_ARCHIVE_TIER = set()
+
+
+def _archive_tier(environ, start_response):
+    body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)) or b"{}")
+    _ARCHIVE_TIER.add((body["bucket"], body["key"]))
+    start_response("200 OK", [("Content-Length", "0")])
+    return [b""]
+
+
+# (r) ListObjectVersions with x-amz-optional-object-attributes: RestoreStatus answers each restored (or restoring)
+# archived version's RestoreStatus (IsRestoreInProgress, RestoreExpiryDate; S3 API reference, ListObjectVersions and
+# RestoreStatus). moto ignores the header; it keeps the restore on the key, from which the answer is added here.
+def _with_restore_status(name, body):
+    from moto.s3.models import s3_backends
+
+    partition, account = s3_backends.bucket_accounts[name]
+    backend = s3_backends[account][partition]
+
+    def add(match):
+        block = match.group(0)
+        key = html.unescape(re.search(r"<Key>(.*?)</Key>", block, re.S).group(1))
+        version = re.search(r"<VersionId>(.*?)</VersionId>", block).group(1)
+        found = backend.get_object(name, key, version_id=None if version == "null" else version)
+        expiry = getattr(found, "_expiry", None) if found else None
+        if expiry is None:
+            return block
+        ongoing = "true" if found.status == "IN_PROGRESS" else "false"
+        status = f"<RestoreStatus><IsRestoreInProgress>{ongoing}</IsRestoreInProgress><RestoreExpiryDate>{expiry.strftime('%Y-%m-%dT%H:%M:%S.000Z')}</RestoreExpiryDate></RestoreStatus>"
+        return block.replace("</Version>", f"{status}</Version>")
+
+    return re.sub(r"<Version>.*?</Version>", add, body.decode(), flags=re.S).encode()
+
+
+# (s) TransitionDefaultMinimumObjectSize: PutBucketLifecycleConfiguration sets it from its header, and a configuration
+# put without it gets all_storage_classes_128K (S3 API reference, PutBucketLifecycleConfiguration); Get answers it in
+# the same header. moto ignores the header and always answers all_storage_classes_128K.
+_MINIMUM_SIZE = {}
+_MINIMUM_HEADER = "x-amz-transition-default-minimum-object-size"
+
+
+def _lifecycle(environ, start_response, app, name):
+    method = environ["REQUEST_METHOD"]
+    if method == "PUT":
+        _MINIMUM_SIZE[name] = environ.get("HTTP_X_AMZ_TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZE", "all_storage_classes_128K")
+        return app(environ, start_response)
+    if method == "DELETE":
+        _MINIMUM_SIZE.pop(name, None)
+        return app(environ, start_response)
+
+    def answer(status, headers, exc_info=None):
+        if status.startswith("200") and name in _MINIMUM_SIZE:
+            headers = [(k, v) for k, v in headers if k.lower() != _MINIMUM_HEADER] + [(_MINIMUM_HEADER, _MINIMUM_SIZE[name])]
+        return start_response(status, headers, exc_info)
+
+    return app(environ, answer)
+
+
+def strict_s3(app):
+    def wrapped(environ, start_response):
+        if environ.get("PATH_INFO") == "/strict-moto/archive-tier":
+            return _archive_tier(environ, start_response)
+        if environ.get("PATH_INFO") == "/moto-api/reset":  # what the rules above keep goes with moto's own state
+            _ARCHIVE_TIER.clear()
+            _MINIMUM_SIZE.clear()
+        found = _s3_bucket_of(environ)
+        if found:
+            name, account, home, signed_for = found
+            # (o) A request signed for another region than the bucket's: S3 answers 301 PermanentRedirect with the
+            # bucket's region in x-amz-bucket-region ("Error responses", PermanentRedirect; HeadBucket: "x-amz-bucket-region
+            # ... returned ... even if the request was signed for the wrong region"). CreateBucket of a name taken is
+            # left to moto (BucketAlreadyExists / BucketAlreadyOwnedByYou).
+            creating = environ["REQUEST_METHOD"] == "PUT" and environ.get("PATH_INFO", "/").strip("/") == name and not environ.get("QUERY_STRING")
+            if signed_for != home and not creating:
+                return _s3_error(start_response, "301 Moved Permanently", "PermanentRedirect",
+                                 "The bucket you are attempting to access must be addressed using the specified endpoint.",
+                                 [("x-amz-bucket-region", home)])
+            # (p) ExpectedBucketOwner: "If the account ID that you provide does not match the actual owner of the bucket,
+            # the request fails with the HTTP status code 403 Forbidden (access denied)" (S3 API reference, every bucket
+            # and object operation). The copy source's owner is checked against x-amz-source-expected-bucket-owner.
+            expected = environ.get("HTTP_X_AMZ_EXPECTED_BUCKET_OWNER")
+            if expected and expected != account:
+                return _s3_error(start_response, "403 Forbidden", "AccessDenied", "Access Denied")
+        source = environ.get("HTTP_X_AMZ_COPY_SOURCE")
+        expected_source = environ.get("HTTP_X_AMZ_SOURCE_EXPECTED_BUCKET_OWNER")
+        if source and expected_source:
+            from moto.s3.models import s3_backends
+
+            source_bucket = urllib.parse.unquote(source).lstrip("/").split("/", 1)[0]
+            owner = s3_backends.bucket_accounts.get(source_bucket, (None, None))[1]
+            if owner and owner != expected_source:
+                return _s3_error(start_response, "403 Forbidden", "AccessDenied", "Access Denied")
+        if source:
+            bucket_key = urllib.parse.unquote(source.split("?", 1)[0]).lstrip("/").split("/", 1)
+            if tuple(bucket_key) in _ARCHIVE_TIER:
+                return _s3_error(start_response, "403 Forbidden", "InvalidObjectState", "The operation is not valid for the object's access tier")
+        if found and environ["REQUEST_METHOD"] == "GET" and "versions" in urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True) \
+                and "RestoreStatus" in environ.get("HTTP_X_AMZ_OPTIONAL_OBJECT_ATTRIBUTES", ""):
+            answer = {}
+
+            def keep(status, headers, exc_info=None):
+                answer["status"], answer["headers"] = status, headers
+
+            body = _with_restore_status(found[0], b"".join(app(environ, keep)))
+            headers = [(k, v) for k, v in answer["headers"] if k.lower() != "content-length"] + [("Content-Length", str(len(body)))]
+            start_response(answer["status"], headers)
+            return [body]
+        if found and "lifecycle" in urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True):
+            return _lifecycle(environ, start_response, app, found[0])
+        return app(environ, start_response)
+
+    return wrapped
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
@@ -623,7 +771,7 @@ def main() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     # What moto_server does, minus run_simple's banner: all services, one thread per request.
-    server = make_server(args.host, args.port, DomainDispatcherApplication(create_backend_app), threaded=True)
+    server = make_server(args.host, args.port, strict_s3(DomainDispatcherApplication(create_backend_app)), threaded=True)
     port = server.server_port  # listening from here on; the actual port when --port 0
     os.environ["MOTO_PORT"] = str(port)  # moto builds URLs to itself (queues, objects) with it
     print(f"strict-moto ready on http://{args.host}:{port}", flush=True)

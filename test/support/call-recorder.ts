@@ -6,7 +6,7 @@ import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 import type { AwsClients } from '../../lambda/engine/aws';
 
 /** Which of the engine's clients made the call. */
-export type ClientName = keyof AwsClients;
+export type ClientName = Exclude<keyof AwsClients, 'inRegion'>;
 
 export interface RecordedCall {
   readonly client: ClientName;
@@ -24,7 +24,21 @@ export class CallRecorder {
 
   /** Records on every client; 'high' priority so the call is seen even when a later middleware answers it itself. */
   attachAll(clients: AwsClients): void {
-    for (const [name, client] of Object.entries(clients) as [ClientName, AwsClients[ClientName]][]) this.attach(name, client);
+    for (const [name, client] of Object.entries(clients) as [ClientName, AwsClients[ClientName]][]) if (typeof client !== 'function') this.attach(name, client);
+    // Clients of other regions are made on demand: each is recorded as it is made.
+    const inRegion = clients.inRegion;
+    const attached = new Set<unknown>();
+    Object.assign(clients, {
+      inRegion: (region: string) => {
+        const made = inRegion(region);
+        if (!attached.has(made)) {
+          attached.add(made);
+          this.attach('cloudtrail', made.cloudtrail);
+          this.attach('config', made.config);
+        }
+        return made;
+      },
+    });
   }
 
   private attach(name: ClientName, client: AwsClients[ClientName]): void {

@@ -39,7 +39,7 @@ export async function run(mode: Mode, config: object = {}, options: RunOptions =
 }
 
 /** Makes every call that `counts` after the first `limit` fail as if the process had died there. */
-function crashAfter(client: AwsClients[keyof AwsClients], limit: number, counts: (operation: string) => boolean): void {
+function crashAfter(client: AwsClients['s3' | 'iam'], limit: number, counts: (operation: string) => boolean): void {
   let seen = 0;
   (client.middlewareStack as MiddlewareStack<object, object>).add(
     (next, context) => async (args) => {
