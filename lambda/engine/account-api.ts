@@ -40,11 +40,17 @@ export class AccountClient {
     const url = new URL(`${this.endpoint.replace(/\/$/, '')}/${operation[0]!.toLowerCase()}${operation.slice(1)}`);
     const body = JSON.stringify(input);
     const response = await fetch(url, { method: 'POST', headers: signRequest(url, body, await this.credentials(), new Date()), body });
-    const parsed = JSON.parse((await response.text()) || '{}') as Record<string, string>;
+    const text = await response.text();
+    let parsed: Record<string, string> = {};
+    try {
+      parsed = JSON.parse(text || '{}');
+    } catch {
+      // Not JSON (a proxy, or an emulator answering XML): the error is named from <Code> or the HTTP status.
+    }
     if (response.ok) return parsed;
     // rest-json: the error's name is the x-amzn-ErrorType header, less any ":<url>" or "<namespace>#".
-    const name = /(\w+)(:|$)/.exec(response.headers.get('x-amzn-errortype') ?? parsed.__type ?? String(response.status))![1]!;
-    throw Object.assign(new Error(parsed.message ?? parsed.Message ?? name), { name, $metadata: { httpStatusCode: response.status } });
+    const name = /(\w+)(:|$)/.exec(response.headers.get('x-amzn-errortype') ?? parsed.__type ?? /<Code>(\w+)/.exec(text)?.[1] ?? String(response.status))![1]!;
+    throw Object.assign(new Error(parsed.message ?? parsed.Message ?? (/<Message>([^<]*)/.exec(text)?.[1] || name)), { name, $metadata: { httpStatusCode: response.status } });
   }
 }
 

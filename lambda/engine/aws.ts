@@ -13,6 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
+import { AccountClient } from './account-api';
 
 /** Clients the engine uses; tests and benchmarks wrap them to count or break calls. */
 export interface AwsClients {
@@ -28,6 +29,8 @@ export interface AwsClients {
   readonly s3: S3Client;
   /** S3 Batch Operations, for buckets too large for one run. */
   readonly s3control: S3ControlClient;
+  /** AWS Account Management (alternate contacts, contact information): readiness reads only. */
+  readonly account: AccountClient;
 }
 
 export interface ClientOptions {
@@ -46,9 +49,10 @@ const IAM_REGION = 'us-east-1';
 export function createClients(options: ClientOptions = {}): AwsClients {
   const common = { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 10) } as const;
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? IAM_REGION;
+  const sts = new STSClient({ ...common, region });
   const clients: AwsClients = {
     iam: new IAMClient({ ...common, region: IAM_REGION }),
-    sts: new STSClient({ ...common, region }),
+    sts,
     organizations: new OrganizationsClient({ ...common, region: IAM_REGION }),
     lambda: new LambdaClient({ ...common, region }),
     events: new EventBridgeClient({ ...common, region }),
@@ -56,6 +60,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     cloudtrail: new CloudTrailClient({ ...common, region }),
     s3: new S3Client({ ...common, region, forcePathStyle: true }),
     s3control: new S3ControlClient({ ...common, region }),
+    account: new AccountClient(() => sts.config.credentials()),
   };
   if (options.callCounter) for (const client of Object.values(clients)) options.callCounter.attach(client);
   return clients;
