@@ -47,8 +47,7 @@ test('moto checks the signature and IAM: allowed with account:GetAlternateContac
   try {
     await counted.send('PutAlternateContact', { AlternateContactType: 'SECURITY', Name: 'Sec', Title: 'CISO', EmailAddress: 'sec@acme.example', PhoneNumber: '+15555550100' });
     expect(await counted.send('GetAlternateContact', { AlternateContactType: 'SECURITY' })).toMatchObject({ AlternateContact: { EmailAddress: 'sec@acme.example' } });
-    // AWS answers AccessDeniedException in JSON; moto's authorization layer answers every service in XML (AccessDenied).
-    await expect(client(nobody).send('GetAlternateContact', { AlternateContactType: 'SECURITY' })).rejects.toMatchObject({ name: expect.stringMatching(/^AccessDenied/), message: expect.stringMatching(/account:GetAlternateContact/), $metadata: { httpStatusCode: 403 } });
+    await expect(client(nobody).send('GetAlternateContact', { AlternateContactType: 'SECURITY' })).rejects.toMatchObject({ name: 'AccessDeniedException', message: expect.stringMatching(/account:GetAlternateContact/), $metadata: { httpStatusCode: 403 } });
     const wrongSecret = { ...reader, secretAccessKey: 'not-the-secret' };
     await expect(client(wrongSecret).send('GetAlternateContact', { AlternateContactType: 'SECURITY' })).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 }, message: expect.stringMatching(/signature/i) });
   } finally {

@@ -705,6 +705,20 @@ describe('readiness and leaving: what moto lacks, after the account and organiza
     await asMember(member).send(new LeaveOrganizationCommand({}));
   });
 
+  test('(r7) a call IAM denies answers Organizations and the Account API in JSON, AccessDeniedException (moto alone: XML the SDK cannot parse)', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'nobody' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'nobody' }));
+    const credentials = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+    await server.enforceIam(0);
+    try {
+      const organizations = new OrganizationsClient({ endpoint: server.endpoint, region: 'us-east-1', credentials });
+      await expect(organizations.send(new DescribeOrganizationCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+      await expect(accountApi(server, credentials).send('GetContactInformation')).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+    } finally {
+      await server.enforceIam(Infinity);
+    }
+  });
+
   test('the account standing control refuses what it does not know, and a reset forgets it', async () => {
     await expect(setStanding(server, '12345', {})).rejects.toThrow(/12-digit accountId/);
     await expect(setStanding(server, '123456789012', { rootMFA: true } as object)).rejects.toThrow(/unknown \['rootMFA'\]/);

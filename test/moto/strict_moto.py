@@ -831,6 +831,28 @@ OrganizationsResponse.describe_handshake = describe_handshake
 OrganizationsResponse.accept_handshake = accept_handshake
 
 
+# (r7) A call IAM denies: AWS answers a JSON-protocol service in JSON (AccessDeniedException, HTTP 403); moto's
+# authorization layer answers every service in XML, which the SDK cannot parse for Organizations or the Account API.
+from moto.core.exceptions import AccessDeniedError, JsonRESTError  # noqa: E402
+from moto.core.responses import BaseResponse  # noqa: E402
+
+_authorize = BaseResponse._authenticate_and_authorize_normal_action
+
+
+def authorize_json_services(self, resource="*"):
+    try:
+        return _authorize(self, resource)
+    except AccessDeniedError as denied:
+        if self.service_name not in ("organizations", "account"):
+            raise
+        error = JsonRESTError("AccessDeniedException", denied.message)
+        error.code = 403
+        raise error
+
+
+BaseResponse._authenticate_and_authorize_normal_action = authorize_json_services
+
+
 def with_test_controls(app):
     """The WSGI app, plus POST /strict-moto/account-standing; /moto-api/reset also forgets the emulated state."""
 
