@@ -101,8 +101,8 @@ test.each([
   [{ ticket: { removedBy: 'us' } }, 'ctl-departure: config "ticket.removedBy": must be "provider" or "customer", not "us"'],
   [{ ticket: { accountsWithoutRootAccess: ['123'] } }, 'ctl-departure: config "ticket.accountsWithoutRootAccess": "123" is not a 12-digit account id'],
   [{ ticket: { rep: 'x' } }, 'ctl-departure: config "ticket.rep": unknown key; the known keys are goal, representative, rootCredentialDelivery, specialConsiderations, targetDate, removedBy, accountsWithoutRootAccess, iamUsersNeedingPermission'],
-  [{ ticket: [] }, 'ctl-departure: config "ticket": must be an object such as {"representative": "Jane Doe", "targetDate": "2027-01-31"}'],
-  [{ providerEmailDomains: ['ctl'] }, 'ctl-departure: config "providerEmailDomains[0]": "ctl" is not an email domain such as "ctl.io"'],
+  [{ ticket: [] }, 'ctl-departure: config "ticket": must be an object such as {"targetDate": "2027-01-31"}'],
+  [{ providerEmailDomains: ['io'] }, 'ctl-departure: config "providerEmailDomains[0]": "io" is too short to name a provider: use a host such as "ctl.io"'],
 ])('bad config %j: one line, exit 2', async (config, message) => {
   expect(await cli(['ticket', '--dir', reports, '--config', configFile(config)])).toEqual({ code: 2, out: '', err: message });
 });

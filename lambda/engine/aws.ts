@@ -60,7 +60,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     cloudtrail: new CloudTrailClient({ ...common, region }),
     s3: new S3Client({ ...common, region, forcePathStyle: true }),
     s3control: new S3ControlClient({ ...common, region }),
-    account: new AccountClient(() => sts.config.credentials()),
+    account: new AccountClient(() => sts.config.signer()),
   };
   if (options.callCounter) for (const client of Object.values(clients)) options.callCounter.attach(client);
   return clients;

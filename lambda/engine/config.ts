@@ -318,14 +318,11 @@ const bucketSettings: Checker = (field, value) => {
   return Object.freeze(resolved);
 };
 
-const emailDomain = (field: string, value: string) => {
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(value)) throw new ConfigError(field, `"${value}" is not an email domain such as "ctl.io"`);
-};
 
 
 /** The ticket's fields are checked where the ticket is written (cli/ticket.ts): the engine never reads them. */
 const ticketSettings: Checker = (field, value) => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object such as {"representative": "Jane Doe", "targetDate": "2027-01-31"}');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object such as {"targetDate": "2027-01-31"}');
   return Object.freeze({ ...value });
 };
 
@@ -344,7 +341,7 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   allowedOrganizations: stringList(organization),
   deleteAutomation: flags(DEFAULT_CONFIG.deleteAutomation),
   buckets: bucketSettings,
-  providerEmailDomains: stringList(emailDomain),
+  providerEmailDomains: stringList(urlFragment),
   ticket: ticketSettings,
 };
 

@@ -48,8 +48,8 @@ const providerDomain = (config: DepartureConfig, text: unknown) =>
 export async function checkReadiness(clients: AwsClients, config: DepartureConfig, organization: OrganizationStatus, actions: readonly Action[]): Promise<ReadinessCheck[]> {
   const root = clients.iam.send(new GetAccountSummaryCommand({})).then(
     ({ SummaryMap: map = {} }) => [
-      check('root-mfa', map.AccountMFAEnabled === 1 ? 'ok' : 'attention', map.AccountMFAEnabled === 1 ? 'enabled' : 'not enabled'),
-      check('root-access-keys', map.AccountAccessKeysPresent === 1 ? 'attention' : 'ok', map.AccountAccessKeysPresent === 1 ? 'present' : 'none'),
+      check('root-mfa', map.AccountMFAEnabled ? 'ok' : 'attention', map.AccountMFAEnabled ? 'enabled' : 'not enabled'),
+      check('root-access-keys', map.AccountAccessKeysPresent ? 'attention' : 'ok', map.AccountAccessKeysPresent ? 'present' : 'none'),
     ],
     (error) => ['root-mfa', 'root-access-keys'].map((id) => failed(id)(error)),
   );
@@ -85,9 +85,10 @@ export async function checkReadiness(clients: AwsClients, config: DepartureConfi
 }
 
 export function organizationCheck(organization: OrganizationStatus, config: DepartureConfig): ReadinessCheck {
-  if (organization.status !== 'member') return check('organization', organization.status === 'standalone' ? 'ok' : 'unknown', organization.status === 'standalone' ? 'standalone' : organization.error);
+  if (organization.status === 'standalone') return check('organization', 'ok', 'standalone');
+  if (organization.status === 'unknown') return check('organization', 'unknown', organization.error);
   const ok = allowed(config, organization.id, organization.managementAccountId);
-  return check('organization', ok ? 'ok' : 'attention', `member of ${organization.id} (management account ${organization.managementAccountId})${ok ? ', allowed' : ', not in allowedOrganizations'}`);
+  return check('organization', ok ? 'ok' : 'attention', `member of ${organization.id} (management account ${organization.managementAccountId}), ${ok ? 'allowed' : 'not in allowedOrganizations'}`);
 }
 
 /** An invitation's organization and management account, from its ARN (`...::<management>:handshake/<o-id>/invite/<h-id>`). */

@@ -69,7 +69,10 @@ export async function setStanding(server: MotoServer, accountId: string, standin
 export const READY_TO_STAND_ALONE: Standing = { paymentMethod: true, phoneVerified: true, eulaAccepted: true, createdDaysAgo: 30 };
 
 /** The Account API as `credentials` (the default account when omitted). */
-export const accountApi = (server: MotoServer, credentials: AwsCredentialIdentity = TESTING) => new AccountClient(async () => credentials, server.endpoint);
+export function accountApi(server: MotoServer, credentials: AwsCredentialIdentity = TESTING): AccountClient {
+  const signing = new STSClient({ region: 'us-east-1', credentials });
+  return new AccountClient(() => signing.config.signer(), server.endpoint);
+}
 
 /** Runs `work` with the standard AWS environment set to a member's credentials, as the CLI would have them. */
 export async function asMember<T>(member: Member | undefined, work: () => Promise<T>): Promise<T> {
