@@ -3,7 +3,7 @@
  * every field the reports answer is filled in, the customer's own fields come from the config, the rest are blanks.
  */
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../cli/main';
@@ -94,6 +94,12 @@ test('the combined report shows each account readiness below its table', async (
   expect(result.out).toMatch(/\nreadiness \(all but ok\):\n/);
   for (const member of members) expect(result.out).toMatch(new RegExp(`\\n${member.accountId} {2}attention organization: member of ${organization}`));
   expect(result.out).toMatch(new RegExp(`\\n${members[0]!.accountId} {2}manual {4}payment-method: no API shows it`));
+  // A stored report whose readiness is not the engine's shape is not counted.
+  const report = JSON.parse(readFileSync(path.join(reports, `${members[0]!.accountId}.json`), 'utf8'));
+  writeFileSync(path.join(reports, `${members[0]!.accountId}.json`), JSON.stringify({ ...report, readiness: [{ id: 'root-mfa', status: 'fine', detail: '' }] }));
+  const forged = await cli(['report', '--dir', reports, '--format', 'csv']);
+  expect(forged.code).toBe(1);
+  expect(forged.out).toMatch(new RegExp(`^${members[0]!.accountId},invalid,.*readiness\\[0\\]: not a readiness check \\(id, status ok\\|attention\\|unknown\\|manual, detail\\)`, 'm'));
 });
 
 test.each([
