@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { DepartureReport } from '../lambda/engine/report';
 import { reportProblem } from './report-check';
 import { printable } from './format';
+import { readinessCell, readinessSection } from './readiness';
 
 export type CombinedFormat = 'table' | 'md' | 'csv' | 'json';
 export const COMBINED_FORMATS: readonly CombinedFormat[] = ['table', 'md', 'csv', 'json'];
@@ -31,6 +32,8 @@ export interface AccountRow {
   readonly left: readonly string[];
   /** Why the report is not counted. */
   readonly invalid?: string;
+  /** Readiness checks that need attention (`?`: unknown), or `ok`; absent when the report carries none. */
+  readonly readiness?: string;
 }
 
 export function rowOf(stored: StoredReport): AccountRow {
@@ -48,6 +51,7 @@ export function rowOf(stored: StoredReport): AccountRow {
     preserved: report.summary.preserve,
     flagged: report.summary.flag,
     left: acting.filter((a) => a.status === 'failed' || a.status === 'planned').map((a) => `${a.resource} ${a.name}`),
+    ...(report.readiness ? { readiness: readinessCell(report) } : {}),
   };
 }
 
@@ -93,6 +97,12 @@ function readReport(text: string, source: string, account: string): StoredReport
 const COLUMNS = ['account', 'mode', 'planned', 'done', 'failed', 'preserved', 'flagged', 'left'] as const;
 
 export function formatCombined(reports: readonly StoredReport[], format: CombinedFormat): string {
+  const table = formatTable(reports, format);
+  // Each account's readiness checks that are not ok, below the table (JSON rows carry them as `readiness`).
+  return format === 'table' || format === 'md' ? table + readinessSection(reports.map((r) => (r.invalid === undefined ? r.report : undefined))) : table;
+}
+
+function formatTable(reports: readonly StoredReport[], format: CombinedFormat): string {
   const rows = reports.map(rowOf).sort((a, b) => a.account.localeCompare(b.account));
   if (format === 'json') return JSON.stringify(rows, null, 2);
   // A report not counted has no counts: "-" in a table, an empty cell in CSV.

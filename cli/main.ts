@@ -16,6 +16,10 @@ import { allSucceeded, COMBINED_FORMATS, formatCombined, reportsFromBucket, repo
 import { callerIdentity } from '../lambda/engine/discover';
 import { jobStatus } from '../lambda/engine/s3-batch';
 import { duplicateKey } from '../lib/json-keys';
+import { createInterface } from 'node:readline/promises';
+import { formatReadiness, readinessOutput } from './readiness';
+import { leaveOrganization, type Terminal } from './leave-organization';
+import { buildTicket, checkTicket, isDate } from './ticket';
 
 const USAGE = `Usage: ctl-departure <command> [options]
 
@@ -29,13 +33,23 @@ Commands:
   status --job ID
                 progress of an S3 Batch Operations copy job a run started
   report --bucket NAME | --dir DIR [--format table|md|csv|json]
-                one table over many accounts' reports
+                one table over many accounts' reports, with their readiness
+  readiness     what the rest of the departure needs (root user, contacts, organization,
+                invitations, payment method, provider access); exit 1 when something needs attention
+  leave-organization [--accept-invitation ID] [--yes]
+                leave the provider's organization from this member account (asks for the account id
+                on a terminal unless --yes), then accept an invitation from an allowed organization
+  ticket [--dir DIR | --bucket NAME] [--target-date YYYY-MM-DD]
+                the provider's departure support ticket, from stored reports or a fresh plan
 
 Options:
   --config FILE      JSON config; keys: ${CONFIG_KEYS.join(', ')}
   --json             print only the JSON report on stdout
   --concurrency N    actions run at once while applying (default 8)
   --job ID           the S3 Batch Operations job of status
+  --accept-invitation ID  with leave-organization: the invitation (h-...) to accept afterwards
+  --yes              with leave-organization: do not ask for the account id
+  --target-date DATE with ticket: the departure's target date (else the config's ticket.targetDate)
   -h, --help         this help
 
 Credentials, region and endpoint come from the standard AWS environment and profiles
@@ -45,7 +59,7 @@ Credentials, region and endpoint come from the standard AWS environment and prof
 export class UsageError extends Error {}
 
 interface Arguments {
-  readonly command: Mode | 'protections' | 'engine-source' | 'status' | 'report' | 'help';
+  readonly command: Mode | 'protections' | 'engine-source' | 'status' | 'report' | 'readiness' | 'leave-organization' | 'ticket' | 'help';
   /** Where `report` reads reports, and how it prints them. */
   readonly bucket?: string;
   readonly dir?: string;
@@ -57,7 +71,14 @@ interface Arguments {
   readonly configFile?: string;
   readonly json: boolean;
   readonly concurrency?: number;
+  /** leave-organization: the invitation to accept, and whether to skip the confirmation. */
+  readonly acceptInvitation?: string;
+  readonly yes?: boolean;
+  /** ticket: the target date given on the command line. */
+  readonly targetDate?: string;
 }
+
+const COMMANDS: readonly Arguments['command'][] = ['plan', 'apply', 'protections', 'engine-source', 'status', 'report', 'readiness', 'leave-organization', 'ticket'];
 
 export function parseArguments(argv: readonly string[]): Arguments {
   let command: Arguments['command'] | undefined;
@@ -69,6 +90,9 @@ export function parseArguments(argv: readonly string[]): Arguments {
   let bucket: string | undefined;
   let dir: string | undefined;
   let format: CombinedFormat | undefined;
+  let acceptInvitation: string | undefined;
+  let yes = false;
+  let targetDate: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -82,6 +106,14 @@ export function parseArguments(argv: readonly string[]): Arguments {
     else if (arg === '--job') job = value();
     else if (arg === '--bucket') bucket = value();
     else if (arg === '--dir') dir = value();
+    else if (arg === '--yes') yes = true;
+    else if (arg === '--accept-invitation') {
+      acceptInvitation = value();
+      if (!/^h-[0-9a-z]{8,32}$/.test(acceptInvitation)) throw new UsageError(`--accept-invitation must be a handshake id such as h-abcd1234efgh, not "${acceptInvitation}"`);
+    } else if (arg === '--target-date') {
+      targetDate = value();
+      if (!isDate(targetDate)) throw new UsageError(`--target-date must be a date such as 2027-01-31, not "${targetDate}"`);
+    }
     else if (arg === '--format') {
       const chosen = value();
       if (!COMBINED_FORMATS.includes(chosen as CombinedFormat)) throw new UsageError(`--format must be one of ${COMBINED_FORMATS.join(', ')}, not "${chosen}"`);
@@ -95,13 +127,16 @@ export function parseArguments(argv: readonly string[]): Arguments {
     } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}; see ctl-departure --help`);
     else if (command === 'engine-source' && !target) target = arg;
     else if (command) throw new UsageError(`unexpected argument "${arg}"; give one command`);
-    else if (arg === 'plan' || arg === 'apply' || arg === 'protections' || arg === 'engine-source' || arg === 'status' || arg === 'report') command = arg;
-    else throw new UsageError(`unknown command "${arg}"; use plan, apply, protections, engine-source, status or report`);
+    else if (COMMANDS.includes(arg as Arguments['command'])) command = arg as Arguments['command'];
+    else throw new UsageError(`unknown command "${arg}"; use ${COMMANDS.slice(0, -1).join(', ')} or ${COMMANDS.at(-1)}`);
   }
   if (command === 'engine-source' && !target) throw new UsageError('engine-source needs a template file, e.g. cdk.out/ProviderDeparture.template.json');
   if (command === 'status' && !job) throw new UsageError('status needs --job ID, the S3 Batch Operations job id a run reported');
   if (command === 'report' && !bucket === !dir) throw new UsageError('report needs exactly one of --bucket NAME or --dir DIR');
-  return { command: command ?? 'plan', configFile, json, concurrency, target, job, bucket, dir, format };
+  if (command === 'ticket' && bucket && dir) throw new UsageError('ticket reads --bucket NAME or --dir DIR, not both (neither: a fresh plan of this account)');
+  if ((acceptInvitation || yes) && command !== 'leave-organization') throw new UsageError('--accept-invitation and --yes belong to leave-organization');
+  if (targetDate && command !== 'ticket') throw new UsageError('--target-date belongs to ticket');
+  return { command: command ?? 'plan', configFile, json, concurrency, target, job, bucket, dir, format, acceptInvitation, yes, targetDate };
 }
 
 export function loadConfig(file: string | undefined): DepartureConfig {
@@ -127,7 +162,22 @@ export function loadConfig(file: string | undefined): DepartureConfig {
 export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Where leave-organization asks for confirmation. @default the process's own terminal, if it has one */
+  readonly terminal?: Terminal;
 }
+
+/** stdin and stderr, when both are a terminal: the question goes to stderr so stdout stays the command's output. */
+const processTerminal: Terminal = {
+  isTTY: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+  async ask(question) {
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await prompt.question(question);
+    } finally {
+      prompt.close();
+    }
+  },
+};
 
 const processIo: Io = {
   out: (text) => process.stdout.write(`${text}\n`),
@@ -141,6 +191,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   try {
     args = parseArguments(argv);
     config = loadConfig(args.configFile);
+    checkTicket(config.ticket);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
       io.err(`ctl-departure: ${error.message}`);
@@ -190,9 +241,36 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 1;
     }
   }
+  if (args.command === 'leave-organization') {
+    try {
+      return await leaveOrganization(createClients(), config, { acceptInvitation: args.acceptInvitation, yes: args.yes ?? false }, io, io.terminal ?? processTerminal);
+    } catch (error) {
+      io.err(`ctl-departure: ${explainAwsError(error)}`);
+      return 1;
+    }
+  }
+  if (args.command === 'ticket') {
+    try {
+      const stored = args.dir ? reportsFromDir(args.dir) : args.bucket ? await reportsFromBucket(createClients().s3, args.bucket) : undefined;
+      for (const bad of stored?.filter((r) => r.invalid !== undefined) ?? []) io.err(`ctl-departure: ticket: ${bad.source} left out: ${bad.invalid}`);
+      const reports = stored ? stored.flatMap((r) => (r.invalid === undefined ? [r.report] : [])) : [await runDeparture({ mode: 'plan', config, clients: createClients() })];
+      if (!reports.length) throw new Error(`no reports in ${args.dir ?? `s3://${args.bucket}/reports/`}`);
+      io.out(buildTicket(reports, config, args.targetDate));
+      return stored?.some((r) => r.invalid !== undefined) ? 1 : 0;
+    } catch (error) {
+      io.err(`ctl-departure: ticket: ${explainAwsError(error)}`);
+      return 1;
+    }
+  }
   try {
-    const report = await runDeparture({ mode: args.command, config, clients: createClients(), concurrency: args.concurrency });
-    io.out(args.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    const mode = args.command === 'readiness' ? 'plan' : args.command;
+    const report = await runDeparture({ mode, config, clients: createClients(), concurrency: args.concurrency });
+    if (args.command === 'readiness') {
+      const { text, code } = readinessOutput(report, args.json);
+      io.out(text);
+      return code;
+    }
+    io.out(args.json ? JSON.stringify(report, null, 2) : `${formatReport(report)}${report.readiness ? `\n\nreadiness:\n${formatReadiness(report.readiness)}` : ''}`);
     return succeeded(report) ? 0 : 1;
   } catch (error) {
     io.err(`ctl-departure: ${explainAwsError(error)}`);

@@ -11,6 +11,7 @@ import { summarize, type DepartureReport } from '../lambda/engine/report';
 const DECISIONS: readonly Decision[] = ['delete', 'preserve', 'skip', 'flag'];
 const STATUSES: readonly Status[] = ['planned', 'done', 'failed', 'skipped'];
 const ORGANIZATION_STATUSES = ['standalone', 'member', 'unknown'];
+const READINESS_STATUSES = ['ok', 'attention', 'unknown', 'manual'];
 const ACCOUNT = /^\d{12}$/;
 
 type Fields = Record<string, unknown>;
@@ -44,6 +45,10 @@ export function reportProblem(value: unknown, name: string, expectedAccount: str
   for (const [i, action] of value.actions.entries()) {
     const problem = actionProblem(action, `actions[${i}]`);
     if (problem) return problem;
+  }
+  if (value.readiness !== undefined) {
+    const bad = Array.isArray(value.readiness) ? value.readiness.findIndex((c) => !isObject(c) || typeof c.id !== 'string' || typeof c.detail !== 'string' || !READINESS_STATUSES.includes(c.status as string)) : 0;
+    if (bad >= 0) return `readiness${Array.isArray(value.readiness) ? `[${bad}]` : ''}: not a readiness check (id, status ${READINESS_STATUSES.join('|')}, detail)`;
   }
   // The summary is what the table counts: it must be the count of the actions, as the engine writes it.
   const expected = summarize((value as unknown as DepartureReport).actions) as unknown as Fields;

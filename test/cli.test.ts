@@ -47,7 +47,7 @@ test('the bin entry runs as `npx ctl-departure` does, with usage errors on one l
   expect(help.stdout).toMatch(/^Usage: ctl-departure <command>/);
   const bad = run('destroy');
   expect(bad.status).toBe(2);
-  expect(bad.stderr.trim()).toBe('ctl-departure: unknown command "destroy"; use plan, apply, protections, engine-source, status or report');
+  expect(bad.stderr.trim()).toBe('ctl-departure: unknown command "destroy"; use plan, apply, protections, engine-source, status, report, readiness, leave-organization or ticket');
 });
 
 test.each([

@@ -171,6 +171,11 @@ const MUST_DENY: readonly MustDeny[] = [
   { name: 'own role named CTL...: DeleteRolePolicy', roleName: OWN_CTL_ROLE, request: (role) => req('iam:DeleteRolePolicy', role.arn) },
   { name: 'own role named CTL...: detach a provider policy', roleName: OWN_CTL_ROLE, request: (role) => req('iam:DetachRolePolicy', role.arn, { 'iam:PolicyARN': iamArn('policy/CTLDeveloperPolicy') }) },
   { name: 'own role named CTL...: UntagRole', roleName: OWN_CTL_ROLE, request: (role) => req('iam:UntagRole', role.arn) },
+  // Leaving and joining organizations are the CLI's, with the customer's own credentials; contacts are only read.
+  { name: 'organization: LeaveOrganization', request: req('organizations:LeaveOrganization', '*') },
+  { name: 'organization: AcceptHandshake', request: req('organizations:AcceptHandshake', `arn:aws:organizations::${'2'.repeat(12)}:handshake/o-abcdefghij/invite/h-abcdefghij`) },
+  { name: 'account: PutAlternateContact', request: req('account:PutAlternateContact', `arn:aws:account::${ACCOUNT}:account`) },
+  { name: 'account: GetAlternateContact of another account', request: req('account:GetAlternateContact', `arn:aws:account::${ACCOUNT}:account/o-abcdefghij/${'3'.repeat(12)}`) },
   // Other buckets and keys.
   { name: 'customer bucket: DeleteBucket', request: req('s3:DeleteBucket', s3Arn('customer-data')) },
   { name: 'customer bucket: PutBucketPolicy', request: req('s3:PutBucketPolicy', s3Arn('customer-data')) },

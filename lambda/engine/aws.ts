@@ -13,6 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
+import { AccountClient } from './account-api';
 
 /** Clients the engine uses; tests and benchmarks wrap them to count or break calls. */
 export interface AwsClients {
@@ -33,6 +34,8 @@ export interface AwsClients {
   readonly s3control: S3ControlClient;
   /** CloudTrail and Config of any region (who delivers into a bucket is read in every region), made once each. */
   readonly inRegion: (region: string) => RegionalClients;
+  /** AWS Account Management (alternate contacts, contact information): readiness reads only. */
+  readonly account: AccountClient;
 }
 
 export interface RegionalClients {
@@ -64,9 +67,10 @@ export function createClients(options: ClientOptions = {}): AwsClients {
   const common = { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 10) } as const;
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const regional = new Map<string, RegionalClients>();
+  const sts = new STSClient({ ...common, region });
   const clients: AwsClients = {
     iam: new IAMClient({ ...common, region: globalRegion('iam', region) }),
-    sts: new STSClient({ ...common, region }),
+    sts,
     organizations: new OrganizationsClient({ ...common, region: globalRegion('organizations', region) }),
     lambda: new LambdaClient({ ...common, region }),
     events: new EventBridgeClient({ ...common, region }),
@@ -83,6 +87,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
       }
       return made;
     },
+    account: new AccountClient(() => sts.config.signer()),
   };
   if (options.callCounter) for (const client of Object.values(clients)) if (typeof client !== 'function') options.callCounter.attach(client);
   return clients;

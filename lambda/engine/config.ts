@@ -87,6 +87,30 @@ export interface DepartureConfig {
   readonly allowBroadPrefixes: readonly string[];
   /** Fragments of `oidcUrlFragments` accepted although they are too broad (see {@link broadOidcFragment}). @default [] */
   readonly allowBroadOidcUrlFragments: readonly string[];
+  /**
+   * Email domains of the provider: an alternate contact or contact information naming one needs attention (readiness).
+   * @default ["ctl.io", "centurylink.com", "lumen.com"]
+   */
+  readonly providerEmailDomains: readonly string[];
+  /** What only the customer knows for the provider's departure ticket (`ctl-departure ticket`), kept for reruns. */
+  readonly ticket: TicketSettings;
+}
+
+/** The departure ticket's fields that no API can answer. Every key is optional; a missing one is left blank. */
+export interface TicketSettings {
+  readonly goal?: string;
+  /** YYYY-MM-DD. */
+  readonly targetDate?: string;
+  /** The customer's account representative at the provider. */
+  readonly representative?: string;
+  readonly accountsWithoutRootAccess?: readonly string[];
+  /** How the provider should deliver the root credentials (e.g. by phone to a named person). */
+  readonly rootCredentialDelivery?: string;
+  /** Who removes the member accounts from the provider's organization. */
+  readonly removedBy?: 'provider' | 'customer';
+  /** With removedBy customer: the IAM users that need the permission to leave. */
+  readonly iamUsersNeedingPermission?: readonly string[];
+  readonly specialConsiderations?: string;
 }
 
 /** How a provider bucket ends. In every mode, bucket-policy statements that let the provider in are removed. */
@@ -180,6 +204,8 @@ export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
   }),
   allowBroadPrefixes: [],
   allowBroadOidcUrlFragments: [],
+  providerEmailDomains: ['ctl.io', 'centurylink.com', 'lumen.com'],
+  ticket: Object.freeze({}),
 });
 
 /** A config that cannot be used; `field` is the dotted path of the offending key. */
@@ -369,6 +395,14 @@ const bucketSettings: Checker = (field, value) => {
   return Object.freeze(resolved);
 };
 
+
+
+/** The ticket's fields are checked where the ticket is written (cli/ticket.ts): the engine never reads them. */
+const ticketSettings: Checker = (field, value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object such as {"targetDate": "2027-01-31"}');
+  return Object.freeze({ ...value });
+};
+
 const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   prefixes: stringList(prefix, { nonEmpty: true }),
   keepCamProvider: bool,
@@ -386,6 +420,8 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   buckets: bucketSettings,
   allowBroadPrefixes: stringList(prefix),
   allowBroadOidcUrlFragments: stringList(urlFragment),
+  providerEmailDomains: stringList(urlFragment),
+  ticket: ticketSettings,
 };
 
 /** Keys accepted in a config; the drivers use it to list them in help and errors. */

@@ -1,6 +1,7 @@
 /** Report: one JSON shape for plan and apply, read by people, the CLI table, the stack outputs and CI. */
 import type { OrganizationStatus } from './inventory';
 import type { Action, Decision, Status } from './model';
+import type { ReadinessCheck } from './readiness';
 
 export type Mode = 'plan' | 'apply';
 
@@ -34,6 +35,8 @@ export interface DepartureReport {
   readonly warnings: readonly string[];
   readonly actions: readonly Action[];
   readonly summary: ReportSummary;
+  /** What the rest of the departure needs (root user, contacts, organization, invitations, ...): absent from early answers. */
+  readonly readiness?: readonly ReadinessCheck[];
 }
 
 const DECISIONS: readonly Decision[] = ['delete', 'preserve', 'skip', 'flag'];

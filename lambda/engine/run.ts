@@ -11,6 +11,7 @@ import { orderKinds, plan } from './plan';
 import type { Inventory, OrganizationStatus } from './inventory';
 import type { Action } from './model';
 import { summarize, type DepartureReport, type Mode } from './report';
+import { checkReadiness, type ReadinessCheck } from './readiness';
 
 export interface RunOptions {
   readonly mode: Mode;
@@ -37,7 +38,8 @@ export async function runDeparture(options: RunOptions): Promise<DepartureReport
     const order = orderKinds(RESOURCE_KINDS).map((kind) => kind.type);
     await applyActions(actions, order, options.clients, { concurrency: options.concurrency, signal: options.signal });
   }
-  return buildReport(inventory, options.mode, startedAt, actions);
+  const readiness = await checkReadiness(options.clients, options.config, inventory.organization, actions);
+  return buildReport(inventory, options.mode, startedAt, actions, readiness);
 }
 
 /** Apply refused before any change, with what to do about it. */
@@ -85,6 +87,7 @@ export function buildReport(
   mode: Mode,
   startedAt: string,
   actions: readonly Action[],
+  readiness?: readonly ReadinessCheck[],
 ): DepartureReport {
   return {
     tool: 'ctl-departure',
@@ -97,5 +100,6 @@ export function buildReport(
     finishedAt: new Date().toISOString(),
     actions,
     summary: summarize(actions),
+    ...(readiness ? { readiness } : {}),
   };
 }

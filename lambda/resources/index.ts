@@ -8,6 +8,7 @@ import { IamRole } from './iam-role';
 import { IamUser } from './iam-user';
 import type { ResourceKind } from './kind';
 import { DISCOVERY_PERMISSIONS } from '../engine/discover';
+import { READINESS_PERMISSIONS } from '../engine/readiness';
 import type { Permission } from '../engine/permissions';
 import { CloudTrailTrail, ConfigRecorder, ConfigRule, EventRule, LambdaFunction } from './provider-automation';
 import { S3Bucket } from './s3-bucket';
@@ -29,5 +30,5 @@ export const RESOURCE_KINDS = [
   S3Bucket,
 ] as unknown as readonly ResourceKind<never>[];
 
-/** Every IAM permission the engine declares: discovery's and each kind's (finding it and running its steps). */
-export const ENGINE_PERMISSIONS: readonly Permission[] = [...DISCOVERY_PERMISSIONS, ...RESOURCE_KINDS.flatMap((kind) => kind.permissions)];
+/** Every IAM permission the engine declares: discovery's, readiness's and each kind's (finding it and running its steps). */
+export const ENGINE_PERMISSIONS: readonly Permission[] = [...DISCOVERY_PERMISSIONS, ...READINESS_PERMISSIONS, ...RESOURCE_KINDS.flatMap((kind) => kind.permissions)];

@@ -39,6 +39,7 @@ import {
   DetachUserPolicyCommand,
   EnableMFADeviceCommand,
   GetAccountAuthorizationDetailsCommand,
+  GetAccountSummaryCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
   IAMClient,
@@ -77,10 +78,27 @@ import {
   PutConfigRuleCommand,
   PutRemediationConfigurationsCommand,
 } from '@aws-sdk/client-config-service';
-import { CreateAccountCommand, CreateOrganizationalUnitCommand, CreateOrganizationCommand, ListRootsCommand, MoveAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  AcceptHandshakeCommand,
+  CreateAccountCommand,
+  CreateOrganizationalUnitCommand,
+  CreateOrganizationCommand,
+  DeregisterDelegatedAdministratorCommand,
+  DescribeAccountCommand,
+  DescribeOrganizationCommand,
+  InviteAccountToOrganizationCommand,
+  LeaveOrganizationCommand,
+  ListAccountsCommand,
+  ListHandshakesForAccountCommand,
+  ListRootsCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+  RegisterDelegatedAdministratorCommand,
+} from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CERTIFICATE, SSH_KEY } from '../fixtures/credentials';
 import { startMoto, type MotoServer } from '../support/moto';
+import { accountApi, createMember, createOrganization, CUSTOMER_MANAGEMENT, organizationsAs, READY_TO_STAND_ALONE, setStanding, type Member } from '../support/departure-org';
 
 jest.setTimeout(60_000);
 
@@ -698,4 +716,105 @@ test('(s) PutBucketLifecycleConfiguration keeps its TransitionDefaultMinimumObje
   expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lifecycled' }))).TransitionDefaultMinimumObjectSize).toBe('varies_by_storage_class');
   await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'lifecycled', LifecycleConfiguration }));
   expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lifecycled' }))).TransitionDefaultMinimumObjectSize).toBe('all_storage_classes_128K');
+});
+describe('readiness and leaving: what moto lacks, after the account and organizations models', () => {
+  const orgs = () => organizationsAs(server);
+  const asMember = (member: Member) => new OrganizationsClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: member.credentials });
+  const orgError = (name: string, Reason?: string) => expect.objectContaining({ name, ...(Reason ? { Reason } : {}), $metadata: expect.objectContaining({ httpStatusCode: 400 }) });
+
+  test('(r1) GetAccountSummary: AccountMFAEnabled and AccountAccessKeysPresent follow the root user (moto alone: always 0)', async () => {
+    const summary = async () => (await iam.send(new GetAccountSummaryCommand({}))).SummaryMap!;
+    expect(await summary()).toMatchObject({ AccountMFAEnabled: 0, AccountAccessKeysPresent: 0 });
+    await setStanding(server, '123456789012', { rootMfa: true, rootAccessKeys: true });
+    expect(await summary()).toMatchObject({ AccountMFAEnabled: 1, AccountAccessKeysPresent: 1 });
+  });
+
+  test('(r2) Put/GetContactInformation: required fields, not found until given (moto alone: no such operation)', async () => {
+    const account = accountApi(server);
+    await expect(account.send('GetContactInformation')).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } });
+    await expect(account.send('PutContactInformation', { ContactInformation: { FullName: 'Jane Doe' } })).rejects.toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    const info = { FullName: 'Jane Doe', AddressLine1: '1 Main St', City: 'Springfield', PostalCode: '12345', CountryCode: 'US', PhoneNumber: '+15555550100', WebsiteUrl: 'https://acme.example' };
+    await account.send('PutContactInformation', { ContactInformation: info });
+    expect(await account.send('GetContactInformation')).toEqual({ ContactInformation: info });
+    // moto serves alternate contacts itself: not found until put.
+    await expect(account.send('GetAlternateContact', { AlternateContactType: 'BILLING' })).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  test('(r3) LeaveOrganization: each refusal with its Reason, then the account leaves (moto alone: no such operation)', async () => {
+    await expect(orgs().send(new LeaveOrganizationCommand({}))).rejects.toEqual(orgError('AWSOrganizationsNotInUseException'));
+    await createOrganization(server);
+    await expect(orgs().send(new LeaveOrganizationCommand({}))).rejects.toEqual(orgError('MasterCannotLeaveOrganizationException'));
+    const member = await createMember(server, 'leaver');
+    const leave = () => asMember(member).send(new LeaveOrganizationCommand({}));
+    await expect(leave()).rejects.toEqual(orgError('ConstraintViolationException', 'WAIT_PERIOD_ACTIVE'));
+    await setStanding(server, member.accountId, { createdDaysAgo: 5 });
+    await expect(leave()).rejects.toEqual(orgError('ConstraintViolationException', 'ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA'));
+    await setStanding(server, member.accountId, { eulaAccepted: true });
+    await expect(leave()).rejects.toEqual(orgError('ConstraintViolationException', 'ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION'));
+    await setStanding(server, member.accountId, { phoneVerified: true });
+    await expect(leave()).rejects.toEqual(orgError('ConstraintViolationException', 'MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED'));
+    await setStanding(server, member.accountId, { paymentMethod: true });
+    await orgs().send(new RegisterDelegatedAdministratorCommand({ AccountId: member.accountId, ServicePrincipal: 'guardduty.amazonaws.com' }));
+    await expect(leave()).rejects.toEqual(orgError('ConstraintViolationException', 'CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG'));
+    await orgs().send(new DeregisterDelegatedAdministratorCommand({ AccountId: member.accountId, ServicePrincipal: 'guardduty.amazonaws.com' }));
+    await leave();
+    await expect(asMember(member).send(new DescribeOrganizationCommand({}))).rejects.toMatchObject({ name: 'AWSOrganizationsNotInUseException' });
+    expect((await orgs().send(new ListAccountsCommand({}))).Accounts!.map((a) => a.Id)).not.toContain(member.accountId);
+  });
+
+  test('(r4-r6) invitations: listed for the invitee (paged), accepted only once it has left, refused as the model says', async () => {
+    await createOrganization(server);
+    const member = await createMember(server, 'invitee');
+    const customerOrg = await createOrganization(server, CUSTOMER_MANAGEMENT);
+    const customer = organizationsAs(server, CUSTOMER_MANAGEMENT);
+    const invitations = await Promise.all([1, 2, 3].map(() => customer.send(new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: member.accountId } }))));
+    const first = invitations[0]!.Handshake!;
+    expect(first).toMatchObject({ State: 'OPEN', Action: 'INVITE', Arn: `arn:aws:organizations::${CUSTOMER_MANAGEMENT}:handshake/${customerOrg}/invite/${first.Id}` });
+    expect(first.Id).toMatch(/^h-[0-9a-z]{8,32}$/);
+    const page = await asMember(member).send(new ListHandshakesForAccountCommand({ MaxResults: 2, Filter: { ActionType: 'INVITE' } }));
+    expect(page.Handshakes).toHaveLength(2);
+    const rest = await asMember(member).send(new ListHandshakesForAccountCommand({ MaxResults: 2, NextToken: page.NextToken }));
+    expect([...page.Handshakes!, ...rest.Handshakes!].map((h) => h.Id).sort()).toEqual(invitations.map((i) => i.Handshake!.Id).sort());
+    expect(rest.NextToken).toBeUndefined();
+    expect((await orgs().send(new ListHandshakesForAccountCommand({}))).Handshakes).toEqual([]);
+
+    const accept = (HandshakeId: string) => asMember(member).send(new AcceptHandshakeCommand({ HandshakeId }));
+    await expect(accept('bogus')).rejects.toEqual(orgError('InvalidInputException'));
+    await expect(accept('h-000000000000')).rejects.toEqual(orgError('HandshakeNotFoundException'));
+    await expect(orgs().send(new AcceptHandshakeCommand({ HandshakeId: first.Id }))).rejects.toEqual(orgError('HandshakeNotFoundException'));
+    await expect(accept(first.Id!)).rejects.toEqual(orgError('HandshakeConstraintViolationException', 'ALREADY_IN_AN_ORGANIZATION'));
+    await setStanding(server, member.accountId, { ...READY_TO_STAND_ALONE, paymentMethod: true });
+    await asMember(member).send(new LeaveOrganizationCommand({}));
+    await setStanding(server, member.accountId, { paymentMethod: false });
+    await expect(accept(first.Id!)).rejects.toEqual(orgError('HandshakeConstraintViolationException', 'PAYMENT_INSTRUMENT_REQUIRED'));
+    await setStanding(server, member.accountId, { paymentMethod: true });
+    expect((await accept(first.Id!)).Handshake).toMatchObject({ Id: first.Id, State: 'ACCEPTED' });
+    await expect(accept(first.Id!)).rejects.toEqual(orgError('HandshakeAlreadyInStateException'));
+    expect((await asMember(member).send(new DescribeOrganizationCommand({}))).Organization).toMatchObject({ Id: customerOrg, MasterAccountId: CUSTOMER_MANAGEMENT });
+    expect((await customer.send(new DescribeAccountCommand({ AccountId: member.accountId }))).Account).toMatchObject({ JoinedMethod: 'INVITED' });
+    // An invited account does not wait four days to leave again.
+    await asMember(member).send(new LeaveOrganizationCommand({}));
+  });
+
+  test('(r7) a call IAM denies answers Organizations and the Account API in JSON, AccessDeniedException (moto alone: XML the SDK cannot parse)', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'nobody' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'nobody' }));
+    const credentials = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+    await server.enforceIam(0);
+    try {
+      const organizations = new OrganizationsClient({ endpoint: server.endpoint, region: 'us-east-1', credentials });
+      await expect(organizations.send(new DescribeOrganizationCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+      await expect(accountApi(server, credentials).send('GetContactInformation')).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+    } finally {
+      await server.enforceIam(Infinity);
+    }
+  });
+
+  test('the account standing control refuses what it does not know, and a reset forgets it', async () => {
+    await expect(setStanding(server, '12345', {})).rejects.toThrow(/12-digit accountId/);
+    await expect(setStanding(server, '123456789012', { rootMFA: true } as object)).rejects.toThrow(/unknown \['rootMFA'\]/);
+    await setStanding(server, '123456789012', { rootMfa: true });
+    await server.reset();
+    expect((await iam.send(new GetAccountSummaryCommand({}))).SummaryMap).toMatchObject({ AccountMFAEnabled: 0 });
+  });
 });

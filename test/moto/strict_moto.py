@@ -615,7 +615,7 @@ for _cached in (_parsing.get_model_list, _parsing.get_model_map, _parsing.get_na
     _cached.cache_clear()
 
 
-# == S3 (the provider's buckets) ==============================================================================
+# == S3 (the provider's buckets) =======================================================================
 # moto serves every bucket from one endpoint whatever its region, and ignores ExpectedBucketOwner. These rules are
 # applied to the raw request, before moto sees it, since they depend only on headers and the bucket's home.
 
@@ -755,6 +755,325 @@ def strict_s3(app):
             return [body]
         if found and "lifecycle" in urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True):
             return _lifecycle(environ, start_response, app, found[0])
+=======
+# == Readiness and leaving: account standing, contact information, LeaveOrganization, handshakes ==============
+# moto 5.2.1 serves GetAlternateContact and GetAccountSummary, but its summary's AccountMFAEnabled and
+# AccountAccessKeysPresent are constants (0), it has no GetContactInformation/PutContactInformation, and no
+# LeaveOrganization, InviteAccountToOrganization, ListHandshakesForAccount, DescribeHandshake or AcceptHandshake.
+# Each is emulated after botocore's models (`account` 2021-02-01, `organizations` 2016-11-28): operations, shapes,
+# error shapes and the ConstraintViolationException / HandshakeConstraintViolationException `Reason` enums.
+#
+# What no API sets (the root user's MFA and access keys, a payment method, phone verification, the customer
+# agreement, an account's age) is an account's "standing", set by tests through POST /strict-moto/account-standing
+# {"accountId": ..., "rootMfa": bool, "rootAccessKeys": bool, "paymentMethod": bool, "phoneVerified": bool,
+# "eulaAccepted": bool, "createdDaysAgo": n}. Defaults follow AWS: an account created by Organizations lacks what a
+# standalone account needs ("the information required of standalone accounts is not automatically collected",
+# LeaveOrganization, Organizations API reference); any other account has it. /moto-api/reset forgets it all.
+from moto.core.exceptions import ServiceException  # noqa: E402
+from moto.iam.models import AccountSummary  # noqa: E402
+from moto.account import urls as _account_urls  # noqa: E402
+from moto.account.responses import AccountResponse  # noqa: E402
+from moto.organizations import utils as _org_utils  # noqa: E402
+from moto.organizations.models import FakeAccount, organizations_backends  # noqa: E402
+from moto.organizations.responses import OrganizationsResponse  # noqa: E402
+from moto.core.utils import unix_time, utcnow  # noqa: E402
+import random  # noqa: E402
+import string  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+STANDING = {}
+CONTACT_INFORMATION = {}
+HANDSHAKES = {}
+STANDING_KEYS = {"rootMfa", "rootAccessKeys", "paymentMethod", "phoneVerified", "eulaAccepted", "createdDaysAgo"}
+
+
+def forget_readiness_state():
+    STANDING.clear()
+    CONTACT_INFORMATION.clear()
+    HANDSHAKES.clear()
+
+
+def _member_record(account_id):
+    """The FakeAccount of a member (or management) account, and its organization's backend; (None, None) if none."""
+    owner = organizations_backends.master_accounts.get(account_id)
+    backend = organizations_backends[owner[0]][owner[1]] if owner else organizations_backends[account_id]["aws"]
+    if backend.org is None:
+        return None, None
+    return next((a for a in backend.accounts if a.id == account_id), None), backend
+
+
+def standing(account_id):
+    account, _ = _member_record(account_id)
+    created_here = account is not None and account.joined_method == "CREATED" and account.id != account.master_account_id
+    given = STANDING.get(account_id, {})
+    return {
+        "rootMfa": given.get("rootMfa", False),
+        "rootAccessKeys": given.get("rootAccessKeys", False),
+        "paymentMethod": given.get("paymentMethod", not created_here),
+        "phoneVerified": given.get("phoneVerified", not created_here),
+        "eulaAccepted": given.get("eulaAccepted", not created_here),
+    }
+
+
+def set_standing(body):
+    account_id = body.get("accountId", "")
+    unknown = set(body) - STANDING_KEYS - {"accountId"}
+    if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()) or unknown:
+        raise ValueError(f"account-standing needs a 12-digit accountId and only {sorted(STANDING_KEYS)}; unknown {sorted(unknown)}")
+    STANDING.setdefault(account_id, {}).update({k: v for k, v in body.items() if k in STANDING_KEYS and k != "createdDaysAgo"})
+    if "createdDaysAgo" in body:
+        account, _ = _member_record(account_id)
+        if account is None:
+            raise ValueError(f"createdDaysAgo: account {account_id} is in no organization")
+        account.create_time = utcnow() - timedelta(days=float(body["createdDaysAgo"]))
+
+
+# (r1) GetAccountSummary: AccountMFAEnabled and AccountAccessKeysPresent are the root user's (IAM API reference,
+# GetAccountSummary: "1 if the root user has MFA enabled", "1 if the root user has access keys"); moto fixes both
+# at 0. Properties read the account's standing; moto's own assignments in __init__ are ignored.
+def _root_flag(key):
+    return property(lambda self: int(standing(self._iam_backend.account_id)[key]), lambda self, value: None)
+
+
+AccountSummary._account_mfa_enabled = _root_flag("rootMfa")
+AccountSummary._account_access_keys_present = _root_flag("rootAccessKeys")
+
+
+# (r2) Account: PutContactInformation / GetContactInformation (POST /putContactInformation, /getContactInformation),
+# which moto lacks. ContactInformation requires FullName, AddressLine1, City, PostalCode, CountryCode, PhoneNumber
+# (botocore `ContactInformation`); a missing one is a ValidationException. An account whose contact information was
+# never given answers ResourceNotFoundException (one of the operation's error shapes): moto's accounts have none.
+CONTACT_REQUIRED = ["FullName", "AddressLine1", "City", "PostalCode", "CountryCode", "PhoneNumber"]
+
+
+class EmulatedError(ServiceException):
+    """An error of an emulated operation: moto serializes it with the requesting service's error shape."""
+
+
+def _account_error(code, message):
+    return EmulatedError(code, message)
+
+
+def _contact_account(self):
+    account_id = self._get_param("AccountId") or self.current_account
+    if account_id != self.current_account:
+        raise _account_error("AccessDeniedException", "Only the organization's management account or a delegated administrator can name another account")
+    return account_id
+
+
+def put_contact_information(self):
+    account_id = _contact_account(self)
+    info = self._get_param("ContactInformation") or {}
+    missing = [key for key in CONTACT_REQUIRED if not info.get(key)]
+    if missing:
+        raise _account_error("ValidationException", f"Missing required field(s) in ContactInformation: {', '.join(missing)}")
+    CONTACT_INFORMATION[account_id] = dict(info)
+    return "{}"
+
+
+def get_contact_information(self):
+    account_id = _contact_account(self)
+    if account_id not in CONTACT_INFORMATION:
+        raise _account_error("ResourceNotFoundException", "No contact information found for this account.")
+    return json.dumps({"ContactInformation": CONTACT_INFORMATION[account_id]})
+
+
+AccountResponse.put_contact_information = put_contact_information
+AccountResponse.get_contact_information = get_contact_information
+_account_urls.url_paths["{0}/putContactInformation$"] = AccountResponse.dispatch
+_account_urls.url_paths["{0}/getContactInformation$"] = AccountResponse.dispatch
+
+
+def _org_error(code, message, reason=None):
+    error = EmulatedError(code, message)
+    if reason:
+        error.Reason = reason  # serialized as the shape's `Reason` member
+    return error
+
+
+# (r3) LeaveOrganization, from the member account itself (Organizations API reference, LeaveOrganization): not in an
+# organization → AWSOrganizationsNotInUseException; the management account → MasterCannotLeaveOrganizationException;
+# a delegated administrator → CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG; an account created in the organization
+# less than four days ago → WAIT_PERIOD_ACTIVE ("Invited accounts aren't subject to this waiting period"); then what
+# a standalone account needs, in the console's order: the customer agreement (ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA),
+# phone verification (ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION), a payment method
+# (MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED). All as ConstraintViolationException with that Reason.
+def leave_organization(self):
+    account_id = self.current_account
+    account, backend = _member_record(account_id)
+    if account is None:
+        raise _org_error("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+    if account_id == backend.org.master_account_id:
+        raise _org_error("MasterCannotLeaveOrganizationException", "You can't remove a management account from an organization.")
+    if any(admin.account.id == account_id for admin in backend.admins):
+        raise _org_error("ConstraintViolationException", "The account is a delegated administrator.", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
+    if account.joined_method == "CREATED" and utcnow() - account.create_time < timedelta(days=4):
+        raise _org_error("ConstraintViolationException", "The account was created less than four days ago.", "WAIT_PERIOD_ACTIVE")
+    state = standing(account_id)
+    for key, reason in (
+        ("eulaAccepted", "ACCOUNT_CANNOT_LEAVE_WITHOUT_EULA"),
+        ("phoneVerified", "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION"),
+        ("paymentMethod", "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED"),
+    ):
+        if not state[key]:
+            raise _org_error("ConstraintViolationException", "The account cannot leave the organization yet.", reason)
+    backend.remove_account_from_organization(AccountId=account_id)
+    return "{}"
+
+
+def _handshake_id():
+    return "h-" + "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(12))
+
+
+def _describe_handshake(handshake):
+    return {key: value for key, value in handshake.items() if not key.startswith("_")}
+
+
+# (r4) InviteAccountToOrganization (management account): an INVITE handshake, OPEN for 15 days, to an account id
+# (Target Type ACCOUNT). An account that is in another organization may be invited; it accepts once it has left.
+def invite_account_to_organization(self):
+    backend = organizations_backends[self.current_account][self.partition]
+    if backend.org is None:
+        raise _org_error("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+    target = self._get_param("Target") or {}
+    if target.get("Type") != "ACCOUNT" or not str(target.get("Id", "")).isdigit() or len(str(target.get("Id"))) != 12:
+        raise _org_error("InvalidInputException", "Target must be {Type: ACCOUNT, Id: a 12-digit account id}.", "INVALID_INPUT")
+    if any(a.id == target["Id"] for a in backend.accounts):
+        raise _org_error("DuplicateAccountException", "That account is already a member of this organization.")
+    org = backend.org
+    handshake_id = _handshake_id()
+    now = utcnow()
+    resources = [
+        {"Type": "MASTER_EMAIL", "Value": org.master_account_email},
+        {"Type": "MASTER_NAME", "Value": "master"},
+        {"Type": "ORGANIZATION_FEATURE_SET", "Value": org.feature_set},
+    ]
+    if self._get_param("Notes"):
+        resources.append({"Type": "NOTES", "Value": self._get_param("Notes")})
+    HANDSHAKES[handshake_id] = {
+        "Id": handshake_id,
+        "Arn": f"arn:aws:organizations::{org.master_account_id}:handshake/{org.id}/invite/{handshake_id}",
+        "Parties": [{"Id": org.id, "Type": "ORGANIZATION"}, {"Id": target["Id"], "Type": "ACCOUNT"}],
+        "State": "OPEN",
+        "RequestedTimestamp": unix_time(now),
+        "ExpirationTimestamp": unix_time(now + timedelta(days=15)),
+        "Action": "INVITE",
+        "Resources": [{"Type": "ORGANIZATION", "Value": org.id, "Resources": resources}, {"Type": "ACCOUNT", "Value": target["Id"]}],
+        "_target": target["Id"],
+        "_master": (org.master_account_id, self.partition),
+    }
+    return json.dumps({"Handshake": _describe_handshake(HANDSHAKES[handshake_id])})
+
+
+def _visible_handshake(self, handshake_id):
+    if not isinstance(handshake_id, str) or not re.fullmatch(r"h-[0-9a-z]{8,32}", handshake_id):
+        raise _org_error("InvalidInputException", "HandshakeId must match ^h-[0-9a-z]{8,32}$.", "INVALID_PATTERN")
+    handshake = HANDSHAKES.get(handshake_id)
+    if handshake is None or self.current_account not in (handshake["_target"], handshake["_master"][0]):
+        raise _org_error("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified.")
+    return handshake
+
+
+# (r5) ListHandshakesForAccount: the handshakes this account received, Filter.ActionType honoured, paged by
+# MaxResults (1..20) and NextToken. DescribeHandshake: one of them (or one this management account sent).
+def list_handshakes_for_account(self):
+    action = (self._get_param("Filter") or {}).get("ActionType")
+    max_results = self._get_param("MaxResults") or 20
+    if not isinstance(max_results, int) or not 1 <= max_results <= 20:
+        raise _org_error("InvalidInputException", "MaxResults must be from 1 to 20.", "INVALID_INPUT")
+    received = [h for h in HANDSHAKES.values() if h["_target"] == self.current_account and (action is None or h["Action"] == action)]
+    start = int(self._get_param("NextToken") or 0)
+    page = received[start:start + max_results]
+    answer = {"Handshakes": [_describe_handshake(h) for h in page]}
+    if start + max_results < len(received):
+        answer["NextToken"] = str(start + max_results)
+    return json.dumps(answer)
+
+
+def describe_handshake(self):
+    return json.dumps({"Handshake": _describe_handshake(_visible_handshake(self, self._get_param("HandshakeId")))})
+
+
+# (r6) AcceptHandshake (an INVITE, by the invited account): not found → HandshakeNotFoundException; already accepted
+# → HandshakeAlreadyInStateException; CANCELED/DECLINED/EXPIRED → InvalidHandshakeTransitionException; the account
+# still in an organization → HandshakeConstraintViolationException ALREADY_IN_AN_ORGANIZATION; no payment method →
+# PAYMENT_INSTRUMENT_REQUIRED. Accepted: the account joins (JoinedMethod INVITED) under the root.
+def accept_handshake(self):
+    handshake = _visible_handshake(self, self._get_param("HandshakeId"))
+    if handshake["_target"] != self.current_account:
+        raise _org_error("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified.")
+    if handshake["State"] == "ACCEPTED":
+        raise _org_error("HandshakeAlreadyInStateException", "The handshake is already ACCEPTED.")
+    if handshake["State"] != "OPEN":
+        raise _org_error("InvalidHandshakeTransitionException", f"You can't accept a handshake that is {handshake['State']}.")
+    if self.current_account in organizations_backends.master_accounts or organizations_backends[self.current_account][self.partition].org:
+        raise _org_error("HandshakeConstraintViolationException", "The account is already a member of an organization.", "ALREADY_IN_AN_ORGANIZATION")
+    if not standing(self.current_account)["paymentMethod"]:
+        raise _org_error("HandshakeConstraintViolationException", "The account needs a payment method.", "PAYMENT_INSTRUMENT_REQUIRED")
+    master_id, partition = handshake["_master"]
+    backend = organizations_backends[master_id][partition]
+    if backend.org is None or backend.org.id != handshake["Resources"][0]["Value"]:
+        raise _org_error("InvalidHandshakeTransitionException", "The inviting organization no longer exists.")
+    account = FakeAccount.__new__(FakeAccount)  # no OrganizationAccountAccessRole: AWS creates none for an invited account
+    account.__dict__.update(
+        type="ACCOUNT", region=backend.org.region, organization_id=backend.org.id, master_account_id=master_id,
+        create_account_status_id=_org_utils.make_random_create_account_status_id(), id=self.current_account,
+        name=f"account-{self.current_account}", email=f"{self.current_account}@example.com", create_time=utcnow(),
+        status="ACTIVE", state="ACTIVE", joined_method="INVITED", parent_id=backend.org.root_id, attached_policies=[], tags={},
+    )
+    backend.accounts.append(account)
+    for policy_id in (_org_utils.DEFAULT_SCP_POLICY_ID, _org_utils.DEFAULT_RCP_POLICY_ID):
+        backend.attach_policy(PolicyId=policy_id, TargetId=account.id)
+    organizations_backends.master_accounts[account.id] = (master_id, partition)
+    handshake["State"] = "ACCEPTED"
+    return json.dumps({"Handshake": _describe_handshake(handshake)})
+
+
+OrganizationsResponse.leave_organization = leave_organization
+OrganizationsResponse.invite_account_to_organization = invite_account_to_organization
+OrganizationsResponse.list_handshakes_for_account = list_handshakes_for_account
+OrganizationsResponse.describe_handshake = describe_handshake
+OrganizationsResponse.accept_handshake = accept_handshake
+
+
+# (r7) A call IAM denies: AWS answers a JSON-protocol service in JSON (AccessDeniedException, HTTP 403); moto's
+# authorization layer answers every service in XML, which the SDK cannot parse for Organizations or the Account API.
+from moto.core.exceptions import AccessDeniedError, JsonRESTError  # noqa: E402
+from moto.core.responses import BaseResponse  # noqa: E402
+
+_authorize = BaseResponse._authenticate_and_authorize_normal_action
+
+
+def authorize_json_services(self, resource="*"):
+    try:
+        return _authorize(self, resource)
+    except AccessDeniedError as denied:
+        if self.service_name not in ("organizations", "account"):
+            raise
+        error = JsonRESTError("AccessDeniedException", denied.message)
+        error.code = 403
+        raise error
+
+
+BaseResponse._authenticate_and_authorize_normal_action = authorize_json_services
+
+
+def with_test_controls(app):
+    """The WSGI app, plus POST /strict-moto/account-standing; /moto-api/reset also forgets the emulated state."""
+
+    def wrapped(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/strict-moto/account-standing" and environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            try:
+                set_standing(json.loads(environ["wsgi.input"].read(length) or b"{}"))
+                status, body = "200 OK", b"{}"
+            except (ValueError, TypeError) as error:
+                status, body = "400 Bad Request", json.dumps({"message": str(error)}).encode()
+            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if path == "/moto-api/reset":
+            forget_readiness_state()
         return app(environ, start_response)
 
     return wrapped
@@ -771,7 +1090,7 @@ def main() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     # What moto_server does, minus run_simple's banner: all services, one thread per request.
-    server = make_server(args.host, args.port, strict_s3(DomainDispatcherApplication(create_backend_app)), threaded=True)
+    server = make_server(args.host, args.port, strict_s3(with_test_controls(DomainDispatcherApplication(create_backend_app))), threaded=True)
     port = server.server_port  # listening from here on; the actual port when --port 0
     os.environ["MOTO_PORT"] = str(port)  # moto builds URLs to itself (queues, objects) with it
     print(f"strict-moto ready on http://{args.host}:{port}", flush=True)

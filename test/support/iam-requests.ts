@@ -70,6 +70,7 @@ const SERVICE_PREFIX: Readonly<Record<ClientName, string>> = {
   cloudtrail: 'cloudtrail',
   s3: 's3',
   s3control: 's3',
+  account: 'account',
 };
 
 type Input = Readonly<Record<string, unknown>>;
@@ -104,6 +105,9 @@ const RESOURCE_ARNS: Readonly<Record<string, ArnResolver>> = {
   'iam:sms-mfa': () => undefined,
   'iam:saml-provider': arnIn('SAMLProviderArn'),
   'iam:oidc-provider': arnIn('OpenIDConnectProviderArn'),
+  // The account the call is made from (no AccountId in the input); another account of an organization is never read.
+  'account:account': (input, context, format) => (input.AccountId === undefined ? fill(format, context, {}) : undefined),
+  'account:accountInOrganization': () => undefined,
   'events:rule-on-default-event-bus': (input, context, format) =>
     !input.EventBusName || input.EventBusName === 'default' ? fill(format, context, { RuleName: str(input, 'Rule') }) : undefined,
   'events:rule-on-custom-event-bus': (input, context, format) =>
@@ -124,6 +128,7 @@ const CONTEXT_KEYS: Readonly<Record<string, (input: Input) => Record<string, str
   'iam:DetachRolePolicy': (input) => ({ 'iam:PolicyARN': str(input, 'PolicyArn') }),
   'iam:DetachUserPolicy': (input) => ({ 'iam:PolicyARN': str(input, 'PolicyArn') }),
   'iam:DetachGroupPolicy': (input) => ({ 'iam:PolicyARN': str(input, 'PolicyArn') }),
+  'account:GetAlternateContact': (input) => ({ 'account:AlternateContactTypes': str(input, 'AlternateContactType') }),
   'iam:UntagRole': (input) => ({ 'aws:TagKeys': input.TagKeys as string[] }),
   'iam:UntagPolicy': (input) => ({ 'aws:TagKeys': input.TagKeys as string[] }),
   'iam:UntagUser': (input) => ({ 'aws:TagKeys': input.TagKeys as string[] }),
