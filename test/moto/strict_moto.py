@@ -615,7 +615,7 @@ for _cached in (_parsing.get_model_list, _parsing.get_model_map, _parsing.get_na
     _cached.cache_clear()
 
 
-# == S3 (the provider's buckets) =======================================================================
+# == S3 (the provider's buckets) ==============================================================================
 # moto serves every bucket from one endpoint whatever its region, and ignores ExpectedBucketOwner. These rules are
 # applied to the raw request, before moto sees it, since they depend only on headers and the bucket's home.
 
@@ -755,7 +755,11 @@ def strict_s3(app):
             return [body]
         if found and "lifecycle" in urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True):
             return _lifecycle(environ, start_response, app, found[0])
-=======
+        return app(environ, start_response)
+
+    return wrapped
+
+
 # == Readiness and leaving: account standing, contact information, LeaveOrganization, handshakes ==============
 # moto 5.2.1 serves GetAlternateContact and GetAccountSummary, but its summary's AccountMFAEnabled and
 # AccountAccessKeysPresent are constants (0), it has no GetContactInformation/PutContactInformation, and no
