@@ -108,7 +108,7 @@ test.each([
   [{ ticket: { accountsWithoutRootAccess: ['123'] } }, 'ctl-departure: config "ticket.accountsWithoutRootAccess": "123" is not a 12-digit account id'],
   [{ ticket: { rep: 'x' } }, 'ctl-departure: config "ticket.rep": unknown key; the known keys are goal, representative, rootCredentialDelivery, specialConsiderations, targetDate, removedBy, accountsWithoutRootAccess, iamUsersNeedingPermission'],
   [{ ticket: [] }, 'ctl-departure: config "ticket": must be an object such as {"targetDate": "2027-01-31"}'],
-  [{ providerEmailDomains: ['io'] }, 'ctl-departure: config "providerEmailDomains[0]": "io" is too short to name a provider: use a host such as "ctl.io"'],
+  [{ providerEmailDomains: ['io'] }, 'ctl-departure: config "providerEmailDomains[0]": "io" is not an email domain such as "ctl.io": too broad or malformed to name the provider\'s contacts'],
 ])('bad config %j: one line, exit 2', async (config, message) => {
   expect(await cli(['ticket', '--dir', reports, '--config', configFile(config)])).toEqual({ code: 2, out: '', err: message });
 });

@@ -316,6 +316,13 @@ const urlFragment = (field: string, value: string) => {
   if (!URL_FRAGMENT.test(value)) throw new ConfigError(field, `"${value}" is not a host or host/path such as "auth.ctl.io"`);
 };
 
+/** An email domain: dot-separated labels ending in a top-level domain (`ctl.io`, not `io`). */
+const emailDomain = (field: string, value: string) => {
+  if (!/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/i.test(value)) {
+    throw new ConfigError(field, `"${value}" is not an email domain such as "ctl.io": too broad or malformed to name the provider's contacts`);
+  }
+};
+
 const organization = (field: string, value: string) => {
   if (!ACCOUNT_ID.test(value) && !/^o-[a-z0-9]{10,32}$/.test(value)) {
     throw new ConfigError(field, `"${value}" is neither a 12-digit management account id nor an organization id such as "o-abcd123456"`);
@@ -420,7 +427,7 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   buckets: bucketSettings,
   allowBroadPrefixes: stringList(prefix),
   allowBroadOidcUrlFragments: stringList(urlFragment),
-  providerEmailDomains: stringList(urlFragment),
+  providerEmailDomains: stringList(emailDomain),
   ticket: ticketSettings,
 };
 
