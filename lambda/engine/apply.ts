@@ -2,22 +2,30 @@
  * Apply: run the planned steps. Kinds go in dependency order (roles before the policies they hold), the
  * actions of one kind run with bounded concurrency, and the steps of one action run in order, stopping at
  * the first failure. A target that is already gone counts as done, so a re-run after a crash finishes the
- * job instead of failing on what the first run removed.
+ * job instead of failing on what the first run removed. Every step is idempotent (a delete, detach, untag or
+ * put; a copy that skips what is there), so an action that failed on a fault a later attempt can get past
+ * (throttling, a 5xx, a lost answer; IAM's eventual consistency on a final delete) gets later passes, resuming
+ * at its failed step, with growing pauses, until it is done, the passes run out or the deadline comes.
  */
 import { errorName, type AwsClients } from './aws';
 import { runStep } from './calls';
 import { forEachBounded } from './concurrency';
-import type { Action, ResourceType } from './model';
+import type { Action, ResourceType, Step } from './model';
 
 export interface ApplyOptions {
   /**
-   * Actions of one kind that run at once. IAM's mutating APIs are rate-limited per account; the adaptive
-   * retry mode backs off on throttling, so this bounds pressure rather than tuning throughput.
+   * Actions of one kind that run at once. IAM's mutating APIs are rate-limited per account; a call waiting
+   * out its backoff keeps its slot, so this bounds pressure rather than tuning throughput.
    * @default 8
    */
   readonly concurrency?: number;
   /** When aborted, no further step starts; unstarted steps stay `planned` and the report shows them. */
   readonly signal?: AbortSignal;
+  /**
+   * Epoch milliseconds after which no later pass starts (the Lambda's own time limit, less the time to answer).
+   * @default none: the passes run out first (MAX_PASSES, about four minutes of pauses)
+   */
+  readonly deadline?: number;
 }
 
 /** Errors that mean the thing a step removes is already gone. */
@@ -32,6 +40,38 @@ const ALREADY_GONE = new Set([
   'NoSuchBucket',
 ]);
 
+/** Passes over the actions of one kind, the first included; pauses between them double from 1 s to 30 s. */
+export const MAX_PASSES = 12;
+const FIRST_PAUSE_MS = 1_000;
+const MAX_PAUSE_MS = 30_000;
+
+/**
+ * IAM is eventually consistent: "changes ... take time to become visible", and a delete right after the detaches
+ * that allow it can still answer DeleteConflict (IAM User Guide, Troubleshooting IAM, "Changes that I make are not
+ * always immediately visible"). These final deletes get later passes for that long after their first conflict
+ * when every earlier step of the action succeeded; a conflict that outlasts it is real (something new holds them).
+ */
+const FINAL_DELETES = new Set(['DeleteRole', 'DeletePolicy', 'DeleteUser', 'DeleteGroup']);
+export const IAM_PROPAGATION_MS = 120_000;
+
+/** A service that was busy or failed, or an answer that never came: the same call may succeed later. */
+const TRANSIENT_NAMES = /^(Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|ServiceUnavailable|ServiceFailure|InternalFailure|InternalError|RequestTimeout|TimeoutError|ConcurrentModification)/;
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+export function isTransient(error: unknown): boolean {
+  const e = error as { code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return TRANSIENT_NAMES.test(errorName(error)) || NETWORK_CODES.has(e?.code ?? '') || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
+interface Pass {
+  readonly clients: AwsClients;
+  readonly concurrency: number;
+  readonly signal?: AbortSignal;
+  readonly deadline: number;
+  /** When each action's final delete first answered DeleteConflict. */
+  readonly conflictSince: Map<Action, number>;
+}
+
 /** Runs every planned action in place, recording each step's and action's outcome on it. */
 export async function applyActions(
   actions: readonly Action[],
@@ -39,22 +79,51 @@ export async function applyActions(
   clients: AwsClients,
   options: ApplyOptions = {},
 ): Promise<void> {
-  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const pass: Pass = {
+    clients,
+    concurrency: Math.max(1, options.concurrency ?? 8),
+    signal: options.signal,
+    deadline: options.deadline ?? Infinity,
+    conflictSince: new Map(),
+  };
   // The provider's automation goes first and alone: while it runs it can re-attach what the rest removes.
-  for (const action of actions.filter((a) => a.runsFirst && a.status === 'planned')) await runAction(action, clients, options.signal);
+  for (const action of actions.filter((a) => a.runsFirst && a.status === 'planned')) await runInPasses([action], { ...pass, concurrency: 1 });
   for (const type of kindOrder) {
-    const due = actions.filter((action) => action.resource === type && action.status === 'planned');
-    await forEachBounded(due, concurrency, (action) => runAction(action, clients, options.signal));
+    await runInPasses(actions.filter((action) => action.resource === type && action.status === 'planned'), pass);
   }
 }
 
-async function runAction(action: Action, clients: AwsClients, signal?: AbortSignal): Promise<void> {
-  for (const step of action.steps) {
-    if (signal?.aborted) return;
+/** Runs the actions, then again those a later pass may fix, after a pause, until none is left or time is up. */
+async function runInPasses(due: Action[], pass: Pass): Promise<void> {
+  for (let round = 0; due.length; round++) {
+    const again: Action[] = [];
+    await forEachBounded(due, pass.concurrency, async (action) => {
+      if (await runAction(action, pass, round)) again.push(action);
+    });
+    const pause = Math.min(MAX_PAUSE_MS, FIRST_PAUSE_MS * 2 ** round);
+    const stop =
+      round + 1 >= MAX_PASSES ? `after ${round + 1} passes` : Date.now() + pause > pass.deadline ? `at the run's deadline, after ${round + 1} passes` : undefined;
+    if (!again.length || pass.signal?.aborted || stop) {
+      for (const action of again) if (stop) action.error += ` (retried ${stop})`;
+      return;
+    }
+    await sleep(pause, pass.signal);
+    if (pass.signal?.aborted) return;
+    for (const action of again) reopen(action);
+    due = again;
+  }
+}
+
+/** Runs the action's steps not done yet; true when it failed in a way a later pass may get past. */
+async function runAction(action: Action, pass: Pass, round: number): Promise<boolean> {
+  for (const [index, step] of action.steps.entries()) {
+    if (step.status === 'done') continue;
+    if (pass.signal?.aborted) return false;
     try {
-      const note = await runStep(clients, step);
+      const note = await runStep(pass.clients, step);
       step.status = 'done';
       if (note) step.note = note;
+      else if (round > 0) step.note = `done on pass ${round + 1}`;
     } catch (error) {
       if (ALREADY_GONE.has(errorName(error))) {
         step.status = 'done';
@@ -67,10 +136,43 @@ async function runAction(action: Action, clients: AwsClients, signal?: AbortSign
         : describeError(error);
       action.status = 'failed';
       action.error = `${step.call} failed: ${step.error}; ${action.steps.filter((s) => s.status === 'planned').length} later step(s) not run`;
-      return;
+      return isTransient(error) || stillPropagating(error, step, action.steps.slice(0, index), action, pass);
     }
   }
   action.status = 'done';
+  return false;
+}
+
+/** A final delete's DeleteConflict right after its action's own detaches all succeeded, within IAM's propagation time. */
+function stillPropagating(error: unknown, step: Step, earlier: readonly Step[], action: Action, pass: Pass): boolean {
+  if (errorName(error) !== 'DeleteConflict' && errorName(error) !== 'DeleteConflictException') return false;
+  if (!FINAL_DELETES.has(step.call) || !earlier.every((s) => s.status === 'done')) return false;
+  const since = pass.conflictSince.get(action) ?? Date.now();
+  pass.conflictSince.set(action, since);
+  return Date.now() - since < IAM_PROPAGATION_MS;
+}
+
+/** Back to planned from its failed step on, for the next pass. */
+function reopen(action: Action): void {
+  action.status = 'planned';
+  delete action.error;
+  for (const step of action.steps) {
+    if (step.status !== 'failed') continue;
+    step.status = 'planned';
+    delete step.error;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** `RoleName=CTLX, PolicyArn=arn:...`: what a denied call was about, for the person who must allow it. */

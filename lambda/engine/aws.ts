@@ -12,7 +12,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
+import type { InitializeMiddleware, MiddlewareStack, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 
 /** Clients the engine uses; tests and benchmarks wrap them to count or break calls. */
 export interface AwsClients {
@@ -32,7 +32,7 @@ export interface AwsClients {
 
 export interface ClientOptions {
   /**
-   * Retry budget per call with the SDK's adaptive mode (client-side rate limiting on throttles).
+   * Attempts per call (see `EngineRetryStrategy`); apply gives a call that runs out of them a later pass.
    * @default AWS_MAX_ATTEMPTS, else 10
    */
   readonly maxAttempts?: number;
@@ -44,7 +44,9 @@ export interface ClientOptions {
 const IAM_REGION = 'us-east-1';
 
 export function createClients(options: ClientOptions = {}): AwsClients {
-  const common = { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 10) } as const;
+  const maxAttempts = options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 10);
+  // The strategy keeps no state between calls: every client can share it.
+  const common = { maxAttempts, retryStrategy: new EngineRetryStrategy(maxAttempts) };
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? IAM_REGION;
   const clients: AwsClients = {
     iam: new IAMClient({ ...common, region: IAM_REGION }),
@@ -59,6 +61,44 @@ export function createClients(options: ClientOptions = {}): AwsClients {
   };
   if (options.callCounter) for (const client of Object.values(clients)) options.callCounter.attach(client);
   return clients;
+}
+
+/**
+ * The SDK's standard retries (throttling and transient errors: 5xx, resets, timeouts; IAM's
+ * ConcurrentModification too, which "asks to submit the request again"), exponential backoff with full jitter,
+ * without what made a busy run collapse: no retry quota (the SDK's 500 tokens per client, 14 per retried 5xx,
+ * then every call fails on its first fault) and no client-side rate limiter (adaptive mode cuts its rate at
+ * every throttle, even a random one, down to a trickle). Pressure stays bounded by the callers' concurrency:
+ * a call waiting out its backoff holds its slot, so a throttled run sends less, not more.
+ */
+export class EngineRetryStrategy implements RetryStrategyV2 {
+  /** First backoff (mean, ms) after a throttle and after any other retryable error; doubled each retry. */
+  static readonly THROTTLE_BASE_MS = 100;
+  static readonly TRANSIENT_BASE_MS = 50;
+  static readonly MAX_DELAY_MS = 20_000;
+
+  constructor(private readonly maxAttempts: number) {}
+
+  async acquireInitialRetryToken(): Promise<RetryToken> {
+    return retryToken(0, 0);
+  }
+
+  async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
+    const count = token.getRetryCount() + 1;
+    if (count >= this.maxAttempts || !isRetryable(info)) throw new Error('no retry');
+    const base = info.errorType === 'THROTTLING' ? EngineRetryStrategy.THROTTLE_BASE_MS : EngineRetryStrategy.TRANSIENT_BASE_MS;
+    let delay = Math.floor(Math.random() * Math.min(EngineRetryStrategy.MAX_DELAY_MS, base * 2 ** count));
+    if (info.retryAfterHint) delay = Math.max(delay, Math.min(info.retryAfterHint.getTime() - Date.now(), EngineRetryStrategy.MAX_DELAY_MS));
+    return retryToken(count, delay);
+  }
+
+  recordSuccess(): void {}
+}
+
+const retryToken = (count: number, delay: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+
+function isRetryable(info: RetryErrorInfo): boolean {
+  return info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT' || /^ConcurrentModification/.test(errorName(info.error));
 }
 
 /** Any SDK v3 client: only its middleware stack is used. */
