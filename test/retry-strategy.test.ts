@@ -21,20 +21,21 @@ async function retriesAllowed(strategy: EngineRetryStrategy, errorInfo: RetryErr
   }
 }
 
-test('every call gets its attempts, however many calls were retried before (no quota)', async () => {
+test('every call gets its attempts, however many calls were retried before (no quota); a throttled one gets 30', async () => {
   const strategy = new EngineRetryStrategy(4);
   for (let call = 0; call < 1000; call++) {
-    expect(await retriesAllowed(strategy, info(call % 2 ? 'TRANSIENT' : 'THROTTLING'))).toHaveLength(3);
+    expect(await retriesAllowed(strategy, info(call % 2 ? 'TRANSIENT' : 'THROTTLING'))).toHaveLength(call % 2 ? 3 : 29);
   }
 });
 
-test('backoff: full jitter under base × 2^retry, a longer base after a throttle, capped at 20 s', async () => {
+test('backoff: full jitter under base × 2^retry, a longer base after a throttle, capped at 1 s after a throttle and 20 s otherwise', async () => {
   const strategy = new EngineRetryStrategy(30);
   for (let i = 0; i < 50; i++) {
     const transient = await retriesAllowed(strategy, info('TRANSIENT'));
     const throttled = await retriesAllowed(strategy, info('THROTTLING'));
     transient.forEach((token, n) => expect(token.getRetryDelay()).toBeLessThan(Math.min(20_000, EngineRetryStrategy.TRANSIENT_BASE_MS * 2 ** (n + 1))));
-    throttled.forEach((token, n) => expect(token.getRetryDelay()).toBeLessThan(Math.min(20_000, EngineRetryStrategy.THROTTLE_BASE_MS * 2 ** (n + 1))));
+    throttled.forEach((token, n) => expect(token.getRetryDelay()).toBeLessThan(Math.min(1_000, EngineRetryStrategy.THROTTLE_BASE_MS * 2 ** (n + 1))));
+    expect(Math.max(...transient.map((token) => token.getRetryDelay()))).toBeGreaterThan(1_000);
   }
 });
 

@@ -76,6 +76,16 @@ export class EngineRetryStrategy implements RetryStrategyV2 {
   static readonly THROTTLE_BASE_MS = 100;
   static readonly TRANSIENT_BASE_MS = 50;
   static readonly MAX_DELAY_MS = 20_000;
+  /**
+   * A throttle is about rate, not health: waits of a second at most keep the account's rate budget used (a token
+   * bucket refilled every second), where longer ones leave it idle while every caller sleeps.
+   */
+  static readonly MAX_THROTTLE_DELAY_MS = 1_000;
+  /**
+   * Attempts of a call that keeps being throttled: "slow down" is no sign of failure, and a read given up on
+   * would end the whole discovery. About 15 s of waiting at the cap.
+   */
+  static readonly THROTTLED_ATTEMPTS = 30;
 
   constructor(private readonly maxAttempts: number) {}
 
@@ -85,9 +95,12 @@ export class EngineRetryStrategy implements RetryStrategyV2 {
 
   async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
     const count = token.getRetryCount() + 1;
-    if (count >= this.maxAttempts || !isRetryable(info)) throw new Error('no retry');
-    const base = info.errorType === 'THROTTLING' ? EngineRetryStrategy.THROTTLE_BASE_MS : EngineRetryStrategy.TRANSIENT_BASE_MS;
-    let delay = Math.floor(Math.random() * Math.min(EngineRetryStrategy.MAX_DELAY_MS, base * 2 ** count));
+    const throttled = info.errorType === 'THROTTLING';
+    const attempts = throttled ? Math.max(this.maxAttempts, EngineRetryStrategy.THROTTLED_ATTEMPTS) : this.maxAttempts;
+    if (count >= attempts || !isRetryable(info)) throw new Error('no retry');
+    const base = throttled ? EngineRetryStrategy.THROTTLE_BASE_MS : EngineRetryStrategy.TRANSIENT_BASE_MS;
+    const cap = throttled ? EngineRetryStrategy.MAX_THROTTLE_DELAY_MS : EngineRetryStrategy.MAX_DELAY_MS;
+    let delay = Math.floor(Math.random() * Math.min(cap, base * 2 ** count));
     if (info.retryAfterHint) delay = Math.max(delay, Math.min(info.retryAfterHint.getTime() - Date.now(), EngineRetryStrategy.MAX_DELAY_MS));
     return retryToken(count, delay);
   }
