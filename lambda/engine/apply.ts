@@ -23,7 +23,7 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
   /**
    * Epoch milliseconds after which no later pass starts (the Lambda's own time limit, less the time to answer).
-   * @default none: the passes run out first (MAX_PASSES, about four minutes of pauses)
+   * @default none: the passes run out first (MAX_PASSES, about three and a half minutes of pauses)
    */
   readonly deadline?: number;
 }

@@ -126,10 +126,11 @@ IAMBackend.delete_group = delete_group
 # distributed computing model called eventual consistency" (IAM User Guide, Troubleshooting IAM,
 # troubleshoot_general.html#troubleshoot_general_eventual-consistency). A DeleteRole, DeletePolicy, DeleteUser or
 # DeleteGroup right after the detaches that allow it can still see them, and AWS answers DeleteConflict for
-# seconds (terraform-provider-aws retries these deletes on DeleteConflict for that reason). moto is always
-# consistent. With --iam-propagation-seconds S, each of these deletes answers DeleteConflict, with the message AWS
-# gives while the entity is still attached, until S seconds after the last detach or removal that freed that
-# entity. 0 (the default) keeps moto consistent, so the tests of other rules stay exact.
+# seconds, with the message it gives while the attachment is real ("Cannot delete entity, must detach all policies
+# first." right after the detach: aws/aws-sdk-java#2155; terraform-provider-aws#40059 shows DeleteRole retried on it
+# for over a minute). moto is always consistent. With --iam-propagation-seconds S, each of these deletes answers
+# DeleteConflict until S seconds after the last detach or removal that freed that entity. 0 (the default) keeps
+# moto consistent, so the tests of other rules stay exact.
 import inspect  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
