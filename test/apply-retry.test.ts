@@ -64,6 +64,24 @@ test('DeleteConflict gets later passes on a final delete after its detaches, nev
   expect(detach.sent).toEqual(['DetachRolePolicy']);
 });
 
+test('DeletePolicy gets no later pass while a principal whose action failed still holds the policy', async () => {
+  const { clients, sent } = scripted({ DetachRolePolicy: [awsError('AccessDenied')], DeletePolicy: [awsError('DeleteConflictException')] });
+  const role = roleAction();
+  const policy: Action = {
+    resource: 'iam:policy',
+    name: 'CTLPolicy',
+    arn: 'arn:aws:iam::123456789012:policy/CTLPolicy',
+    action: 'delete',
+    reason: 'provider prefix',
+    status: 'planned',
+    steps: [step('DeletePolicy', { PolicyArn: 'arn:aws:iam::123456789012:policy/CTLPolicy' })],
+  };
+  await applyActions([role, policy], ['iam:role', 'iam:policy'], clients);
+  expect(role.status).toBe('failed');
+  expect(policy).toMatchObject({ status: 'failed', error: expect.stringMatching(/^DeletePolicy failed: DeleteConflictException/) });
+  expect(sent).toEqual(['DetachRolePolicy', 'DeletePolicy']);
+});
+
 test('a denial, an unknown error and a crash fail the action at once', async () => {
   for (const error of [awsError('AccessDenied'), awsError('ValidationError'), awsError('SimulatedCrash')]) {
     const { clients, sent } = scripted({ DeleteRole: [error] });

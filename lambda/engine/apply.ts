@@ -70,6 +70,7 @@ interface Pass {
   readonly deadline: number;
   /** When each action's final delete first answered DeleteConflict. */
   readonly conflictSince: Map<Action, number>;
+  readonly actions: readonly Action[];
 }
 
 /** Runs every planned action in place, recording each step's and action's outcome on it. */
@@ -85,6 +86,7 @@ export async function applyActions(
     signal: options.signal,
     deadline: options.deadline ?? Infinity,
     conflictSince: new Map(),
+    actions,
   };
   // The provider's automation goes first and alone: while it runs it can re-attach what the rest removes.
   for (const action of actions.filter((a) => a.runsFirst && a.status === 'planned')) await runInPasses([action], { ...pass, concurrency: 1 });
@@ -147,6 +149,9 @@ async function runAction(action: Action, pass: Pass, round: number): Promise<boo
 function stillPropagating(error: unknown, step: Step, earlier: readonly Step[], action: Action, pass: Pass): boolean {
   if (errorName(error) !== 'DeleteConflict' && errorName(error) !== 'DeleteConflictException') return false;
   if (!FINAL_DELETES.has(step.call) || !earlier.every((s) => s.status === 'done')) return false;
+  // A policy still held by a principal whose own action failed before detaching it: the conflict is real.
+  const arn = step.input.PolicyArn;
+  if (arn && pass.actions.some((a) => a.status === 'failed' && a !== action && a.steps.some((s) => s.status !== 'done' && s.input.PolicyArn === arn))) return false;
   const since = pass.conflictSince.get(action) ?? Date.now();
   pass.conflictSince.set(action, since);
   return Date.now() - since < IAM_PROPAGATION_MS;
