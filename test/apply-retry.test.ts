@@ -96,7 +96,7 @@ test('no later pass starts past the deadline, and the action says why it stopped
   const { clients, sent } = scripted({ DeleteRole: [awsError('Throttling')] });
   const action = roleAction();
   await applyActions([action], ['iam:role'], clients, { deadline: Date.now() + 500 });
-  expect(action).toMatchObject({ status: 'failed', error: expect.stringMatching(/Throttling.*\(retried at the run's deadline, after 1 passes\)$/) });
+  expect(action).toMatchObject({ status: 'failed', error: expect.stringMatching(/Throttling.*\(1 passes, no time for more\)$/) });
   expect(sent).toEqual(['DetachRolePolicy', 'DeleteRole']);
 });
 

@@ -4,7 +4,7 @@
  * client-side rate limiter.
  */
 import type { RetryErrorInfo, RetryToken } from '@smithy/types';
-import { EngineRetryStrategy } from '../lambda/engine/aws';
+import { EngineRetryStrategy, THROTTLE_BASE_MS, TRANSIENT_BASE_MS } from '../lambda/engine/aws';
 
 const info = (errorType: RetryErrorInfo['errorType'], name = 'Error'): RetryErrorInfo => ({ errorType, error: { name, message: name, $metadata: {} } });
 
@@ -33,8 +33,8 @@ test('backoff: full jitter under base × 2^retry, a longer base after a throttle
   for (let i = 0; i < 50; i++) {
     const transient = await retriesAllowed(strategy, info('TRANSIENT'));
     const throttled = await retriesAllowed(strategy, info('THROTTLING'));
-    transient.forEach((token, n) => expect(token.getRetryDelay()).toBeLessThan(Math.min(20_000, EngineRetryStrategy.TRANSIENT_BASE_MS * 2 ** (n + 1))));
-    throttled.forEach((token, n) => expect(token.getRetryDelay()).toBeLessThan(Math.min(1_000, EngineRetryStrategy.THROTTLE_BASE_MS * 2 ** (n + 1))));
+    transient.forEach((token, n) => expect(token.getRetryDelay()).toBeLessThan(Math.min(20_000, TRANSIENT_BASE_MS * 2 ** (n + 1))));
+    throttled.forEach((token, n) => expect(token.getRetryDelay()).toBeLessThan(Math.min(1_000, THROTTLE_BASE_MS * 2 ** (n + 1))));
     expect(Math.max(...transient.map((token) => token.getRetryDelay()))).toBeGreaterThan(1_000);
   }
 });

@@ -7,6 +7,7 @@
  * (throttling, a 5xx, a lost answer; IAM's eventual consistency on a final delete) gets later passes, resuming
  * at its failed step, with growing pauses, until it is done, the passes run out or the deadline comes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errorName, type AwsClients } from './aws';
 import { runStep } from './calls';
 import { forEachBounded } from './concurrency';
@@ -55,12 +56,12 @@ const FINAL_DELETES = new Set(['DeleteRole', 'DeletePolicy', 'DeleteUser', 'Dele
 export const IAM_PROPAGATION_MS = 120_000;
 
 /** A service that was busy or failed, or an answer that never came: the same call may succeed later. */
-const TRANSIENT_NAMES = /^(Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|ServiceUnavailable|ServiceFailure|InternalFailure|InternalError|RequestTimeout|TimeoutError|ConcurrentModification)/;
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const TRANSIENT_NAMES = /^(Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|Service(Unavailable|Failure)|Internal|(Request)?Timeout|ConcurrentModification)/;
+const NETWORK_CODES = /^E(CONNRESET|CONNREFUSED|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)$/;
 
 export function isTransient(error: unknown): boolean {
   const e = error as { code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return TRANSIENT_NAMES.test(errorName(error)) || NETWORK_CODES.has(e?.code ?? '') || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
+  return TRANSIENT_NAMES.test(errorName(error)) || NETWORK_CODES.test(e?.code ?? '') || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 
 interface Pass {
@@ -103,14 +104,13 @@ async function runInPasses(due: Action[], pass: Pass): Promise<void> {
       if (await runAction(action, pass, round)) again.push(action);
     });
     const pause = Math.min(MAX_PAUSE_MS, FIRST_PAUSE_MS * 2 ** round);
-    const stop =
-      round + 1 >= MAX_PASSES ? `after ${round + 1} passes` : Date.now() + pause > pass.deadline ? `at the run's deadline, after ${round + 1} passes` : undefined;
+    const stop = round + 1 >= MAX_PASSES || Date.now() + pause > pass.deadline;
     if (!again.length || pass.signal?.aborted || stop) {
-      for (const action of again) if (stop) action.error += ` (retried ${stop})`;
+      for (const action of again) if (stop) action.error += ` (${round + 1} passes, no time for more)`;
       return;
     }
-    await sleep(pause, pass.signal);
-    if (pass.signal?.aborted) return;
+    // An abort (the Lambda's time is up) ends the pause, and the passes.
+    if (await sleep(pause, undefined, { signal: pass.signal }).then(() => pass.signal?.aborted, () => true)) return;
     for (const action of again) reopen(action);
     due = again;
   }
@@ -118,7 +118,7 @@ async function runInPasses(due: Action[], pass: Pass): Promise<void> {
 
 /** Runs the action's steps not done yet; true when it failed in a way a later pass may get past. */
 async function runAction(action: Action, pass: Pass, round: number): Promise<boolean> {
-  for (const [index, step] of action.steps.entries()) {
+  for (const step of action.steps) {
     if (step.status === 'done') continue;
     if (pass.signal?.aborted) return false;
     try {
@@ -138,17 +138,19 @@ async function runAction(action: Action, pass: Pass, round: number): Promise<boo
         : describeError(error);
       action.status = 'failed';
       action.error = `${step.call} failed: ${step.error}; ${action.steps.filter((s) => s.status === 'planned').length} later step(s) not run`;
-      return isTransient(error) || stillPropagating(error, step, action.steps.slice(0, index), action, pass);
+      return isTransient(error) || stillPropagating(error, step, action, pass);
     }
   }
   action.status = 'done';
   return false;
 }
 
-/** A final delete's DeleteConflict right after its action's own detaches all succeeded, within IAM's propagation time. */
-function stillPropagating(error: unknown, step: Step, earlier: readonly Step[], action: Action, pass: Pass): boolean {
-  if (errorName(error) !== 'DeleteConflict' && errorName(error) !== 'DeleteConflictException') return false;
-  if (!FINAL_DELETES.has(step.call) || !earlier.every((s) => s.status === 'done')) return false;
+/**
+ * A final delete's DeleteConflict right after its action's own detaches, within IAM's propagation time. Every
+ * earlier step of the action succeeded: steps run in order and an action stops at its first failure.
+ */
+function stillPropagating(error: unknown, step: Step, action: Action, pass: Pass): boolean {
+  if (!/^DeleteConflict/.test(errorName(error)) || !FINAL_DELETES.has(step.call)) return false;
   // A policy still held by a principal whose own action failed before detaching it: the conflict is real.
   const arn = step.input.PolicyArn;
   if (arn && pass.actions.some((a) => a.status === 'failed' && a !== action && a.steps.some((s) => s.status !== 'done' && s.input.PolicyArn === arn))) return false;
@@ -166,18 +168,6 @@ function reopen(action: Action): void {
     step.status = 'planned';
     delete step.error;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** `RoleName=CTLX, PolicyArn=arn:...`: what a denied call was about, for the person who must allow it. */

@@ -63,6 +63,21 @@ export function createClients(options: ClientOptions = {}): AwsClients {
   return clients;
 }
 
+/** First backoff (mean, ms) after a throttle and after any other retryable error; doubled each retry. */
+export const THROTTLE_BASE_MS = 100;
+export const TRANSIENT_BASE_MS = 50;
+const MAX_DELAY_MS = 20_000;
+/**
+ * A throttle is about rate, not health: waits of a second at most keep the account's rate budget used (a token
+ * bucket refilled every second), where longer ones leave it idle while every caller sleeps.
+ */
+const MAX_THROTTLE_DELAY_MS = 1_000;
+/**
+ * Attempts of a call that keeps being throttled: "slow down" is no sign of failure, and a read given up on
+ * would end the whole discovery. About 15 s of waiting at the cap.
+ */
+const THROTTLED_ATTEMPTS = 30;
+
 /**
  * The SDK's standard retries (throttling and transient errors: 5xx, resets, timeouts; IAM's
  * ConcurrentModification too, which "asks to submit the request again"), exponential backoff with full jitter,
@@ -72,21 +87,6 @@ export function createClients(options: ClientOptions = {}): AwsClients {
  * a call waiting out its backoff holds its slot, so a throttled run sends less, not more.
  */
 export class EngineRetryStrategy implements RetryStrategyV2 {
-  /** First backoff (mean, ms) after a throttle and after any other retryable error; doubled each retry. */
-  static readonly THROTTLE_BASE_MS = 100;
-  static readonly TRANSIENT_BASE_MS = 50;
-  static readonly MAX_DELAY_MS = 20_000;
-  /**
-   * A throttle is about rate, not health: waits of a second at most keep the account's rate budget used (a token
-   * bucket refilled every second), where longer ones leave it idle while every caller sleeps.
-   */
-  static readonly MAX_THROTTLE_DELAY_MS = 1_000;
-  /**
-   * Attempts of a call that keeps being throttled: "slow down" is no sign of failure, and a read given up on
-   * would end the whole discovery. About 15 s of waiting at the cap.
-   */
-  static readonly THROTTLED_ATTEMPTS = 30;
-
   constructor(private readonly maxAttempts: number) {}
 
   async acquireInitialRetryToken(): Promise<RetryToken> {
@@ -96,13 +96,12 @@ export class EngineRetryStrategy implements RetryStrategyV2 {
   async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
     const count = token.getRetryCount() + 1;
     const throttled = info.errorType === 'THROTTLING';
-    const attempts = throttled ? Math.max(this.maxAttempts, EngineRetryStrategy.THROTTLED_ATTEMPTS) : this.maxAttempts;
+    const attempts = throttled ? Math.max(this.maxAttempts, THROTTLED_ATTEMPTS) : this.maxAttempts;
     if (count >= attempts || !isRetryable(info)) throw new Error('no retry');
-    const base = throttled ? EngineRetryStrategy.THROTTLE_BASE_MS : EngineRetryStrategy.TRANSIENT_BASE_MS;
-    const cap = throttled ? EngineRetryStrategy.MAX_THROTTLE_DELAY_MS : EngineRetryStrategy.MAX_DELAY_MS;
-    let delay = Math.floor(Math.random() * Math.min(cap, base * 2 ** count));
-    if (info.retryAfterHint) delay = Math.max(delay, Math.min(info.retryAfterHint.getTime() - Date.now(), EngineRetryStrategy.MAX_DELAY_MS));
-    return retryToken(count, delay);
+    const base = throttled ? THROTTLE_BASE_MS : TRANSIENT_BASE_MS;
+    const cap = throttled ? MAX_THROTTLE_DELAY_MS : MAX_DELAY_MS;
+    // No Retry-After: none of the APIs the engine calls documents one (and it costs template bytes). Full jitter alone.
+    return retryToken(count, Math.floor(Math.random() * Math.min(cap, base * 2 ** count)));
   }
 
   recordSuccess(): void {}
