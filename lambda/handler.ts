@@ -19,6 +19,8 @@ import { classifyUpdate, describeStackStatus, type UpdateKind } from './stack-st
 
 /** Time kept back from the Lambda's own timeout to send a FAILED answer. */
 export const ANSWER_MARGIN_MS = 15_000;
+/** Before the answer's own deadline, apply starts no later pass, so a run that retries still ends with its report. */
+export const PASS_MARGIN_MS = 10_000;
 
 /** The request types CloudFormation sends; anything else is refused before anything runs. */
 const REQUEST_TYPES: readonly string[] = ['Create', 'Update', 'Delete'];
@@ -190,7 +192,14 @@ export function createHandler(deps: HandlerDependencies) {
 
     try {
       const outcome = await Promise.race([
-        deps.run({ mode, config, clients, signal: abort.signal, onPlan: (actions, read) => ((planned = actions), (inventory = read)) }),
+        deps.run({
+          mode,
+          config,
+          clients,
+          signal: abort.signal,
+          deadline: Date.now() + budget - PASS_MARGIN_MS,
+          onPlan: (actions, read) => ((planned = actions), (inventory = read)),
+        }),
         deadline,
       ]);
       if (outcome === 'timeout') {

@@ -1,6 +1,6 @@
 /** The custom-resource handler: the exact answer CloudFormation receives in every lifecycle case. */
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { ANSWER_MARGIN_MS, createHandler, idleData, responseData, type HandlerDependencies } from '../lambda/handler';
+import { ANSWER_MARGIN_MS, createHandler, idleData, PASS_MARGIN_MS, responseData, type HandlerDependencies } from '../lambda/handler';
 import { ALLOW_LOOPBACK_HTTP_ENV } from '../lambda/response';
 import { classifyUpdate } from '../lambda/stack-status';
 import type { DepartureReport } from '../lambda/engine/report';
@@ -134,6 +134,15 @@ test.each([
   await handler(event('Create', { ...PROPERTIES, ...change }), context());
   expect(runs).toEqual([]);
   expect(sent[0]!.body).toMatchObject({ Status: 'FAILED', Reason: reason });
+});
+
+test('apply gets a deadline for its later passes that leaves time to finish the report and answer', async () => {
+  const { handler, runs } = harness(async () => report('apply', [action('CTLDeveloperRole', 'done')]));
+  const before = Date.now();
+  await handler(event('Update', { ...PROPERTIES, Mode: 'apply' }), context(600_000));
+  const deadline = runs[0]!.deadline!;
+  expect(deadline).toBeGreaterThanOrEqual(before + 600_000 - ANSWER_MARGIN_MS - PASS_MARGIN_MS);
+  expect(deadline).toBeLessThanOrEqual(Date.now() + 600_000 - ANSWER_MARGIN_MS - PASS_MARGIN_MS);
 });
 
 test('time running out answers FAILED before the Lambda timeout, stops apply and says what is left', async () => {

@@ -12,7 +12,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
+import type { InitializeMiddleware, MiddlewareStack, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { AccountClient } from './account-api';
 
 /** Clients the engine uses; tests and benchmarks wrap them to count or break calls. */
@@ -45,7 +45,7 @@ export interface RegionalClients {
 
 export interface ClientOptions {
   /**
-   * Retry budget per call with the SDK's adaptive mode (client-side rate limiting on throttles).
+   * Attempts per call (see `EngineRetryStrategy`); apply gives a call that runs out of them a later pass.
    * @default AWS_MAX_ATTEMPTS, else 10
    */
   readonly maxAttempts?: number;
@@ -64,7 +64,9 @@ export function globalRegion(service: 'iam' | 'organizations', region: string): 
 }
 
 export function createClients(options: ClientOptions = {}): AwsClients {
-  const common = { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 10) } as const;
+  const maxAttempts = options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 10);
+  // The strategy keeps no state between calls: every client can share it.
+  const common = { maxAttempts, retryStrategy: new EngineRetryStrategy(maxAttempts) };
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const regional = new Map<string, RegionalClients>();
   const sts = new STSClient({ ...common, region });
@@ -91,6 +93,56 @@ export function createClients(options: ClientOptions = {}): AwsClients {
   };
   if (options.callCounter) for (const client of Object.values(clients)) if (typeof client !== 'function') options.callCounter.attach(client);
   return clients;
+}
+
+/** First backoff (mean, ms) after a throttle and after any other retryable error; doubled each retry. */
+export const THROTTLE_BASE_MS = 100;
+export const TRANSIENT_BASE_MS = 50;
+const MAX_DELAY_MS = 20_000;
+/**
+ * A throttle is about rate, not health: waits of a second at most keep the account's rate budget used (a token
+ * bucket refilled every second), where longer ones leave it idle while every caller sleeps.
+ */
+const MAX_THROTTLE_DELAY_MS = 1_000;
+/**
+ * Attempts of a call that keeps being throttled: "slow down" is no sign of failure, and a read given up on
+ * would end the whole discovery. About 15 s of waiting at the cap.
+ */
+const THROTTLED_ATTEMPTS = 30;
+
+/**
+ * The SDK's standard retries (throttling and transient errors: 5xx, resets, timeouts; IAM's
+ * ConcurrentModification too, which "asks to submit the request again"), exponential backoff with full jitter,
+ * without what made a busy run collapse: no retry quota (the SDK's 500 tokens per client, 14 per retried 5xx,
+ * then every call fails on its first fault) and no client-side rate limiter (adaptive mode cuts its rate at
+ * every throttle, even a random one, down to a trickle). Pressure stays bounded by the callers' concurrency:
+ * a call waiting out its backoff holds its slot, so a throttled run sends less, not more.
+ */
+export class EngineRetryStrategy implements RetryStrategyV2 {
+  constructor(private readonly maxAttempts: number) {}
+
+  async acquireInitialRetryToken(): Promise<RetryToken> {
+    return retryToken(0, 0);
+  }
+
+  async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
+    const count = token.getRetryCount() + 1;
+    const throttled = info.errorType === 'THROTTLING';
+    const attempts = throttled ? Math.max(this.maxAttempts, THROTTLED_ATTEMPTS) : this.maxAttempts;
+    if (count >= attempts || !isRetryable(info)) throw new Error('no retry');
+    const base = throttled ? THROTTLE_BASE_MS : TRANSIENT_BASE_MS;
+    const cap = throttled ? MAX_THROTTLE_DELAY_MS : MAX_DELAY_MS;
+    // No Retry-After: none of the APIs the engine calls documents one (and it costs template bytes). Full jitter alone.
+    return retryToken(count, Math.floor(Math.random() * Math.min(cap, base * 2 ** count)));
+  }
+
+  recordSuccess(): void {}
+}
+
+const retryToken = (count: number, delay: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+
+function isRetryable(info: RetryErrorInfo): boolean {
+  return info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT' || /^ConcurrentModification/.test(errorName(info.error));
 }
 
 /** Any SDK v3 client: only its middleware stack is used. */

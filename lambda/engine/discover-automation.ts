@@ -13,6 +13,7 @@ import {
 import { ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { paginateListFunctions } from '@aws-sdk/client-lambda';
 import { errorName, type AwsClients } from './aws';
+import { DISCOVERY_CONCURRENCY, mapBounded } from './concurrency';
 import type { Automation } from './inventory';
 
 export async function discoverAutomation(clients: AwsClients): Promise<Automation> {
@@ -42,17 +43,10 @@ export async function discoverAutomation(clients: AwsClients): Promise<Automatio
         NextToken = page.NextToken;
       } while (NextToken);
       // A rule's targets tell whether it drives the provider's functions; rules are few, one read each.
-      return Promise.all(
-        rules.map(async (rule) => {
-          const { Targets } = await clients.events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }));
-          return {
-            name: rule.Name!,
-            arn: rule.Arn!,
-            targets: (Targets ?? []).map((t) => ({ id: t.Id!, arn: t.Arn! })),
-            managedBy: rule.ManagedBy,
-          };
-        }),
-      );
+      return mapBounded(rules, DISCOVERY_CONCURRENCY, async (rule) => {
+        const { Targets } = await clients.events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }));
+        return { name: rule.Name!, arn: rule.Arn!, targets: (Targets ?? []).map((t) => ({ id: t.Id!, arn: t.Arn! })), managedBy: rule.ManagedBy };
+      });
     }),
     guarded('AWS Config rules', async () => {
       const rules = [];

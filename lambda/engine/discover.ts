@@ -24,6 +24,7 @@ import {
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsClients } from './aws';
+import { DISCOVERY_CONCURRENCY, mapBounded } from './concurrency';
 import { readAccount, type Permission } from './permissions';
 import type { DepartureConfig } from './config';
 import { errorName } from './aws';
@@ -72,19 +73,14 @@ export async function discover(clients: AwsClients, config: DepartureConfig): Pr
   ]);
   const keptPolicyNames = new Set(config.keepCamProvider ? config.camPolicyNames : []);
   const hasPrefix = (name: string) => config.prefixes.some((prefix) => name.startsWith(prefix));
-  const [policies, users] = await Promise.all([
-    Promise.all(
-      details.policies.map(async (policy) =>
-        keptPolicyNames.has(policy.name) ? { ...policy, tags: await policyTags(clients.iam, policy.arn) } : policy,
-      ),
-    ),
-    // Only a user that may be deleted needs its credentials listed: six reads each, so not for everyone.
-    Promise.all(
-      details.users.map(async (user): Promise<User> =>
-        config.identities.users && hasPrefix(user.name) ? { ...user, credentials: await userCredentials(clients.iam, user.name) } : user,
-      ),
-    ),
-  ]);
+  // One after the other, each bounded: the two together never exceed the bound.
+  const policies = await mapBounded(details.policies, DISCOVERY_CONCURRENCY, async (policy) =>
+    keptPolicyNames.has(policy.name) ? { ...policy, tags: await policyTags(clients.iam, policy.arn) } : policy,
+  );
+  // Only a user that may be deleted needs its credentials listed: six reads each, so not for everyone.
+  const users = await mapBounded(details.users, DISCOVERY_CONCURRENCY, async (user): Promise<User> =>
+    config.identities.users && hasPrefix(user.name) ? { ...user, credentials: await userCredentials(clients.iam, user.name) } : user,
+  );
   return {
     accountId: caller.accountId,
     readAt,
@@ -112,20 +108,19 @@ async function userCredentials(iam: IAMClient, UserName: string): Promise<UserCr
     return items;
   };
   const client = { client: iam };
-  const [accessKeyIds, hasLoginProfile, mfaSerials, signingCertificateIds, sshPublicKeyIds, serviceSpecific] = await Promise.all([
-    all(paginateListAccessKeys(client, { UserName }), (p) => (p.AccessKeyMetadata ?? []).map((k) => k.AccessKeyId!)),
-    iam.send(new GetLoginProfileCommand({ UserName })).then(
-      () => true,
-      (error) => {
-        if (errorName(error).startsWith('NoSuchEntity')) return false;
-        throw error;
-      },
-    ),
-    all(paginateListMFADevices(client, { UserName }), (p) => (p.MFADevices ?? []).map((d) => d.SerialNumber!)),
-    all(paginateListSigningCertificates(client, { UserName }), (p) => (p.Certificates ?? []).map((c) => c.CertificateId!)),
-    all(paginateListSSHPublicKeys(client, { UserName }), (p) => (p.SSHPublicKeys ?? []).map((k) => k.SSHPublicKeyId!)),
-    iam.send(new ListServiceSpecificCredentialsCommand({ UserName })),
-  ]);
+  // One read after another: users are read DISCOVERY_CONCURRENCY at a time, and that is the whole bound.
+  const accessKeyIds = await all(paginateListAccessKeys(client, { UserName }), (p) => (p.AccessKeyMetadata ?? []).map((k) => k.AccessKeyId!));
+  const hasLoginProfile = await iam.send(new GetLoginProfileCommand({ UserName })).then(
+    () => true,
+    (error) => {
+      if (errorName(error).startsWith('NoSuchEntity')) return false;
+      throw error;
+    },
+  );
+  const mfaSerials = await all(paginateListMFADevices(client, { UserName }), (p) => (p.MFADevices ?? []).map((d) => d.SerialNumber!));
+  const signingCertificateIds = await all(paginateListSigningCertificates(client, { UserName }), (p) => (p.Certificates ?? []).map((c) => c.CertificateId!));
+  const sshPublicKeyIds = await all(paginateListSSHPublicKeys(client, { UserName }), (p) => (p.SSHPublicKeys ?? []).map((k) => k.SSHPublicKeyId!));
+  const serviceSpecific = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName }));
   return {
     accessKeyIds,
     hasLoginProfile,
@@ -179,13 +174,11 @@ async function listSamlProviders(iam: IAMClient): Promise<SamlProvider[]> {
 /** OIDC providers are not paged; URL and tags need one Get each (an account has a handful). */
 async function listOidcProviders(iam: IAMClient): Promise<OidcProvider[]> {
   const { OpenIDConnectProviderList } = await iam.send(new ListOpenIDConnectProvidersCommand({}));
-  return Promise.all(
-    (OpenIDConnectProviderList ?? []).map(async (listed) => {
-      const arn = required(listed, 'Arn', 'ListOpenIDConnectProviders');
-      const provider = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
-      return { arn, url: provider.Url ?? arn.split(':oidc-provider/')[1] ?? '', tags: tagMap(provider.Tags) };
-    }),
-  );
+  return mapBounded(OpenIDConnectProviderList ?? [], DISCOVERY_CONCURRENCY, async (listed) => {
+    const arn = required(listed, 'Arn', 'ListOpenIDConnectProviders');
+    const provider = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
+    return { arn, url: provider.Url ?? arn.split(':oidc-provider/')[1] ?? '', tags: tagMap(provider.Tags) };
+  });
 }
 
 /** A standalone account answers AWSOrganizationsNotInUseException; a denied read is reported, not fatal. */

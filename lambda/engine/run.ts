@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly concurrency?: number;
   /** Stops apply from starting further steps (e.g. when the Lambda is about to time out). */
   readonly signal?: AbortSignal;
+  /** Epoch milliseconds after which apply starts no later pass over failed actions (see `ApplyOptions.deadline`). */
+  readonly deadline?: number;
   /**
    * Receives the planned actions (and the inventory they came from) before apply starts; apply then records each
    * outcome on them in place, so a caller that must answer early can still report what was done.
@@ -36,7 +38,7 @@ export async function runDeparture(options: RunOptions): Promise<DepartureReport
   options.onPlan?.(actions, inventory);
   if (options.mode === 'apply') {
     const order = orderKinds(RESOURCE_KINDS).map((kind) => kind.type);
-    await applyActions(actions, order, options.clients, { concurrency: options.concurrency, signal: options.signal });
+    await applyActions(actions, order, options.clients, { concurrency: options.concurrency, signal: options.signal, deadline: options.deadline });
   }
   const readiness = await checkReadiness(options.clients, options.config, inventory.organization, actions);
   return buildReport(inventory, options.mode, startedAt, actions, readiness);

@@ -818,3 +818,82 @@ describe('readiness and leaving: what moto lacks, after the account and organiza
     expect((await iam.send(new GetAccountSummaryCommand({}))).SummaryMap).toMatchObject({ AccountMFAEnabled: 0 });
   });
 });
+
+describe('(o) IAM eventual consistency, with --iam-propagation-seconds', () => {
+  const WINDOW_S = 1;
+  let slow: MotoServer;
+  let client: IAMClient;
+  beforeAll(async () => {
+    slow = await startMoto({ iamPropagationSeconds: WINDOW_S });
+    client = new IAMClient({ endpoint: slow.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await slow?.stop();
+  });
+  beforeEach(() => slow.reset());
+
+  /** Each final delete, right after the detach that freed it, and the message AWS gives while it still sees the attachment. */
+  const cases: [string, () => Promise<unknown>, () => Promise<unknown>, string][] = [
+    [
+      'DeleteRole after DetachRolePolicy',
+      async () => {
+        await client.send(new CreateRoleCommand({ RoleName: 'R', AssumeRolePolicyDocument: TRUST }));
+        await client.send(new CreatePolicyCommand({ PolicyName: 'P', PolicyDocument: DOC }));
+        await client.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: policyArn('P') }));
+        await client.send(new DetachRolePolicyCommand({ RoleName: 'R', PolicyArn: policyArn('P') }));
+      },
+      () => client.send(new DeleteRoleCommand({ RoleName: 'R' })),
+      'Cannot delete entity, must detach all policies first.',
+    ],
+    [
+      'DeletePolicy after DetachRolePolicy',
+      async () => {
+        await client.send(new CreateRoleCommand({ RoleName: 'R', AssumeRolePolicyDocument: TRUST }));
+        await client.send(new CreatePolicyCommand({ PolicyName: 'P', PolicyDocument: DOC }));
+        await client.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: policyArn('P') }));
+        await client.send(new DetachRolePolicyCommand({ RoleName: 'R', PolicyArn: policyArn('P') }));
+      },
+      () => client.send(new DeletePolicyCommand({ PolicyArn: policyArn('P') })),
+      'Cannot delete a policy attached to entities.',
+    ],
+    [
+      'DeleteUser after DeleteAccessKey',
+      async () => {
+        await client.send(new CreateUserCommand({ UserName: 'U' }));
+        const { AccessKey } = await client.send(new CreateAccessKeyCommand({ UserName: 'U' }));
+        await client.send(new DeleteAccessKeyCommand({ UserName: 'U', AccessKeyId: AccessKey!.AccessKeyId }));
+      },
+      () => client.send(new DeleteUserCommand({ UserName: 'U' })),
+      'Cannot delete entity, must detach all policies first.',
+    ],
+    [
+      'DeleteGroup after RemoveUserFromGroup',
+      async () => {
+        await client.send(new CreateUserCommand({ UserName: 'U' }));
+        await client.send(new CreateGroupCommand({ GroupName: 'G' }));
+        await client.send(new AddUserToGroupCommand({ GroupName: 'G', UserName: 'U' }));
+        await client.send(new RemoveUserFromGroupCommand({ GroupName: 'G', UserName: 'U' }));
+      },
+      () => client.send(new DeleteGroupCommand({ GroupName: 'G' })),
+      'Cannot delete entity, must remove users from group first.',
+    ],
+  ];
+
+  test.each(cases)('%s answers DeleteConflict until the detach has propagated, then succeeds', async (_, freed, remove, message) => {
+    await freed();
+    await expect(remove()).rejects.toMatchObject(deleteConflict(message));
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_S * 1000 + 100));
+    await expect(remove()).resolves.toBeDefined();
+  });
+
+  test('an entity nothing was detached from is deleted at once, and moto without the option stays consistent', async () => {
+    await client.send(new CreateRoleCommand({ RoleName: 'Fresh', AssumeRolePolicyDocument: TRUST }));
+    await expect(client.send(new DeleteRoleCommand({ RoleName: 'Fresh' }))).resolves.toBeDefined();
+    await createRole('R');
+    await createPolicy('P');
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'R', PolicyArn: policyArn('P') }));
+    await iam.send(new DetachRolePolicyCommand({ RoleName: 'R', PolicyArn: policyArn('P') }));
+    await expect(iam.send(new DeleteRoleCommand({ RoleName: 'R' }))).resolves.toBeDefined();
+  });
+});

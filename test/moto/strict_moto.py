@@ -5,7 +5,7 @@ because of that would hide a bug that real AWS would show, so each patch below r
 raise moto's own IAM exception classes, so the wire error (Code and HTTP status) is the one AWS sends. Each rule
 has a test in strict-moto.test.ts. Rules moto already enforces are noted where they would otherwise go.
 
-Usage: python3 strict_moto.py --port PORT [--host 127.0.0.1]   (PORT 0 picks a free port)
+Usage: python3 strict_moto.py --port PORT [--host 127.0.0.1] [--iam-propagation-seconds S]   (PORT 0 picks a free port)
 Prints "strict-moto ready on http://HOST:PORT" once the socket accepts connections, then serves until killed.
 """
 import argparse
@@ -122,6 +122,109 @@ def delete_group(self, group_name):
 
 
 IAMBackend.delete_group = delete_group
+
+
+# == Eventual consistency =====================================================================================
+# (o) IAM is eventually consistent: "Changes that I make are not always immediately visible ... IAM ... uses a
+# distributed computing model called eventual consistency" (IAM User Guide, Troubleshooting IAM,
+# troubleshoot_general.html#troubleshoot_general_eventual-consistency). A DeleteRole, DeletePolicy, DeleteUser or
+# DeleteGroup right after the detaches that allow it can still see them, and AWS answers DeleteConflict for
+# seconds, with the message it gives while the attachment is real ("Cannot delete entity, must detach all policies
+# first." right after the detach: aws/aws-sdk-java#2155; terraform-provider-aws#40059 shows DeleteRole retried on it
+# for over a minute). moto is always consistent. With --iam-propagation-seconds S, each of these deletes answers
+# DeleteConflict until S seconds after the last detach or removal that freed that entity. 0 (the default) keeps
+# moto consistent, so the tests of other rules stay exact.
+import inspect  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+IAM_PROPAGATION_SECONDS = 0.0
+_released_at = {}  # (account id, kind, name) -> time.monotonic() of the last detach that freed it
+_released_lock = threading.Lock()
+
+# backend method -> the entities it frees, as (kind, argument holding the entity's name or ARN)
+RELEASES = {
+    "detach_role_policy": (("role", "role_name"), ("policy", "policy_arn")),
+    "delete_role_policy": (("role", "role_name"),),
+    "remove_role_from_instance_profile": (("role", "role_name"),),
+    "detach_user_policy": (("user", "user_name"), ("policy", "policy_arn")),
+    "delete_user_policy": (("user", "user_name"),),
+    "remove_user_from_group": (("user", "user_name"), ("group", "group_name")),
+    "detach_group_policy": (("group", "group_name"), ("policy", "policy_arn")),
+    "delete_group_policy": (("group", "group_name"),),
+    "delete_policy_version": (("policy", "policy_arn"),),
+    "delete_access_key": (("user", "user_name"),),
+    "delete_login_profile": (("user", "user_name"),),
+    "deactivate_mfa_device": (("user", "user_name"),),
+    "delete_signing_certificate": (("user", "user_name"),),
+    "delete_ssh_public_key": (("user", "user_name"),),
+}
+
+
+def _recording_release(method, freed):
+    signature = inspect.signature(method)
+
+    def recorded(self, *args, **kwargs):
+        result = method(self, *args, **kwargs)
+        if IAM_PROPAGATION_SECONDS > 0:
+            arguments = signature.bind(self, *args, **kwargs).arguments
+            with _released_lock:
+                for kind, argument in freed:
+                    _released_at[(self.account_id, kind, arguments[argument])] = time.monotonic()
+        return result
+
+    return recorded
+
+
+for _name, _freed in RELEASES.items():
+    setattr(IAMBackend, _name, _recording_release(getattr(IAMBackend, _name), _freed))
+
+
+def check_propagated(account_id, kind, name, message):
+    """DeleteConflict while the detaches that freed this entity are younger than IAM_PROPAGATION_SECONDS."""
+    with _released_lock:
+        released = _released_at.get((account_id, kind, name))
+    if released is not None and time.monotonic() - released < IAM_PROPAGATION_SECONDS:
+        raise DeleteConflictException(message)
+
+
+_consistent_delete_role = IamResponse.delete_role
+
+
+def propagating_delete_role(self):
+    check_propagated(self.backend.account_id, "role", self._get_param("RoleName"),
+                     "Cannot delete entity, must detach all policies first.")
+    return _consistent_delete_role(self)
+
+
+IamResponse.delete_role = propagating_delete_role
+
+
+def _propagating(method, kind, message):
+    def checked(self, name):
+        check_propagated(self.account_id, kind, name, message)
+        return method(self, name)
+
+    return checked
+
+
+IAMBackend.delete_policy = _propagating(IAMBackend.delete_policy, "policy", "Cannot delete a policy attached to entities.")
+IAMBackend.delete_user = _propagating(IAMBackend.delete_user, "user", "Cannot delete entity, must detach all policies first.")
+IAMBackend.delete_group = _propagating(IAMBackend.delete_group, "group", "Cannot delete entity, must remove users from group first.")
+
+# A reset forgets every entity, and with them when they were freed.
+from moto.moto_api._internal.models import MotoAPIBackend  # noqa: E402
+
+_reset = MotoAPIBackend.reset
+
+
+def reset_forgetting_releases(self):
+    with _released_lock:
+        _released_at.clear()
+    return _reset(self)
+
+
+MotoAPIBackend.reset = reset_forgetting_releases
 
 
 # == Paging ===================================================================================================
@@ -1087,7 +1190,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--iam-propagation-seconds", type=float, default=0.0,
+                        help="DeleteConflict this long after an entity's last detach, as IAM's eventual consistency (o)")
     args = parser.parse_args()
+    global IAM_PROPAGATION_SECONDS
+    IAM_PROPAGATION_SECONDS = args.iam_propagation_seconds
 
     from werkzeug.serving import make_server
 

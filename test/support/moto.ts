@@ -61,9 +61,20 @@ async function post(url: string, body?: string): Promise<void> {
   if (!response.ok) throw new Error(`POST ${url} answered HTTP ${response.status}`);
 }
 
-export async function startMoto(): Promise<MotoServer> {
+export interface MotoOptions {
+  /**
+   * IAM's eventual consistency: DeleteRole, DeletePolicy, DeleteUser and DeleteGroup answer DeleteConflict until
+   * this long after the last detach that freed the entity (strict_moto.py rule (o)).
+   * @default 0, always consistent
+   */
+  readonly iamPropagationSeconds?: number;
+}
+
+export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> {
   const port = await freePort();
-  const child = spawn(process.env.PYTHON ?? 'python3', [launcherPath(), '--port', String(port), '--host', '127.0.0.1'], {
+  const args = [launcherPath(), '--port', String(port), '--host', '127.0.0.1'];
+  if (options.iamPropagationSeconds) args.push('--iam-propagation-seconds', String(options.iamPropagationSeconds));
+  const child = spawn(process.env.PYTHON ?? 'python3', args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Never leave a server behind, even when a test file forgets stop() or the runner exits early.
