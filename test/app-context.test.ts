@@ -10,11 +10,15 @@ import * as path from 'node:path';
 import { CONTEXT_KEYS } from '../lib/context';
 
 const APP = path.join(__dirname, '..', 'dist', 'bin', 'app.js');
-/** What the CDK CLI adds to every synth (recorded from `cdk synth` 2.1148.1), and a feature flag from cdk.json. */
+/**
+ * What the CDK CLI adds to every synth (recorded from `cdk synth` 2.1148.1; its `contextFromSettings`), with this
+ * project's cdk.json: `"pathMetadata": false` and `"versionReporting": false` keep `aws:cdk:path` metadata and the
+ * version-reporting resource out of the template (about 700 bytes of the 51,200), so the CLI sends no path-metadata
+ * key and asks for no version reporting.
+ */
 const CDK_OWN_CONTEXT = {
-  'aws:cdk:enable-path-metadata': true,
   'aws:cdk:enable-asset-metadata': true,
-  'aws:cdk:version-reporting': true,
+  'aws:cdk:disable-version-reporting': true,
   'aws:cdk:bundling-stacks': ['**'],
   '@aws-cdk/core:failSynthOnValidationErrors': false,
   '@aws-cdk/core:newStyleStackSynthesis': true,
@@ -69,4 +73,10 @@ test('a key given twice in cdk.json (which the CDK CLI would read as the last on
   expect(result).toEqual({ status: 2, stderr: 'ctl-departure: context "prefixes": is given twice in cdk.json: JSON would keep only the last; write it once\n', templates: [] });
   // The project's own cdk.json has each key once.
   expect(synth({}, readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).status).toBe(0);
+});
+
+test('cdk.json keeps path metadata and version reporting out of the template the CDK CLI sends', () => {
+  // Without these the CLI adds aws:cdk:path metadata to every resource, and the default stack no longer fits 51,200 bytes.
+  const settings = JSON.parse(readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8'));
+  expect({ pathMetadata: settings.pathMetadata, versionReporting: settings.versionReporting }).toEqual({ pathMetadata: false, versionReporting: false });
 });
