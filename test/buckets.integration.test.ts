@@ -1,4 +1,5 @@
 /** The provider's buckets against moto: every mode, versioned buckets, resumed and multipart copies, refusals. */
+import { configBucketPolicy } from './fixtures/config-bucket-policy';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -50,16 +51,7 @@ async function seed(options: { versioned?: boolean; objects?: number } = {}) {
   for (let i = 0; i < (options.objects ?? 3); i++) {
     await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: `AWSLogs/${ACCOUNT}/Config/item-${i}.json`, Body: `{"item":${i}}`, ContentType: 'application/json', Metadata: { origin: 'aws-config' }, Tagging: 'kind=snapshot' }));
   }
-  await s3.send(new PutBucketPolicyCommand({
-    Bucket: CONFIG_BUCKET,
-    Policy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        { Sid: 'ConfigWrite', Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${CONFIG_BUCKET}/AWSLogs/*` },
-        { Sid: 'ProviderRead', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::589942003651:root' }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${CONFIG_BUCKET}`, `arn:aws:s3:::${CONFIG_BUCKET}/*`] },
-      ],
-    }),
-  }));
+  await s3.send(new PutBucketPolicyCommand({ Bucket: CONFIG_BUCKET, Policy: configBucketPolicy(CONFIG_BUCKET) }));
 }
 
 const bucketAction = (report: Awaited<ReturnType<typeof run>>['report'], name: string) => report.actions.find((a) => a.resource === 's3:bucket' && a.name === name)!;

@@ -37,6 +37,7 @@ import { resolveConfig } from '../../lambda/engine/config';
 import { runDeparture } from '../../lambda/engine/run';
 import { createHandler } from '../../lambda/handler';
 import { saveReportToBucket } from '../../lambda/report-upload';
+import { configBucketPolicy } from '../fixtures/config-bucket-policy';
 import { CERTIFICATE, SSH_KEY } from '../fixtures/credentials';
 import { CallRecorder, type RecordedCall } from './call-recorder';
 import { seedReferenceAccount, trustPolicy } from './reference-account';
@@ -155,18 +156,7 @@ export async function seedBuckets(s3: S3Client, options: { bigObject?: boolean; 
       }),
     }),
   );
-  await s3.send(
-    new PutBucketPolicyCommand({
-      Bucket: CONFIG_BUCKET,
-      Policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Sid: 'ConfigWrite', Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${CONFIG_BUCKET}/AWSLogs/*` },
-          { Sid: 'ProviderRead', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::589942003651:root' }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${CONFIG_BUCKET}`, `arn:aws:s3:::${CONFIG_BUCKET}/*`] },
-        ],
-      }),
-    }),
-  );
+  await s3.send(new PutBucketPolicyCommand({ Bucket: CONFIG_BUCKET, Policy: configBucketPolicy(CONFIG_BUCKET) }));
 }
 
 /** moto has no S3 Control jobs: the job calls are recorded (the recorder runs first), then answered here. */
