@@ -7,7 +7,7 @@
  * (UNEXERCISED) so that an excess permission is a decision, not an accident.
  */
 import { IAMClient } from '@aws-sdk/client-iam';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template as Template_ } from 'aws-cdk-lib/assertions';
 import { DepartureCleanup } from '../lib/departure-cleanup';
 import type { Permission } from '../lambda/engine/permissions';
@@ -419,7 +419,9 @@ describe("a permission taken out of its kind's declaration", () => {
 
   const roleBuiltFrom = (permissions: readonly Permission[]) => {
     const stack = new Stack(new App(), 'ProviderDeparture');
-    new DepartureCleanup(stack, 'Departure', { prefixes: ['CTL'], permissions });
+    // Optional features as parameters (empty by default), as the stack has them: their conditions stay conditions.
+    const parameter = (name: string) => new CfnParameter(stack, name, { type: 'String', default: '' }).valueAsString;
+    new DepartureCleanup(stack, 'Departure', { prefixes: ['CTL'], permissions, archiveBucket: parameter('ArchiveBucket'), batchRoleArn: parameter('BatchRoleArn'), reportBucket: parameter('ReportBucket') });
     return rolePolicies(stack.resolve(Template_.fromStack(stack).toJSON()) as Template, deployment(VARIANTS[0]!));
   };
 
