@@ -1,6 +1,8 @@
 /** The CLI as a person runs it: the real bin entry, against moto, with exit codes and one-line errors. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main, parseArguments } from '../cli/main';
@@ -55,6 +57,17 @@ test.each([
   [['plan', '--concurrency', '0'], 'ctl-departure: --concurrency must be a whole number from 1 to 64'],
   [['plan', '--config'], 'ctl-departure: --config needs a value'],
   [['plan', '--verbose'], 'ctl-departure: unknown option --verbose; see ctl-departure --help'],
+  [['plan', '-x'], 'ctl-departure: unknown option -x; see ctl-departure --help'],
+  [['plan', '--config', '--json'], 'ctl-departure: --config needs a value'],
+  [['plan', '--json=yes'], 'ctl-departure: --json takes no value'],
+  [['plan', 'apply'], 'ctl-departure: unexpected argument "apply"; give one command'],
+  [['status'], 'ctl-departure: status needs --job ID, the S3 Batch Operations job id a run reported'],
+  [['plan', '--format', 'xml'], 'ctl-departure: --format must be one of table, md, csv, json, not "xml"'],
+  [['plan', '--yes'], 'ctl-departure: --accept-invitation and --yes belong to leave-organization'],
+  [['plan', '--region', 'Europe'], 'ctl-departure: --region must be a region name such as us-east-1, not "Europe"'],
+  [['plan', '--profile', 'a b'], 'ctl-departure: --profile must name a profile of the AWS config files, not "a b"'],
+  [['protections', '--report', 'r.json'], 'ctl-departure: --report belongs to plan and apply'],
+  [['plan', '--report', '/nonexistent/dir/r.json'], 'ctl-departure: --report /nonexistent/dir/r.json: cannot write the file (ENOENT)'],
 ])('%j exits 2 with one line', async (args, message) => {
   const result = await cli(...args);
   expect(result).toEqual({ code: 2, out: '', err: message });
@@ -95,7 +108,71 @@ test('an unreachable endpoint is one line and exit 1', async () => {
   }
 });
 
-test('plan is the default command', () => {
+test('plan is the default command; options take --name=value as well', () => {
   expect(parseArguments([]).command).toBe('plan');
   expect(parseArguments(['--json']).command).toBe('plan');
+  expect(parseArguments(['apply', '--config=c.json', '--concurrency=4', '--region=eu-west-3'])).toMatchObject({ command: 'apply', configFile: 'c.json', concurrency: 4, region: 'eu-west-3' });
+  expect(parseArguments(['engine-source', '-h']).command).toBe('help');
+});
+
+test('--report writes the JSON report whatever is printed, and report --dir reads it', async () => {
+  await seedReferenceAccount(testIamClient(), '123456789012');
+  const dir = mkdtempSync(path.join(tmpdir(), 'ctl-reports-'));
+  const file = path.join(dir, '123456789012.json');
+  const table = await cli('plan', '--report', file);
+  expect(table.code).toBe(0);
+  expect(table.out).toMatch(/^Plan for account 123456789012/);
+  const written = JSON.parse(readFileSync(file, 'utf8'));
+  expect(written).toMatchObject({ mode: 'plan', accountId: '123456789012', summary: { delete: 10, preserve: 2 } });
+  const json = await cli('plan', '--json', '--report', file);
+  expect(readFileSync(file, 'utf8')).toBe(`${json.out}\n`);
+  const combined = await cli('report', '--dir', dir);
+  expect(combined.code).toBe(0);
+  expect(combined.out).toMatch(/^123456789012 +plan +12 +0 +0 +2 /m);
+});
+
+/** The requests' SigV4 credential scopes (access key/date/region/service), from an endpoint that answers none. */
+async function signedScopes(args: string[], env: Record<string, string | undefined>): Promise<{ scopes: string[]; result: Awaited<ReturnType<typeof cli>> }> {
+  const scopes: string[] = [];
+  const server = createServer((request, response) => {
+    scopes.push(/Credential=([^,]+)/.exec(request.headers.authorization ?? '')?.[1] ?? '(unsigned)');
+    response.writeHead(500).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const names = [...Object.keys(env), 'AWS_ENDPOINT_URL', 'AWS_MAX_ATTEMPTS', 'AWS_PROFILE', 'AWS_REGION'];
+  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  const port = (server.address() as AddressInfo).port;
+  Object.assign(process.env, { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_MAX_ATTEMPTS: '1' });
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  try {
+    return { scopes, result: await cli(...args) };
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+test('--profile and --region override the environment as the AWS CLI does', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ctl-aws-'));
+  writeFileSync(path.join(dir, 'credentials'), '[ops]\naws_access_key_id = AKIAOPSPROFILE000001\naws_secret_access_key = secret\n');
+  writeFileSync(path.join(dir, 'config'), '[profile ops]\nregion = ap-southeast-2\n');
+  const files = { AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials'), AWS_CONFIG_FILE: path.join(dir, 'config') };
+  // The environment's own keys and region are what a run without the options signs with.
+  const environment = { ...files, AWS_ACCESS_KEY_ID: 'AKIAENVIRONMENT00001', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-west-2' };
+  const plain = await signedScopes(['plan'], environment);
+  expect(plain.result.code).toBe(1);
+  expect(plain.scopes[0]).toMatch(/^AKIAENVIRONMENT00001\/\d{8}\/us-west-2\/sts\/aws4_request$/);
+  const chosen = await signedScopes(['plan', '--profile', 'ops', '--region', 'eu-west-3'], environment);
+  expect(chosen.result).toMatchObject({ code: 1, out: '' });
+  expect(chosen.scopes[0]).toMatch(/^AKIAOPSPROFILE000001\/\d{8}\/eu-west-3\/sts\/aws4_request$/);
+  expect(process.env.AWS_PROFILE).toBeUndefined(); // restored by the helper, not leaked into later tests
+  const missing = await signedScopes(['plan', '--profile', 'nosuch'], environment);
+  expect(missing.scopes).toEqual([]);
+  expect(missing.result).toEqual({ code: 1, out: '', err: expect.stringMatching(/^ctl-departure: no AWS credentials for profile "nosuch" \(.*\); check --profile or AWS_PROFILE and ~\/\.aws\/config$/) });
 });
