@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createClients } from '../lambda/engine/aws';
 import { ConfigError, CONFIG_KEYS, resolveConfig, type DepartureConfig } from '../lambda/engine/config';
-import type { Mode } from '../lambda/engine/report';
+import type { DepartureReport, Mode } from '../lambda/engine/report';
+import { checkAgainst, planFile, PlanRefused, readPlanFile } from './plan-file';
 import { succeeded } from '../lambda/engine/report';
 import { runDeparture } from '../lambda/engine/run';
 import { describeError } from '../lambda/engine/apply';
@@ -26,7 +27,10 @@ const USAGE = `Usage: ctl-departure <command> [options]
 
 Commands:
   plan          show what a departure would change (the default; changes nothing)
-  apply         carry out the plan
+  plan --out FILE
+                save the plan for review; apply --plan FILE then applies it only if unchanged
+  apply [--plan FILE] [--yes]
+                carry out the plan (on a terminal, asks for the account id unless --yes)
   protections   list what the engine never touches
   engine-source TEMPLATE
                 print the engine code a synthesized cleanup template carries, for review
@@ -52,7 +56,7 @@ Options:
   --region NAME      the AWS region (else AWS_REGION)
   --job ID           the S3 Batch Operations job of status
   --accept-invitation ID  with leave-organization: the invitation (h-...) to accept afterwards
-  --yes              with leave-organization: do not ask for the account id
+  --yes              with apply and leave-organization: do not ask for the account id
   --target-date DATE with ticket: the departure's target date (else the config's ticket.targetDate)
   -h, --help         this help
 
@@ -82,6 +86,9 @@ interface Arguments {
   readonly targetDate?: string;
   /** plan and apply: where the JSON report is written, whatever is printed. */
   readonly report?: string;
+  /** plan: where the reviewed plan is saved; apply: the reviewed plan it must still match. */
+  readonly out?: string;
+  readonly planFile?: string;
   /** The AWS profile and region, as the AWS CLI takes them; they override AWS_PROFILE and AWS_REGION. */
   readonly profile?: string;
   readonly region?: string;
@@ -103,6 +110,8 @@ const OPTIONS = {
   'accept-invitation': { type: 'string' },
   'target-date': { type: 'string' },
   report: { type: 'string' },
+  out: { type: 'string' },
+  plan: { type: 'string' },
   profile: { type: 'string' },
   region: { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -161,13 +170,17 @@ export function parseArguments(argv: readonly string[]): Arguments {
   if (command === 'status' && !given.job) throw new UsageError('status needs --job ID, the S3 Batch Operations job id a run reported');
   if (command === 'report' && !given.bucket === !given.dir) throw new UsageError('report needs exactly one of --bucket NAME or --dir DIR');
   if (command === 'ticket' && given.bucket && given.dir) throw new UsageError('ticket reads --bucket NAME or --dir DIR, not both (neither: a fresh plan of this account)');
-  if ((acceptInvitation || yes) && command !== 'leave-organization') throw new UsageError('--accept-invitation and --yes belong to leave-organization');
+  if (acceptInvitation && command !== 'leave-organization') throw new UsageError('--accept-invitation belongs to leave-organization');
+  if (yes && command !== 'leave-organization' && command !== 'apply') throw new UsageError('--yes belongs to apply and leave-organization');
+  if (given.out !== undefined && (command ?? 'plan') !== 'plan') throw new UsageError('--out belongs to plan: ctl-departure plan --out plan.json, then apply --plan plan.json');
+  if (given.plan !== undefined && command !== 'apply') throw new UsageError('--plan belongs to apply: ctl-departure apply --plan plan.json');
   if (targetDate && command !== 'ticket') throw new UsageError('--target-date belongs to ticket');
   const report = text('report');
   if (report !== undefined && !['plan', 'apply', undefined].includes(command)) throw new UsageError('--report belongs to plan and apply');
   return {
     command: command ?? 'plan', configFile: text('config'), json: given.json === true, concurrency, target, job: text('job'),
     bucket: text('bucket'), dir: text('dir'), format: format as CombinedFormat | undefined, acceptInvitation, yes, targetDate, report, profile, region,
+    out: text('out'), planFile: text('plan'),
   };
 }
 
@@ -220,14 +233,18 @@ const processIo: Io = {
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let args: Arguments;
   let config: DepartureConfig;
+  /** The plan the operator reviewed (a plan file, or the one confirmed on the terminal): apply must still match it. */
+  let reviewed: { readonly report: DepartureReport; readonly source: string } | undefined;
   try {
     args = parseArguments(argv);
     config = loadConfig(args.configFile);
     checkTicket(config.ticket);
     // Before any AWS call: a report that cannot be written is found now, not after an apply.
-    if (args.report !== undefined) writeReport(args.report, '');
+    if (args.report !== undefined) writeOutput('--report', args.report, '');
+    if (args.out !== undefined) writeOutput('--out', args.out, '');
+    if (args.planFile !== undefined) reviewed = { report: readPlanFile(args.planFile, config).report, source: args.planFile };
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof PlanRefused) {
       io.err(`ctl-departure: ${error.message}`);
       return 2;
     }
@@ -302,7 +319,20 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
   try {
     const mode = args.command === 'readiness' ? 'plan' : args.command;
-    const report = await runDeparture({ mode, config, clients: createClients(), concurrency: args.concurrency });
+    const clients = createClients();
+    const terminal = io.terminal ?? processTerminal;
+    if (mode === 'apply' && !args.yes && terminal.isTTY) {
+      reviewed ??= { report: await runDeparture({ mode: 'plan', config, clients }), source: 'the plan confirmed' };
+      const { accountId, summary } = reviewed.report;
+      io.err(formatReport(reviewed.report));
+      const typed = (await terminal.ask(`Apply to account ${accountId}: ${summary.delete} to delete, ${summary.steps} steps. Type the account id to confirm: `)).trim();
+      if (typed !== accountId) {
+        io.err(`ctl-departure: "${printable(typed)}" is not ${accountId}: not confirmed; nothing changed`);
+        return 1;
+      }
+    }
+    const check = reviewed && checkAgainst(reviewed.report, reviewed.source);
+    const report = await runDeparture({ mode, config, clients, concurrency: args.concurrency, onPlan: check && ((actions, inventory) => check(actions, inventory.accountId)) });
     if (args.command === 'readiness') {
       const { text, code } = readinessOutput(report, args.json);
       io.out(text);
@@ -310,20 +340,26 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
     const json = JSON.stringify(report, null, 2);
     io.out(args.json ? json : `${formatReport(report)}${report.readiness ? `\n\nreadiness:\n${formatReadiness(report.readiness)}` : ''}`);
-    if (args.report !== undefined) writeReport(args.report, `${json}\n`);
+    if (args.report !== undefined) writeOutput('--report', args.report, `${json}\n`);
+    if (args.out !== undefined) writeOutput('--out', args.out, `${JSON.stringify(planFile(report, config), null, 2)}\n`);
     return succeeded(report) ? 0 : 1;
   } catch (error) {
+    if (error instanceof PlanRefused) {
+      io.err(`ctl-departure: ${error.message}`);
+      for (const line of error.details) io.err(`  ${line}`);
+      return 2;
+    }
     io.err(`ctl-departure: ${explainAwsError(error)}`);
     return 1;
   }
 }
 
-/** The JSON report file of --report, the same record `report --dir` reads. */
-function writeReport(file: string, content: string): void {
+/** The JSON report file of --report (the record `report --dir` reads), or the plan file of --out. */
+function writeOutput(option: string, file: string, content: string): void {
   try {
     writeFileSync(file, content);
   } catch (error) {
-    throw new UsageError(`--report ${file}: cannot write the file (${(error as NodeJS.ErrnoException).code ?? error})`);
+    throw new UsageError(`${option} ${file}: cannot write the file (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
 }
 

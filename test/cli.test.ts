@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main, parseArguments } from '../cli/main';
+import { engineVersion, planDrift, type PlanFile } from '../cli/plan-file';
 import { CONFIG_KEYS } from '../lambda/engine/config';
 import { seedReferenceAccount } from './support/reference-account';
 import { testIamClient } from './support/engine-harness';
@@ -63,7 +64,11 @@ test.each([
   [['plan', 'apply'], 'ctl-departure: unexpected argument "apply"; give one command'],
   [['status'], 'ctl-departure: status needs --job ID, the S3 Batch Operations job id a run reported'],
   [['plan', '--format', 'xml'], 'ctl-departure: --format must be one of table, md, csv, json, not "xml"'],
-  [['plan', '--yes'], 'ctl-departure: --accept-invitation and --yes belong to leave-organization'],
+  [['plan', '--yes'], 'ctl-departure: --yes belongs to apply and leave-organization'],
+  [['apply', '--accept-invitation', 'h-abcd1234efgh'], 'ctl-departure: --accept-invitation belongs to leave-organization'],
+  [['apply', '--out', 'p.json'], 'ctl-departure: --out belongs to plan: ctl-departure plan --out plan.json, then apply --plan plan.json'],
+  [['plan', '--plan', 'p.json'], 'ctl-departure: --plan belongs to apply: ctl-departure apply --plan plan.json'],
+  [['apply', '--plan', '/nonexistent.json'], 'ctl-departure: --plan /nonexistent.json: cannot read a plan file (ENOENT); make one with ctl-departure plan --out /nonexistent.json'],
   [['plan', '--region', 'Europe'], 'ctl-departure: --region must be a region name such as us-east-1, not "Europe"'],
   [['plan', '--profile', 'a b'], 'ctl-departure: --profile must name a profile of the AWS config files, not "a b"'],
   [['protections', '--report', 'r.json'], 'ctl-departure: --report belongs to plan and apply'],
@@ -175,4 +180,82 @@ test('--profile and --region override the environment as the AWS CLI does', asyn
   const missing = await signedScopes(['plan', '--profile', 'nosuch'], environment);
   expect(missing.scopes).toEqual([]);
   expect(missing.result).toEqual({ code: 1, out: '', err: expect.stringMatching(/^ctl-departure: no AWS credentials for profile "nosuch" \(.*\); check --profile or AWS_PROFILE and ~\/\.aws\/config$/) });
+});
+
+describe('reviewed plan files', () => {
+  const planOut = async (...extra: string[]) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ctl-plan-')), 'plan.json');
+    const planned = await cli('plan', '--out', file, ...extra);
+    expect(planned.code).toBe(0);
+    return file;
+  };
+  const unchanged = async (file: string) => {
+    // Had anything been deleted, a new plan would differ from the reviewed one.
+    const again = await cli('plan', '--json');
+    expect(planDrift((JSON.parse(readFileSync(file, 'utf8')) as PlanFile).report.actions, JSON.parse(again.out).actions)).toEqual([]);
+  };
+
+  test('round trip: plan --out saves the report with engine and config; apply --plan applies it', async () => {
+    await seedReferenceAccount(testIamClient(), '123456789012');
+    const file = await planOut();
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as PlanFile;
+    expect(saved).toMatchObject({ format: 'ctl-departure-plan/1', engine: engineVersion(), config: expect.stringMatching(/^[0-9a-f]{16}$/), report: { mode: 'plan', accountId: '123456789012', summary: { delete: 10 } } });
+    const applied = await cli('apply', '--plan', file, '--json');
+    expect(applied.code).toBe(0);
+    expect(JSON.parse(applied.out)).toMatchObject({ mode: 'apply', summary: { failed: 0, delete: 10 } });
+    // The same plan file once applied no longer matches the account: refused.
+    expect((await cli('apply', '--plan', file)).code).toBe(2);
+  });
+
+  test('drift is refused with what was added, removed and changed, and nothing is changed', async () => {
+    const iam = testIamClient();
+    await seedReferenceAccount(iam, '123456789012');
+    const file = await planOut();
+    const { CreateRoleCommand, DeleteRolePolicyCommand, ListRolePoliciesCommand, ListRolesCommand } = await import('@aws-sdk/client-iam');
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::589942003651:root' }, Action: 'sts:AssumeRole' }] });
+    await iam.send(new CreateRoleCommand({ RoleName: 'CTLAddedSincePlan', AssumeRolePolicyDocument: trust }));
+    const withInline = [];
+    for (const role of (await iam.send(new ListRolesCommand({}))).Roles ?? []) {
+      const names = (await iam.send(new ListRolePoliciesCommand({ RoleName: role.RoleName! }))).PolicyNames ?? [];
+      if (role.RoleName!.startsWith('CTL') && names.length) withInline.push({ role: role.RoleName!, policy: names[0]! });
+    }
+    expect(withInline.length).toBeGreaterThan(0);
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: withInline[0]!.role, PolicyName: withInline[0]!.policy }));
+    const refused = await cli('apply', '--plan', file);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toBe('');
+    const lines = refused.err.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^ctl-departure: account 123456789012 changed since ${file} \\(\\d+ actions differ\\); nothing changed: review a new plan$`));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}\+ delete iam:role arn:aws:iam::123456789012:role\/CTLAddedSincePlan \(\d+ steps\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}~ delete iam:role arn:aws:iam::123456789012:role/${withInline[0]!.role}: its steps changed \\(.*DeleteRolePolicy.* -> `)));
+    const { DeleteRoleCommand } = await import('@aws-sdk/client-iam');
+    await iam.send(new DeleteRoleCommand({ RoleName: 'CTLAddedSincePlan' }));
+    const removedFile = await planOut();
+    await iam.send(new CreateRoleCommand({ RoleName: 'CTLAddedSincePlan', AssumeRolePolicyDocument: trust }));
+    const fresh = await planOut();
+    await iam.send(new DeleteRoleCommand({ RoleName: 'CTLAddedSincePlan' }));
+    const removed = await cli('apply', '--plan', fresh);
+    expect(removed.err.split('\n')).toContainEqual(expect.stringMatching(/^ {2}- delete iam:role arn:aws:iam::123456789012:role\/CTLAddedSincePlan$/));
+    await unchanged(removedFile);
+  });
+
+  test('a plan file of another account, another config or another engine is refused in one line before any change', async () => {
+    await seedReferenceAccount(testIamClient(), '123456789012');
+    const file = await planOut();
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as PlanFile;
+    const variant = (change: (p: PlanFile) => PlanFile) => {
+      const other = path.join(path.dirname(file), `other-${Math.random()}.json`);
+      writeFileSync(other, JSON.stringify(change(saved)));
+      return other;
+    };
+    const otherAccount = variant((p) => ({ ...p, report: { ...p.report, accountId: '210987654321' } }));
+    expect(await cli('apply', '--plan', otherAccount)).toEqual({ code: 2, out: '', err: `ctl-departure: ${otherAccount} is a plan of account 210987654321, not of 123456789012; nothing changed` });
+    const config = configFile('{"prefixes": ["CTL"], "exclude": ["CTLCAMRole"]}');
+    expect(await cli('apply', '--plan', file, '--config', config)).toEqual({ code: 2, out: '', err: `ctl-departure: --plan ${file}: made with another config than this one; apply with the plan's --config, or plan again` });
+    const otherEngine = variant((p) => ({ ...p, engine: '0.0.1+0000000000000000' }));
+    expect(await cli('apply', '--plan', otherEngine)).toEqual({ code: 2, out: '', err: `ctl-departure: --plan ${otherEngine}: made by engine 0.0.1+0000000000000000, this is ${engineVersion()}; plan again with this version` });
+    const notAPlan = variant((p) => p.report as unknown as PlanFile);
+    expect(await cli('apply', '--plan', notAPlan)).toEqual({ code: 2, out: '', err: `ctl-departure: --plan ${notAPlan}: not a plan file of ctl-departure (format ctl-departure-plan/1); make one with ctl-departure plan --out ${notAPlan}` });
+    await unchanged(file);
+  });
 });
