@@ -254,9 +254,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.out(USAGE);
     return 0;
   }
-  // Read by the SDK when clients resolve credentials and by createClients for the region; a named profile
-  // also makes the SDK skip AWS_ACCESS_KEY_ID, as the AWS CLI does.
-  if (args.profile !== undefined) process.env.AWS_PROFILE = args.profile;
+  // Read by the SDK when clients resolve credentials and by createClients for the region. A named profile wins
+  // over keys in the environment, as with the AWS CLI: they are dropped rather than left to the SDK's precedence.
+  if (args.profile !== undefined) {
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[name];
+    process.env.AWS_PROFILE = args.profile;
+  }
   if (args.region !== undefined) process.env.AWS_REGION = args.region;
   if (args.command === 'engine-source') {
     try {

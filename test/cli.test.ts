@@ -17,7 +17,9 @@ motoSuite();
 async function cli(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  // No terminal, whatever jest runs on: apply must not wait for an answer here (the prompt is tested in cli-confirm).
+  const terminal = { isTTY: false, ask: () => Promise.reject(new Error('asked without a terminal')) };
+  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), terminal });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -144,7 +146,7 @@ async function signedScopes(args: string[], env: Record<string, string | undefin
     response.writeHead(500).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const names = [...Object.keys(env), 'AWS_ENDPOINT_URL', 'AWS_MAX_ATTEMPTS', 'AWS_PROFILE', 'AWS_REGION'];
+  const names = [...Object.keys(env), 'AWS_ENDPOINT_URL', 'AWS_MAX_ATTEMPTS', 'AWS_PROFILE', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
   const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
   const port = (server.address() as AddressInfo).port;
   Object.assign(process.env, { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_MAX_ATTEMPTS: '1' });
