@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createClients } from '../lambda/engine/aws';
 import { ConfigError, CONFIG_KEYS, resolveConfig, type DepartureConfig } from '../lambda/engine/config';
 import type { DepartureReport, Mode } from '../lambda/engine/report';
+import { Progress, stderrProgress, type ProgressSink } from './progress';
 import { checkAgainst, planFile, PlanRefused, readPlanFile } from './plan-file';
 import { succeeded } from '../lambda/engine/report';
 import { runDeparture } from '../lambda/engine/run';
@@ -209,6 +210,8 @@ export interface Io {
   readonly err: (text: string) => void;
   /** Where leave-organization asks for confirmation. @default the process's own terminal, if it has one */
   readonly terminal?: Terminal;
+  /** Where plan and apply show their progress. @default stderr */
+  readonly progress?: ProgressSink;
 }
 
 /** stdin and stderr, when both are a terminal: the question goes to stderr so stdout stays the command's output. */
@@ -325,7 +328,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const clients = createClients();
     const terminal = io.terminal ?? processTerminal;
     if (mode === 'apply' && !args.yes && terminal.isTTY) {
-      reviewed ??= { report: await runDeparture({ mode: 'plan', config, clients }), source: 'the plan confirmed' };
+      reviewed ??= { report: await tracked(io, (progress) => runDeparture({ mode: 'plan', config, clients, onPlan: () => progress.stop() })), source: 'the plan confirmed' };
       const { accountId, summary } = reviewed.report;
       io.err(formatReport(reviewed.report));
       const typed = (await terminal.ask(`Apply to account ${accountId}: ${summary.delete} to delete, ${summary.steps} steps. Type the account id to confirm: `)).trim();
@@ -335,7 +338,16 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       }
     }
     const check = reviewed && checkAgainst(reviewed.report, reviewed.source);
-    const report = await runDeparture({ mode, config, clients, concurrency: args.concurrency, onPlan: check && ((actions, inventory) => check(actions, inventory.accountId)) });
+    const report = await tracked(io, (progress) =>
+      runDeparture({
+        mode, config, clients, concurrency: args.concurrency,
+        onPlan: (actions, inventory) => {
+          check?.(actions, inventory.accountId);
+          if (mode === 'apply') progress.applying(actions);
+          else progress.stop();
+        },
+      }),
+    );
     if (args.command === 'readiness') {
       const { text, code } = readinessOutput(report, args.json);
       io.out(text);
@@ -354,6 +366,16 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
     io.err(`ctl-departure: ${explainAwsError(error)}`);
     return 1;
+  }
+}
+
+/** Runs with progress on stderr (never on stdout, which is the report), ended before anything else is printed. */
+async function tracked<T>(io: Io, run: (progress: Progress) => Promise<T>): Promise<T> {
+  const progress = new Progress(io.progress ?? stderrProgress());
+  try {
+    return await run(progress);
+  } finally {
+    progress.stop();
   }
 }
 

@@ -261,3 +261,28 @@ describe('reviewed plan files', () => {
     await unchanged(file);
   });
 });
+
+test('progress goes to stderr, one updating line on a terminal, lines otherwise, and --json stdout stays the report', async () => {
+  await seedReferenceAccount(testIamClient(), '123456789012');
+  const run = async (isTTY: boolean, ...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const shown: string[] = [];
+    const terminal = { isTTY: false, ask: () => Promise.reject(new Error('asked without a terminal')) };
+    const progress = { isTTY, write: (text: string) => shown.push(text), everyMs: 5, afterMs: 0 };
+    const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), terminal, progress });
+    return { code, out: out.join('\n'), err: err.join('\n'), progress: shown.join('') };
+  };
+  const lines = await run(false, 'apply', '--json');
+  expect(lines.code).toBe(0);
+  expect(JSON.parse(lines.out)).toMatchObject({ mode: 'apply', summary: { failed: 0 } });
+  expect(lines.out).not.toMatch(/discovering|applying/);
+  const steps = JSON.parse(lines.out).summary.steps as number;
+  expect(lines.progress).toMatch(/^discovering: \d+s\n/);
+  expect(lines.progress).toMatch(new RegExp(`\\napplying: ${steps}/${steps} steps done, 0 actions failed, \\d+\\.\\d steps/s \\(\\d+s\\)\\n$`));
+  expect(lines.progress).not.toContain('\r');
+  const tty = await run(true, 'plan', '--json');
+  expect(JSON.parse(tty.out)).toMatchObject({ mode: 'plan' });
+  expect(tty.progress).toMatch(/^(\r\x1b\[2Kdiscovering: \d+s)+\n$/);
+  expect(tty.progress.split('\n')).toHaveLength(2); // one line, rewritten in place, ended once
+});
