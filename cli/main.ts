@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createClients } from '../lambda/engine/aws';
 import { ConfigError, CONFIG_KEYS, resolveConfig, type DepartureConfig } from '../lambda/engine/config';
 import type { DepartureReport, Mode } from '../lambda/engine/report';
+import { colourReport, wantsColour } from './colour';
 import { Progress, stderrProgress, type ProgressSink } from './progress';
 import { checkAgainst, planFile, PlanRefused, readPlanFile } from './plan-file';
 import { succeeded } from '../lambda/engine/report';
@@ -212,6 +213,8 @@ export interface Io {
   readonly terminal?: Terminal;
   /** Where plan and apply show their progress. @default stderr */
   readonly progress?: ProgressSink;
+  /** Whether the report table on stdout is coloured. @default stdout is a terminal and NO_COLOR is not set */
+  readonly colour?: boolean;
 }
 
 /** stdin and stderr, when both are a terminal: the question goes to stderr so stdout stays the command's output. */
@@ -330,7 +333,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (mode === 'apply' && !args.yes && terminal.isTTY) {
       reviewed ??= { report: await tracked(io, (progress) => runDeparture({ mode: 'plan', config, clients, onPlan: () => progress.stop() })), source: 'the plan confirmed' };
       const { accountId, summary } = reviewed.report;
-      io.err(formatReport(reviewed.report));
+      io.err(wantsColour(process.stderr) && io.colour !== false ? colourReport(formatReport(reviewed.report)) : formatReport(reviewed.report));
       const typed = (await terminal.ask(`Apply to account ${accountId}: ${summary.delete} to delete, ${summary.steps} steps. Type the account id to confirm: `)).trim();
       if (typed !== accountId) {
         io.err(`ctl-departure: "${printable(typed)}" is not ${accountId}: not confirmed; nothing changed`);
@@ -354,7 +357,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return code;
     }
     const json = JSON.stringify(report, null, 2);
-    io.out(args.json ? json : `${formatReport(report)}${report.readiness ? `\n\nreadiness:\n${formatReadiness(report.readiness)}` : ''}`);
+    const table = formatReport(report);
+    io.out(args.json ? json : `${(io.colour ?? wantsColour(process.stdout)) ? colourReport(table) : table}${report.readiness ? `\n\nreadiness:\n${formatReadiness(report.readiness)}` : ''}`);
     if (args.report !== undefined) writeOutput('--report', args.report, `${json}\n`);
     if (args.out !== undefined) writeOutput('--out', args.out, `${JSON.stringify(planFile(report, config), null, 2)}\n`);
     return succeeded(report) ? 0 : 1;

@@ -13,7 +13,7 @@ const bin = path.join(__dirname, '..', 'bin', 'ctl-departure.js');
 const PROMPT = 'Type the account id to confirm: ';
 
 /** Runs the bin on a pseudo-terminal; types `answer` once the prompt appears (never, if undefined). Output is the terminal's. */
-function onTerminal(args: string[], answer: string | undefined) {
+function onTerminal(args: string[], answer: string | undefined, extraEnv: NodeJS.ProcessEnv = {}) {
   const driver = [
     'import os, pty, select, sys, time',
     'pid, fd = pty.fork()',
@@ -34,7 +34,7 @@ function onTerminal(args: string[], answer: string | undefined) {
     "sys.stdout.write(out.decode(errors='replace'))",
     'sys.exit(os.waitstatus_to_exitcode(status))',
   ].join('\n');
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   if (answer === undefined) delete env.CONFIRM;
   else env.CONFIRM = answer;
   const result = spawnSync(process.env.PYTHON ?? 'python3', ['-c', driver, process.execPath, bin, ...args], { env, encoding: 'utf8', timeout: 90_000 });
@@ -87,4 +87,15 @@ test('apply --plan on a terminal asks about the reviewed plan file, then applies
   expect(run.out).toMatch(/^Apply for account 123456789012/m);
   expect(run.code).toBe(0);
   expect(toDelete()).toBe(0);
+});
+
+test('colours only on a terminal, and not with NO_COLOR', () => {
+  const red = '\x1b[31mDELETE (10)\x1b[0m';
+  expect(onTerminal(['plan'], undefined).out).toContain(red);
+  const plain = onTerminal(['plan'], undefined, { NO_COLOR: '1' }).out;
+  expect(plain).toContain('DELETE (10)');
+  expect(plain).not.toMatch(/\x1b\[[0-9;]*m/); // no colour; the progress line's own erase (ESC[2K) may appear
+  const piped = spawnSync(process.execPath, [bin, 'plan'], { env: process.env, encoding: 'utf8' }).stdout;
+  expect(piped).toContain('DELETE (10)');
+  expect(piped).not.toMatch(/\x1b\[[0-9;]*m/);
 });

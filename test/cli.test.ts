@@ -19,7 +19,7 @@ async function cli(...args: string[]) {
   const err: string[] = [];
   // No terminal, whatever jest runs on: apply must not wait for an answer here (the prompt is tested in cli-confirm).
   const terminal = { isTTY: false, ask: () => Promise.reject(new Error('asked without a terminal')) };
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), terminal });
+  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), terminal, colour: false });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
