@@ -84,17 +84,23 @@ export function readPlanFile(file: string, config: DepartureConfig): PlanFile {
 const keyOf = (a: Action) => `${a.resource} ${a.arn || a.name}`;
 const doing = (a: Action) => JSON.stringify([a.action, a.runsFirst ?? false, a.steps.map((s) => [s.service, s.call, s.input])]);
 
-/** The actions added, removed and changed since `reviewed`, one line each; empty when apply would do what was reviewed. */
+/**
+ * The actions added, removed and changed since `reviewed`, one line each; empty when apply would do what was reviewed.
+ * Skipped resources (a customer's role created since) are no drift unless they were or became something else.
+ */
 export function planDrift(reviewed: readonly Action[], now: readonly Action[]): string[] {
   const before = new Map(reviewed.map((a) => [keyOf(a), a]));
   const after = new Map(now.map((a) => [keyOf(a), a]));
+  const counts = (a: Action | undefined) => a !== undefined && a.action !== 'skip';
   const lines: string[] = [];
-  for (const [key, a] of after) if (!before.has(key)) lines.push(`+ ${a.action} ${key} (${a.steps.length} steps)`);
-  for (const [key, a] of before) if (!after.has(key)) lines.push(`- ${a.action} ${key}`);
-  for (const [key, a] of after) {
+  for (const key of new Set([...before.keys(), ...after.keys()])) {
     const b = before.get(key);
-    if (!b || doing(a) === doing(b)) continue;
-    lines.push(b.action === a.action ? `~ ${a.action} ${key}: its steps changed (${b.steps.map((s) => s.call).join(', ') || 'none'} -> ${a.steps.map((s) => s.call).join(', ') || 'none'})` : `~ ${key}: ${b.action} -> ${a.action}`);
+    const a = after.get(key);
+    if (!counts(b) && !counts(a)) continue;
+    if (!b) lines.push(`+ ${a!.action} ${key} (${a!.steps.length} steps)`);
+    else if (!a) lines.push(`- ${b.action} ${key}`);
+    else if (b.action !== a.action) lines.push(`~ ${key}: ${b.action} -> ${a.action}`);
+    else if (doing(a) !== doing(b)) lines.push(`~ ${a.action} ${key}: its steps changed (${b.steps.map((s) => s.call).join(', ') || 'none'} -> ${a.steps.map((s) => s.call).join(', ') || 'none'})`);
   }
   return lines.map(printable);
 }

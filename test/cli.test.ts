@@ -200,6 +200,10 @@ describe('reviewed plan files', () => {
   test('round trip: plan --out saves the report with engine and config; apply --plan applies it', async () => {
     await seedReferenceAccount(testIamClient(), '123456789012');
     const file = await planOut();
+    // A customer's role created since the review is skipped either way: no drift.
+    const { CreateRoleCommand } = await import('@aws-sdk/client-iam');
+    const ec2 = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    await testIamClient().send(new CreateRoleCommand({ RoleName: 'AppServerRole', AssumeRolePolicyDocument: ec2 }));
     const saved = JSON.parse(readFileSync(file, 'utf8')) as PlanFile;
     expect(saved).toMatchObject({ format: 'ctl-departure-plan/1', engine: engineVersion(), config: expect.stringMatching(/^[0-9a-f]{16}$/), report: { mode: 'plan', accountId: '123456789012', summary: { delete: 10 } } });
     const applied = await cli('apply', '--plan', file, '--json');
