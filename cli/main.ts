@@ -2,10 +2,14 @@
  * `ctl-departure`: the engine with the caller's own credentials. This file only maps arguments to engine
  * calls and chooses the output; exit codes: 0 success, 1 an action or AWS call failed, 2 bad usage or config.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createClients } from '../lambda/engine/aws';
 import { ConfigError, CONFIG_KEYS, resolveConfig, type DepartureConfig } from '../lambda/engine/config';
-import type { Mode } from '../lambda/engine/report';
+import type { DepartureReport, Mode } from '../lambda/engine/report';
+import { colourReport, wantsColour } from './colour';
+import { Progress, stderrProgress, type ProgressSink } from './progress';
+import { checkAgainst, planFile, PlanRefused, readPlanFile } from './plan-file';
 import { succeeded } from '../lambda/engine/report';
 import { runDeparture } from '../lambda/engine/run';
 import { describeError } from '../lambda/engine/apply';
@@ -25,7 +29,10 @@ const USAGE = `Usage: ctl-departure <command> [options]
 
 Commands:
   plan          show what a departure would change (the default; changes nothing)
-  apply         carry out the plan
+  plan --out FILE
+                save the plan for review; apply --plan FILE then applies it only if unchanged
+  apply [--plan FILE] [--yes]
+                carry out the plan (on a terminal, asks for the account id unless --yes)
   protections   list what the engine never touches
   engine-source TEMPLATE
                 print the engine code a synthesized cleanup template carries, for review
@@ -46,13 +53,16 @@ Options:
   --config FILE      JSON config; keys: ${CONFIG_KEYS.join(', ')}
   --json             print only the JSON report on stdout
   --concurrency N    actions run at once while applying (default 8)
+  --report FILE      with plan and apply: also write the JSON report to FILE (what report --dir reads)
+  --profile NAME     the AWS profile of ~/.aws/config and ~/.aws/credentials (else AWS_PROFILE)
+  --region NAME      the AWS region (else AWS_REGION)
   --job ID           the S3 Batch Operations job of status
   --accept-invitation ID  with leave-organization: the invitation (h-...) to accept afterwards
-  --yes              with leave-organization: do not ask for the account id
+  --yes              with apply and leave-organization: do not ask for the account id
   --target-date DATE with ticket: the departure's target date (else the config's ticket.targetDate)
   -h, --help         this help
 
-Credentials, region and endpoint come from the standard AWS environment and profiles
+Otherwise credentials, region and endpoint come from the standard AWS environment and profiles
 (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...).`;
 
 /** A mistake in how the command was called; exit code 2. */
@@ -76,67 +86,104 @@ interface Arguments {
   readonly yes?: boolean;
   /** ticket: the target date given on the command line. */
   readonly targetDate?: string;
+  /** plan and apply: where the JSON report is written, whatever is printed. */
+  readonly report?: string;
+  /** plan: where the reviewed plan is saved; apply: the reviewed plan it must still match. */
+  readonly out?: string;
+  readonly planFile?: string;
+  /** The AWS profile and region, as the AWS CLI takes them; they override AWS_PROFILE and AWS_REGION. */
+  readonly profile?: string;
+  readonly region?: string;
 }
 
 const COMMANDS: readonly Arguments['command'][] = ['plan', 'apply', 'protections', 'engine-source', 'status', 'report', 'readiness', 'leave-organization', 'ticket'];
 
+/** The options parseArgs knows; their checks and the one-line errors stay ours. */
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  yes: { type: 'boolean' },
+  config: { type: 'string' },
+  job: { type: 'string' },
+  bucket: { type: 'string' },
+  dir: { type: 'string' },
+  format: { type: 'string' },
+  concurrency: { type: 'string' },
+  'accept-invitation': { type: 'string' },
+  'target-date': { type: 'string' },
+  report: { type: 'string' },
+  out: { type: 'string' },
+  plan: { type: 'string' },
+  profile: { type: 'string' },
+  region: { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+type OptionName = keyof typeof OPTIONS;
+
 export function parseArguments(argv: readonly string[]): Arguments {
+  // Not strict: parseArgs would then throw its own multi-line messages; each token is checked here instead.
+  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const given: Partial<Record<OptionName, string | true>> = {};
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
+      continue;
+    }
+    const option = Object.hasOwn(OPTIONS, token.name) ? OPTIONS[token.name as OptionName] : undefined;
+    if (!option) throw new UsageError(`unknown option ${token.rawName}; see ctl-departure --help`);
+    if (token.name === 'help') return { command: 'help', json: false };
+    if (option.type === 'boolean') {
+      if (token.value !== undefined) throw new UsageError(`${token.rawName} takes no value`);
+      given[token.name as OptionName] = true;
+    } else {
+      // "--config --json" is a forgotten value, not a file named --json.
+      if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) throw new UsageError(`${token.rawName} needs a value`);
+      given[token.name as OptionName] = token.value;
+    }
+  }
+  const text = (name: OptionName) => given[name] as string | undefined;
   let command: Arguments['command'] | undefined;
-  let configFile: string | undefined;
-  let json = false;
-  let concurrency: number | undefined;
   let target: string | undefined;
-  let job: string | undefined;
-  let bucket: string | undefined;
-  let dir: string | undefined;
-  let format: CombinedFormat | undefined;
-  let acceptInvitation: string | undefined;
-  let yes = false;
-  let targetDate: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      return next;
-    };
-    if (arg === '-h' || arg === '--help') return { command: 'help', json };
-    else if (arg === '--json') json = true;
-    else if (arg === '--config') configFile = value();
-    else if (arg === '--job') job = value();
-    else if (arg === '--bucket') bucket = value();
-    else if (arg === '--dir') dir = value();
-    else if (arg === '--yes') yes = true;
-    else if (arg === '--accept-invitation') {
-      acceptInvitation = value();
-      if (!/^h-[0-9a-z]{8,32}$/.test(acceptInvitation)) throw new UsageError(`--accept-invitation must be a handshake id such as h-abcd1234efgh, not "${acceptInvitation}"`);
-    } else if (arg === '--target-date') {
-      targetDate = value();
-      if (!isDate(targetDate)) throw new UsageError(`--target-date must be a date such as 2027-01-31, not "${targetDate}"`);
-    }
-    else if (arg === '--format') {
-      const chosen = value();
-      if (!COMBINED_FORMATS.includes(chosen as CombinedFormat)) throw new UsageError(`--format must be one of ${COMBINED_FORMATS.join(', ')}, not "${chosen}"`);
-      format = chosen as CombinedFormat;
-    }
-    else if (arg === '--concurrency') {
-      concurrency = Number(value());
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-        throw new UsageError('--concurrency must be a whole number from 1 to 64');
-      }
-    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}; see ctl-departure --help`);
-    else if (command === 'engine-source' && !target) target = arg;
+  for (const arg of positionals) {
+    if (command === 'engine-source' && !target) target = arg;
     else if (command) throw new UsageError(`unexpected argument "${arg}"; give one command`);
     else if (COMMANDS.includes(arg as Arguments['command'])) command = arg as Arguments['command'];
     else throw new UsageError(`unknown command "${arg}"; use ${COMMANDS.slice(0, -1).join(', ')} or ${COMMANDS.at(-1)}`);
   }
+  const acceptInvitation = text('accept-invitation');
+  if (acceptInvitation !== undefined && !/^h-[0-9a-z]{8,32}$/.test(acceptInvitation)) throw new UsageError(`--accept-invitation must be a handshake id such as h-abcd1234efgh, not "${acceptInvitation}"`);
+  const targetDate = text('target-date');
+  if (targetDate !== undefined && !isDate(targetDate)) throw new UsageError(`--target-date must be a date such as 2027-01-31, not "${targetDate}"`);
+  const format = text('format');
+  if (format !== undefined && !COMBINED_FORMATS.includes(format as CombinedFormat)) throw new UsageError(`--format must be one of ${COMBINED_FORMATS.join(', ')}, not "${format}"`);
+  const concurrency = text('concurrency') === undefined ? undefined : Number(text('concurrency'));
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) {
+    throw new UsageError('--concurrency must be a whole number from 1 to 64');
+  }
+  const region = text('region');
+  // The shape of every commercial, GovCloud and China region name (us-east-1, us-gov-west-1, cn-north-1, ap-southeast-5).
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) throw new UsageError(`--region must be a region name such as us-east-1, not "${region}"`);
+  const profile = text('profile');
+  if (profile !== undefined && !/^[\w.+@:/-]+$/.test(profile)) throw new UsageError(`--profile must name a profile of the AWS config files, not "${profile}"`);
+  const yes = given.yes === true;
   if (command === 'engine-source' && !target) throw new UsageError('engine-source needs a template file, e.g. cdk.out/ProviderDeparture.template.json');
-  if (command === 'status' && !job) throw new UsageError('status needs --job ID, the S3 Batch Operations job id a run reported');
-  if (command === 'report' && !bucket === !dir) throw new UsageError('report needs exactly one of --bucket NAME or --dir DIR');
-  if (command === 'ticket' && bucket && dir) throw new UsageError('ticket reads --bucket NAME or --dir DIR, not both (neither: a fresh plan of this account)');
-  if ((acceptInvitation || yes) && command !== 'leave-organization') throw new UsageError('--accept-invitation and --yes belong to leave-organization');
+  if (command === 'status' && !given.job) throw new UsageError('status needs --job ID, the S3 Batch Operations job id a run reported');
+  if (command === 'report' && !given.bucket === !given.dir) throw new UsageError('report needs exactly one of --bucket NAME or --dir DIR');
+  if (command === 'ticket' && given.bucket && given.dir) throw new UsageError('ticket reads --bucket NAME or --dir DIR, not both (neither: a fresh plan of this account)');
+  if (acceptInvitation && command !== 'leave-organization') throw new UsageError('--accept-invitation belongs to leave-organization');
+  if (yes && command !== 'leave-organization' && command !== 'apply') throw new UsageError('--yes belongs to apply and leave-organization');
+  if (given.out !== undefined && (command ?? 'plan') !== 'plan') throw new UsageError('--out belongs to plan: ctl-departure plan --out plan.json, then apply --plan plan.json');
+  if (given.plan !== undefined && command !== 'apply') throw new UsageError('--plan belongs to apply: ctl-departure apply --plan plan.json');
   if (targetDate && command !== 'ticket') throw new UsageError('--target-date belongs to ticket');
-  return { command: command ?? 'plan', configFile, json, concurrency, target, job, bucket, dir, format, acceptInvitation, yes, targetDate };
+  const report = text('report');
+  if (report !== undefined && !['plan', 'apply', undefined].includes(command)) throw new UsageError('--report belongs to plan and apply');
+  return {
+    command: command ?? 'plan', configFile: text('config'), json: given.json === true, concurrency, target, job: text('job'),
+    bucket: text('bucket'), dir: text('dir'), format: format as CombinedFormat | undefined, acceptInvitation, yes, targetDate, report, profile, region,
+    out: text('out'), planFile: text('plan'),
+  };
 }
 
 export function loadConfig(file: string | undefined): DepartureConfig {
@@ -164,6 +211,10 @@ export interface Io {
   readonly err: (text: string) => void;
   /** Where leave-organization asks for confirmation. @default the process's own terminal, if it has one */
   readonly terminal?: Terminal;
+  /** Where plan and apply show their progress. @default stderr */
+  readonly progress?: ProgressSink;
+  /** Whether the report table on stdout is coloured. @default stdout is a terminal and NO_COLOR is not set */
+  readonly colour?: boolean;
 }
 
 /** stdin and stderr, when both are a terminal: the question goes to stderr so stdout stays the command's output. */
@@ -188,12 +239,18 @@ const processIo: Io = {
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let args: Arguments;
   let config: DepartureConfig;
+  /** The plan the operator reviewed (a plan file, or the one confirmed on the terminal): apply must still match it. */
+  let reviewed: { readonly report: DepartureReport; readonly source: string } | undefined;
   try {
     args = parseArguments(argv);
     config = loadConfig(args.configFile);
     checkTicket(config.ticket);
+    // Before any AWS call: a report that cannot be written is found now, not after an apply.
+    if (args.report !== undefined) writeOutput('--report', args.report, '');
+    if (args.out !== undefined) writeOutput('--out', args.out, '');
+    if (args.planFile !== undefined) reviewed = { report: readPlanFile(args.planFile, config).report, source: args.planFile };
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof PlanRefused) {
       io.err(`ctl-departure: ${error.message}`);
       return 2;
     }
@@ -203,6 +260,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.out(USAGE);
     return 0;
   }
+  // Read by the SDK when clients resolve credentials and by createClients for the region. A named profile wins
+  // over keys in the environment, as with the AWS CLI: they are dropped rather than left to the SDK's precedence.
+  if (args.profile !== undefined) {
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[name];
+    process.env.AWS_PROFILE = args.profile;
+  }
+  if (args.region !== undefined) process.env.AWS_REGION = args.region;
   if (args.command === 'engine-source') {
     try {
       // Printed only once verified: the function's code is exactly the loader around this one engine.
@@ -264,17 +328,67 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
   try {
     const mode = args.command === 'readiness' ? 'plan' : args.command;
-    const report = await runDeparture({ mode, config, clients: createClients(), concurrency: args.concurrency });
+    const clients = createClients();
+    const terminal = io.terminal ?? processTerminal;
+    if (mode === 'apply' && !args.yes && terminal.isTTY) {
+      reviewed ??= { report: await tracked(io, (progress) => runDeparture({ mode: 'plan', config, clients, onPlan: () => progress.stop() })), source: 'the plan confirmed' };
+      const { accountId, summary } = reviewed.report;
+      io.err(wantsColour(process.stderr) && io.colour !== false ? colourReport(formatReport(reviewed.report)) : formatReport(reviewed.report));
+      const typed = (await terminal.ask(`Apply to account ${accountId}: ${summary.delete} to delete, ${summary.steps} steps. Type the account id to confirm: `)).trim();
+      if (typed !== accountId) {
+        io.err(`ctl-departure: "${printable(typed)}" is not ${accountId}: not confirmed; nothing changed`);
+        return 1;
+      }
+    }
+    const check = reviewed && checkAgainst(reviewed.report, reviewed.source);
+    const report = await tracked(io, (progress) =>
+      runDeparture({
+        mode, config, clients, concurrency: args.concurrency,
+        onPlan: (actions, inventory) => {
+          check?.(actions, inventory.accountId);
+          if (mode === 'apply') progress.applying(actions);
+          else progress.stop();
+        },
+      }),
+    );
     if (args.command === 'readiness') {
       const { text, code } = readinessOutput(report, args.json);
       io.out(text);
       return code;
     }
-    io.out(args.json ? JSON.stringify(report, null, 2) : `${formatReport(report)}${report.readiness ? `\n\nreadiness:\n${formatReadiness(report.readiness)}` : ''}`);
+    const json = JSON.stringify(report, null, 2);
+    const table = formatReport(report);
+    io.out(args.json ? json : `${(io.colour ?? wantsColour(process.stdout)) ? colourReport(table) : table}${report.readiness ? `\n\nreadiness:\n${formatReadiness(report.readiness)}` : ''}`);
+    if (args.report !== undefined) writeOutput('--report', args.report, `${json}\n`);
+    if (args.out !== undefined) writeOutput('--out', args.out, `${JSON.stringify(planFile(report, config), null, 2)}\n`);
     return succeeded(report) ? 0 : 1;
   } catch (error) {
+    if (error instanceof PlanRefused) {
+      io.err(`ctl-departure: ${error.message}`);
+      for (const line of error.details) io.err(`  ${line}`);
+      return 2;
+    }
     io.err(`ctl-departure: ${explainAwsError(error)}`);
     return 1;
+  }
+}
+
+/** Runs with progress on stderr (never on stdout, which is the report), ended before anything else is printed. */
+async function tracked<T>(io: Io, run: (progress: Progress) => Promise<T>): Promise<T> {
+  const progress = new Progress(io.progress ?? stderrProgress());
+  try {
+    return await run(progress);
+  } finally {
+    progress.stop();
+  }
+}
+
+/** The JSON report file of --report (the record `report --dir` reads), or the plan file of --out. */
+function writeOutput(option: string, file: string, content: string): void {
+  try {
+    writeFileSync(file, content);
+  } catch (error) {
+    throw new UsageError(`${option} ${file}: cannot write the file (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
 }
 
@@ -286,6 +400,9 @@ export function explainAwsError(error: unknown): string {
 function explain(error: unknown): string {
   const name = (error as Error)?.name ?? '';
   if (name === 'ApplyRefused') return (error as Error).message;
+  if (name === 'CredentialsProviderError' && process.env.AWS_PROFILE) {
+    return `no AWS credentials for profile "${process.env.AWS_PROFILE}" (${(error as Error).message}); check --profile or AWS_PROFILE and ~/.aws/config`;
+  }
   if (name === 'CredentialsProviderError') {
     return 'no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
   }
