@@ -6,40 +6,15 @@ import * as path from 'node:path';
 import { seedReferenceAccount } from './support/reference-account';
 import { testIamClient } from './support/engine-harness';
 import { motoSuite } from './support/moto-suite';
+import { onTerminal as runOnTerminal } from './support/pseudo-terminal';
 
 motoSuite();
 
 const bin = path.join(__dirname, '..', 'bin', 'ctl-departure.js');
 const PROMPT = 'Type the account id to confirm: ';
 
-/** Runs the bin on a pseudo-terminal; types `answer` once the prompt appears (never, if undefined). Output is the terminal's. */
-function onTerminal(args: string[], answer: string | undefined, extraEnv: NodeJS.ProcessEnv = {}) {
-  const driver = [
-    'import os, pty, select, sys, time',
-    'pid, fd = pty.fork()',
-    'if pid == 0:',
-    '    os.execvp(sys.argv[1], sys.argv[1:])',
-    "out, sent, deadline = b'', False, time.time() + 60",
-    "answer = os.environ.get('CONFIRM')",
-    'while time.time() < deadline:',
-    '    ready, _, _ = select.select([fd], [], [], 1)',
-    '    if not ready: continue',
-    '    try: chunk = os.read(fd, 4096)',
-    '    except OSError: break',
-    '    if not chunk: break',
-    '    out += chunk',
-    `    if answer is not None and not sent and ${JSON.stringify(PROMPT.trim())}.encode() in out:`,
-    "        os.write(fd, (answer + '\\r').encode()); sent = True",
-    '_, status = os.waitpid(pid, 0)',
-    "sys.stdout.write(out.decode(errors='replace'))",
-    'sys.exit(os.waitstatus_to_exitcode(status))',
-  ].join('\n');
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
-  if (answer === undefined) delete env.CONFIRM;
-  else env.CONFIRM = answer;
-  const result = spawnSync(process.env.PYTHON ?? 'python3', ['-c', driver, process.execPath, bin, ...args], { env, encoding: 'utf8', timeout: 90_000 });
-  return { code: result.status, out: result.stdout.replace(/\r\n/g, '\n') };
-}
+/** The bin entry on a pseudo-terminal, typing `answer` at apply's prompt (never, if undefined). */
+const onTerminal = (args: string[], answer: string | undefined, env: NodeJS.ProcessEnv = {}) => runOnTerminal(args, { prompt: PROMPT.trim(), answer, env });
 
 const planned = () => spawnSync(process.execPath, [bin, 'plan', '--json'], { env: process.env, encoding: 'utf8' });
 const toDelete = () => JSON.parse(planned().stdout).summary.delete as number;

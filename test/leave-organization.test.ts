@@ -5,7 +5,6 @@
  */
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { DescribeOrganizationCommand, InviteAccountToOrganizationCommand, LeaveOrganizationCommand, OrganizationsClient, RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +12,7 @@ import { acceptRefusal, leaveRefusal, type Terminal } from '../cli/leave-organiz
 import { main } from '../cli/main';
 import { asMember, createMember, createOrganization, CUSTOMER_MANAGEMENT, organizationsAs, READY_TO_STAND_ALONE, setStanding, type Member, type Standing } from './support/departure-org';
 import { motoSuite } from './support/moto-suite';
+import { onTerminal } from './support/pseudo-terminal';
 
 jest.setTimeout(60_000);
 const server = motoSuite();
@@ -166,29 +166,9 @@ describe('--accept-invitation', () => {
 
 test('on a real terminal (a pseudo-terminal): the bin entry asks on it and the typed account id confirms', async () => {
   await setStanding(server(), member.accountId, READY_TO_STAND_ALONE);
-  // python's pty runs the command on a pseudo-terminal, answers the prompt once it appears, and relays its output.
-  const driver = [
-    'import os, pty, select, sys, time',
-    'pid, fd = pty.fork()',
-    'if pid == 0:',
-    '    os.execvp(sys.argv[1], sys.argv[1:])',
-    "out, sent, deadline = b'', False, time.time() + 60",
-    'while time.time() < deadline:',
-    '    ready, _, _ = select.select([fd], [], [], 1)',
-    '    if not ready: continue',
-    '    try: chunk = os.read(fd, 4096)',
-    '    except OSError: break',
-    '    if not chunk: break',
-    '    out += chunk',
-    "    if not sent and b'Type the account id' in out:",
-    "        os.write(fd, (os.environ['CONFIRM'] + '\\r').encode()); sent = True",
-    '_, status = os.waitpid(pid, 0)',
-    "sys.stdout.write(out.decode(errors='replace'))",
-    'sys.exit(os.waitstatus_to_exitcode(status))',
-  ].join('\n');
-  const bin = path.join(__dirname, '..', 'bin', 'ctl-departure.js');
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: member.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: member.credentials.secretAccessKey, AWS_SESSION_TOKEN: member.credentials.sessionToken, CONFIRM: member.accountId };
-  const result = spawnSync(process.env.PYTHON ?? 'python3', ['-c', driver, process.execPath, bin, 'leave-organization'], { env, encoding: 'utf8', timeout: 90_000 });
+  const env = { AWS_ACCESS_KEY_ID: member.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: member.credentials.secretAccessKey, AWS_SESSION_TOKEN: member.credentials.sessionToken };
+  const terminal = onTerminal(['leave-organization'], { prompt: 'Type the account id', answer: member.accountId, env });
+  const result = { stdout: terminal.out, status: terminal.code };
   expect(result.stdout).toMatch(new RegExp(`Account ${member.accountId} leaves organization ${providerOrg} \\(management account 123456789012\\)\\. Type the account id to confirm: `));
   expect(result.stdout).toMatch(new RegExp(`account ${member.accountId} left organization ${providerOrg}`));
   expect(result.status).toBe(0);
