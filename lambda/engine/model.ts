@@ -2,6 +2,7 @@
  * The vocabulary shared by plan, apply and report: an action per resource, made of the API calls (steps)
  * that carry it out. A plan is a list of actions whose steps have not run yet; apply runs the same list.
  */
+import type { Backup } from './backup';
 
 /** Kinds of resource the engine decides about, as the report names them. */
 export type ResourceType =
@@ -61,6 +62,11 @@ export interface Action {
   /** Set on the provider's automation: apply removes it before changing anything else. */
   readonly runsFirst?: boolean;
   readonly steps: Step[];
+  /**
+   * What the action deletes or changes, as it was, recorded by apply before the first step runs (engine/backup.ts):
+   * `ctl-departure restore` reads it. Absent from plans and from actions that change nothing.
+   */
+  backup?: Backup;
 }
 
 export function step(call: string, input: Record<string, unknown>, service: Service = 'iam'): Step {
