@@ -12,6 +12,7 @@ import { Progress, stderrProgress, type ProgressSink } from './progress';
 import { checkAgainst, planFile, PlanRefused, readPlanFile } from './plan-file';
 import { succeeded } from '../lambda/engine/report';
 import { runDeparture } from '../lambda/engine/run';
+import { createSweep } from '../lambda/resources/sweep';
 import { describeError } from '../lambda/engine/apply';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
 import { templateEngine } from '../lib/engine-pack';
@@ -317,7 +318,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     try {
       const stored = args.dir ? reportsFromDir(args.dir) : args.bucket ? await reportsFromBucket(createClients().s3, args.bucket) : undefined;
       for (const bad of stored?.filter((r) => r.invalid !== undefined) ?? []) io.err(`ctl-departure: ticket: ${bad.source} left out: ${bad.invalid}`);
-      const reports = stored ? stored.flatMap((r) => (r.invalid === undefined ? [r.report] : [])) : [await runDeparture({ mode: 'plan', config, clients: createClients() })];
+      const reports = stored ? stored.flatMap((r) => (r.invalid === undefined ? [r.report] : [])) : [await runDeparture({ mode: 'plan', config, clients: createClients(), sweep: sweep() })];
       if (!reports.length) throw new Error(`no reports in ${args.dir ?? `s3://${args.bucket}/reports/`}`);
       io.out(buildTicket(reports, config, args.targetDate));
       return stored?.some((r) => r.invalid !== undefined) ? 1 : 0;
@@ -331,7 +332,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const clients = createClients();
     const terminal = io.terminal ?? processTerminal;
     if (mode === 'apply' && !args.yes && terminal.isTTY) {
-      reviewed ??= { report: await tracked(io, (progress) => runDeparture({ mode: 'plan', config, clients, onPlan: () => progress.stop() })), source: 'the plan confirmed' };
+      reviewed ??= { report: await tracked(io, (progress) => runDeparture({ mode: 'plan', config, clients, sweep: sweep(), onPlan: () => progress.stop() })), source: 'the plan confirmed' };
       const { accountId, summary } = reviewed.report;
       io.err(wantsColour(process.stderr) && io.colour !== false ? colourReport(formatReport(reviewed.report)) : formatReport(reviewed.report));
       const typed = (await terminal.ask(`Apply to account ${accountId}: ${summary.delete} to delete, ${summary.steps} steps. Type the account id to confirm: `)).trim();
@@ -343,7 +344,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const check = reviewed && checkAgainst(reviewed.report, reviewed.source);
     const report = await tracked(io, (progress) =>
       runDeparture({
-        mode, config, clients, concurrency: args.concurrency,
+        mode, config, clients, concurrency: args.concurrency, sweep: sweep(),
         onPlan: (actions, inventory) => {
           check?.(actions, inventory.accountId);
           if (mode === 'apply') progress.applying(actions);
@@ -372,6 +373,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return 1;
   }
 }
+
+/**
+ * The sweep of resource policies and shares, which only the CLI runs (the stack's function does not carry it). Its
+ * regions: the run's region until the enabled-regions listing is wired in here (`createSweep({ regions })`).
+ */
+const sweep = () => createSweep();
 
 /** Runs with progress on stderr (never on stdout, which is the report), ended before anything else is printed. */
 async function tracked<T>(io: Io, run: (progress: Progress) => Promise<T>): Promise<T> {

@@ -82,7 +82,7 @@ export function readPlanFile(file: string, config: DepartureConfig): PlanFile {
 
 /** What identifies an action between two plans, and what apply would do with it. */
 const keyOf = (a: Action) => `${a.resource} ${a.arn || a.name}`;
-const doing = (a: Action) => JSON.stringify([a.action, a.runsFirst ?? false, a.steps.map((s) => [s.service, s.call, s.input])]);
+const doing = (a: Action) => JSON.stringify([a.action, a.runsFirst ?? false, a.steps.map((s) => [s.service, s.call, s.input, s.region])]);
 
 /**
  * The actions added, removed and changed since `reviewed`, one line each; empty when apply would do what was reviewed.

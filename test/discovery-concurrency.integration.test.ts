@@ -17,7 +17,7 @@ jest.setTimeout(120_000);
 motoSuite();
 
 /** The most calls of `client` that were in flight at once (each counted once, whatever its retries). */
-function peakInFlight(client: Exclude<AwsClients[keyof AwsClients], (region: string) => unknown>): { peak: number; calls: number } {
+function peakInFlight(client: Exclude<AwsClients[keyof AwsClients], AwsClients["inRegion"] | AwsClients["clientFor"]>): { peak: number; calls: number } {
   const seen = { peak: 0, calls: 0 };
   let now = 0;
   (client.middlewareStack as MiddlewareStack<object, object>).add(

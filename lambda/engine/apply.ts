@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorName, type AwsClients } from './aws';
-import { runStep } from './calls';
+import { runStep, type StepRunner } from './calls';
 import { forEachBounded } from './concurrency';
 import type { Action, ResourceType, Step } from './model';
 
@@ -27,6 +27,8 @@ export interface ApplyOptions {
    * @default none: the passes run out first (MAX_PASSES, about three and a half minutes of pauses)
    */
   readonly deadline?: number;
+  /** @default runStep: the engine's own calls, in the run's region */
+  readonly runStep?: StepRunner;
 }
 
 /** Errors that mean the thing a step removes is already gone. */
@@ -73,6 +75,7 @@ interface Pass {
   /** When each action's final delete first answered DeleteConflict. */
   readonly conflictSince: Map<Action, number>;
   readonly actions: readonly Action[];
+  readonly runStep: StepRunner;
 }
 
 /** Runs every planned action in place, recording each step's and action's outcome on it. */
@@ -89,6 +92,7 @@ export async function applyActions(
     deadline: options.deadline ?? Infinity,
     conflictSince: new Map(),
     actions,
+    runStep: options.runStep ?? runStep,
   };
   // The provider's automation goes first and alone: while it runs it can re-attach what the rest removes.
   for (const action of actions.filter((a) => a.runsFirst && a.status === 'planned')) await runInPasses([action], { ...pass, concurrency: 1 });
@@ -123,7 +127,7 @@ async function runAction(action: Action, pass: Pass, round: number): Promise<boo
     if (step.status === 'done') continue;
     if (pass.signal?.aborted) return false;
     try {
-      const note = await runStep(pass.clients, step);
+      const note = await pass.runStep(pass.clients, step);
       step.status = 'done';
       if (note) step.note = note;
       else if (round > 0) step.note = `done on pass ${round + 1}`;

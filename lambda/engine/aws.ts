@@ -36,6 +36,11 @@ export interface AwsClients {
   readonly inRegion: (region: string) => RegionalClients;
   /** AWS Account Management (alternate contacts, contact information): readiness reads only. */
   readonly account: AccountClient;
+  /**
+   * A client of any SDK class for a region, made once per class and region with the engine's retries (and counted):
+   * the sweep reads and changes resource policies of every region through these.
+   */
+  readonly clientFor: <C>(Client: new (config: never) => C, region: string) => C;
 }
 
 export interface RegionalClients {
@@ -69,6 +74,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
   const common = { maxAttempts, retryStrategy: new EngineRetryStrategy(maxAttempts) };
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const regional = new Map<string, RegionalClients>();
+  const made = new Map<unknown, Map<string, unknown>>();
   const sts = new STSClient({ ...common, region });
   const clients: AwsClients = {
     iam: new IAMClient({ ...common, region: globalRegion('iam', region) }),
@@ -90,6 +96,16 @@ export function createClients(options: ClientOptions = {}): AwsClients {
       return made;
     },
     account: new AccountClient(() => sts.config.signer()),
+    clientFor<C>(Client: new (config: never) => C, name: string): C {
+      const byRegion = made.get(Client) ?? new Map<string, unknown>();
+      made.set(Client, byRegion);
+      let client = byRegion.get(name) as C | undefined;
+      if (!client) {
+        byRegion.set(name, (client = new Client({ ...common, region: name } as never)));
+        options.callCounter?.attach(client as AnyClient);
+      }
+      return client;
+    },
   };
   if (options.callCounter) for (const client of Object.values(clients)) if (typeof client !== 'function') options.callCounter.attach(client);
   return clients;

@@ -15,7 +15,7 @@ import type { Service, Step } from './model';
 
 type CommandClass = new (input: never) => unknown;
 
-const CALLS: { readonly [S in Service]: Readonly<Record<string, CommandClass>> } = {
+const CALLS: { readonly [S in Service]?: Readonly<Record<string, CommandClass>> } = {
   iam: {
     DeactivateMFADevice: iam.DeactivateMFADeviceCommand,
     DeleteAccessKey: iam.DeleteAccessKeyCommand,
@@ -64,7 +64,7 @@ const CALLS: { readonly [S in Service]: Readonly<Record<string, CommandClass>> }
     PutBucketLifecycleConfiguration: s3.PutBucketLifecycleConfigurationCommand,
     DeleteBucket: s3.DeleteBucketCommand,
   },
-} as unknown as { readonly [S in Service]: Readonly<Record<string, CommandClass>> };
+} as unknown as { readonly [S in Service]?: Readonly<Record<string, CommandClass>> };
 
 /**
  * Steps that are many S3 calls each (listing, then one call per object or per thousand): named as operations of
@@ -77,13 +77,21 @@ const COMPOSITE: Readonly<Record<string, (clients: AwsClients, input: never) => 
   's3:StartBatchCopy': (clients, input) => startBatchCopy(clients, input),
 };
 
+/** How apply runs a step: {@link runStep}, or a driver's own that knows more calls (the sweep's, in any region). */
+export type StepRunner = (clients: AwsClients, planned: Step) => Promise<string | void>;
+
 /** Runs the step; a composite step returns a note of what it did. */
 export async function runStep(clients: AwsClients, planned: Step): Promise<string | void> {
   const composite = COMPOSITE[`${planned.service}:${planned.call}`];
   if (composite) return composite(clients, planned.input as never);
   const Command = CALLS[planned.service]?.[planned.call];
   if (!Command) throw new Error(`the engine has no ${planned.service}:${planned.call} call`);
-  const client = clients[planned.service] as unknown as { send(command: unknown): Promise<unknown> };
+  const client = clients[planned.service as keyof AwsClients] as unknown as { send(command: unknown): Promise<unknown> };
+  await send(client, Command, planned);
+}
+
+/** Sends the step's command on the client; a 200 that reports failed entries fails the step. */
+export async function send(client: { send(command: unknown): Promise<unknown> }, Command: CommandClass, planned: Step): Promise<void> {
   const output = (await client.send(new Command(planned.input as never))) as PartialAnswer | undefined;
   // Some batch calls answer 200 and report entries they could not process (EventBridge RemoveTargets): the step
   // failed, and says which entries and why.

@@ -40,6 +40,14 @@ export interface DepartureConfig {
    */
   readonly providerAccountIds: readonly string[];
   /**
+   * The provider's AWS Organizations ids (`o-...`): a resource policy whose condition lets in principals of one of
+   * them (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`) grants the provider.
+   * @default []
+   */
+  readonly providerOrganizationIds: readonly string[];
+  /** What the sweep of resource-based policies (CLI only) does with the provider's grants it finds. */
+  readonly resourcePolicies: ResourcePolicySettings;
+  /**
    * Delete (instead of flag) roles that trust a provider account but whose names do not match a prefix.
    * @default false
    */
@@ -169,6 +177,20 @@ export interface AutomationKinds {
   readonly trails: boolean;
 }
 
+/** Services whose resource policies and shares the sweep reads; each can be switched to removal on its own. */
+export const SWEEP_SERVICES = ['kms', 's3', 'sns', 'sqs', 'lambda', 'secretsmanager', 'ecr', 'events', 'ec2', 'ram'] as const;
+export type SweepService = (typeof SWEEP_SERVICES)[number];
+
+export interface ResourcePolicySettings {
+  /**
+   * Per service: remove the provider's grants (principals out of statements, shares revoked) instead of flagging
+   * them. The config file may say `true` or `false` for every service at once. The resources themselves are never
+   * deleted, and public grants are only flagged.
+   * @default every service false
+   */
+  readonly remove: Readonly<Record<SweepService, boolean>>;
+}
+
 /** Provider identity kinds that can be switched off one by one. */
 export interface IdentityKinds {
   readonly users: boolean;
@@ -184,6 +206,8 @@ export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
   removeTagKeys: ['Optimization'],
   exclude: [],
   providerAccountIds: ['589942003651'],
+  providerOrganizationIds: [],
+  resourcePolicies: Object.freeze({ remove: Object.freeze(Object.fromEntries(SWEEP_SERVICES.map((service) => [service, false])) as Record<SweepService, boolean>) }),
   deleteTrustingRoles: false,
   identities: Object.freeze({ users: true, groups: true, samlProviders: true, oidcProviders: true }),
   oidcUrlFragments: ['ctl.io', 'centurylink', 'lumen.com'],
@@ -404,6 +428,18 @@ const bucketSettings: Checker = (field, value) => {
 
 
 
+/** `{"remove": true}`, or `{"remove": {"kms": true, ...}}`: one switch for every service, or one per service. */
+const resourcePolicySettings: Checker = (field, value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object such as {"remove": true}');
+  const { remove, ...unknown } = value as { remove?: unknown };
+  const extra = Object.keys(unknown)[0];
+  if (extra) throw new ConfigError(`${field}.${extra}`, 'unknown key; the known key is remove');
+  const defaults = DEFAULT_CONFIG.resourcePolicies.remove;
+  if (remove === undefined) return DEFAULT_CONFIG.resourcePolicies;
+  const resolved = typeof remove === 'boolean' ? Object.fromEntries(SWEEP_SERVICES.map((service) => [service, remove])) : flags(defaults)(`${field}.remove`, remove);
+  return Object.freeze({ remove: Object.freeze(resolved) });
+};
+
 /** The ticket's fields are checked where the ticket is written (cli/ticket.ts): the engine never reads them. */
 const ticketSettings: Checker = (field, value) => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object such as {"targetDate": "2027-01-31"}');
@@ -417,6 +453,10 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   removeTagKeys: stringList(tagKey),
   exclude: stringList(excludedName),
   providerAccountIds: stringList(accountId),
+  providerOrganizationIds: stringList((field, value) => {
+    if (!/^o-[a-z0-9]{10,32}$/.test(value)) throw new ConfigError(field, `"${value}" is not an organization id such as "o-abcd123456" (o- and 10 to 32 lowercase letters or digits)`);
+  }),
+  resourcePolicies: resourcePolicySettings,
   deleteTrustingRoles: bool,
   identities: flags(DEFAULT_CONFIG.identities),
   oidcUrlFragments: stringList(urlFragment),

@@ -1,4 +1,5 @@
 import type { LifecycleRule } from '@aws-sdk/client-s3';
+import type { ResourceType } from './model';
 
 /**
  * The account as discovery saw it: a plain, serialisable snapshot that the planner reads and never changes.
@@ -41,6 +42,8 @@ interface Principal {
   readonly path: string;
   readonly inlinePolicyNames: readonly string[];
   readonly attachedPolicies: readonly AttachedPolicy[];
+  /** Its unique id (`AROA...`, `AIDA...`), which a resource policy shows once the principal is deleted. */
+  readonly id?: string;
 }
 
 export interface Role extends Principal {
@@ -174,6 +177,43 @@ export interface Inventory {
     /** What could not be read (a region, denied): a bucket delete is refused while a writer may be unknown. */
     readonly unreadable: readonly string[];
   };
+  /** The sweep's findings (lambda/resources/sweep.ts): read only when a driver runs the sweep. */
+  readonly resourcePolicies?: ResourcePolicies;
+}
+
+/** Resource-based policies and shares of every region, as the sweep read them. */
+export interface ResourcePolicies {
+  readonly regions: readonly string[];
+  /** Every resource that has a policy or a share, and one item per service and region that could not be read. */
+  readonly items: readonly PolicyHolder[];
+  /** Active IAM Access Analyzer findings about provider principals, per region that has an analyzer. */
+  readonly findings: readonly AnalyzerFinding[];
+}
+
+/** A resource with a resource-based policy (or shares), in one region. */
+export interface PolicyHolder {
+  readonly type: ResourceType;
+  readonly region: string;
+  readonly name: string;
+  readonly arn: string;
+  /** The policy as the service returned it (JSON text). */
+  readonly policy?: string;
+  /** Shares: who it is shared with (account ids, `all` for public, organization, OU or IAM ARNs). */
+  readonly sharedWith?: readonly string[];
+  /** What the kind's steps name it by, when not its name (e.g. a queue's URL, a layer's version). */
+  readonly ref?: Readonly<Record<string, string | number>>;
+  /** Why the service (or this resource) could not be read: one flagged line, the run goes on. */
+  readonly error?: string;
+}
+
+export interface AnalyzerFinding {
+  readonly region: string;
+  readonly analyzer: string;
+  readonly id: string;
+  readonly resource: string;
+  readonly resourceType: string;
+  readonly principals: readonly string[];
+  readonly error?: string;
 }
 
 /** One provider bucket as discovery saw it. */

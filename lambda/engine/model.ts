@@ -19,10 +19,25 @@ export type ResourceType =
   | 'config:rule'
   | 'config:recorder'
   | 'cloudtrail:trail'
-  | 's3:bucket';
+  | 's3:bucket'
+  // The sweep of resource-based policies and shares (lambda/resources/sweep.ts): the CLI's, not the stack's.
+  | 'kms:key-policy'
+  | 's3:bucket-policy'
+  | 'sns:topic-policy'
+  | 'sqs:queue-policy'
+  | 'lambda:function-policy'
+  | 'lambda:layer-policy'
+  | 'secretsmanager:secret-policy'
+  | 'ecr:repository-policy'
+  | 'events:bus-policy'
+  | 'ec2:snapshot-share'
+  | 'ec2:image-share'
+  | 'ram:resource-share'
+  | 'accessanalyzer:finding'
+  | 'account:regions';
 
 /** The AWS services whose APIs a step may call. */
-export type Service = 'iam' | 'lambda' | 'events' | 'config' | 'cloudtrail' | 's3';
+export type Service = 'iam' | 'lambda' | 'events' | 'config' | 'cloudtrail' | 's3' | 'kms' | 'sns' | 'sqs' | 'secretsmanager' | 'ecr' | 'ec2' | 'ram';
 
 /** What happens to a resource. */
 export type Decision =
@@ -44,6 +59,8 @@ export interface Step {
   /** API operation, e.g. `DetachRolePolicy`. */
   readonly call: string;
   readonly input: Readonly<Record<string, unknown>>;
+  /** The region of a regional service's call, when it is not the run's (the sweep reads every region). */
+  readonly region?: string;
   status: Status;
   /** Set when the call found its target already gone: the step counts as done. */
   note?: string;
@@ -54,6 +71,8 @@ export interface Action {
   readonly resource: ResourceType;
   readonly name: string;
   readonly arn: string;
+  /** The resource's region, for the sweep's resources of every region. */
+  readonly region?: string;
   readonly action: Decision;
   /** Why this decision, in words a reviewer can check. */
   readonly reason: string;
@@ -69,8 +88,8 @@ export interface Action {
   backup?: Backup;
 }
 
-export function step(call: string, input: Record<string, unknown>, service: Service = 'iam'): Step {
-  return { service, call, input, status: 'planned' };
+export function step(call: string, input: Record<string, unknown>, service: Service = 'iam', region?: string): Step {
+  return { service, call, input, ...(region ? { region } : {}), status: 'planned' };
 }
 
 /** Decisions that run steps. */

@@ -14,7 +14,9 @@ export type PermissionFeature =
   /** Save the report to the rollout's reports bucket. */
   | 'reportBucket'
   /** Delete the provider's automation outside IAM: the CLI can be configured to; the stack never is. */
-  | 'deleteAutomation';
+  | 'deleteAutomation'
+  /** Remove the provider's grants from resource policies and shares (the sweep, `resourcePolicies.remove`). */
+  | 'resourcePolicyRemoval';
 
 /**
  * One statement's worth of permissions. `resources` (and condition values) are ARN templates with placeholders:

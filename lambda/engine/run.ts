@@ -10,6 +10,8 @@ import { discover } from './discover';
 import { orderKinds, plan } from './plan';
 import type { Inventory, OrganizationStatus } from './inventory';
 import type { Action } from './model';
+import type { StepRunner } from './calls';
+import type { ResourceKind } from '../resources/kind';
 import { summarize, type DepartureReport, type Mode } from './report';
 import { checkReadiness, type ReadinessCheck } from './readiness';
 
@@ -28,17 +30,31 @@ export interface RunOptions {
    * outcome on them in place, so a caller that must answer early can still report what was done.
    */
   readonly onPlan?: (actions: readonly Action[], inventory: Inventory) => void;
+  /** More kinds, found by a discovery of their own (the CLI's sweep of resource policies, lambda/resources/sweep.ts). */
+  readonly sweep?: Sweep;
+}
+
+/** Kinds outside the engine's core: how they are found, planned and applied. The stack's function has none. */
+export interface Sweep {
+  readonly kinds: readonly ResourceKind<never>[];
+  /** Reads what the kinds list, after the core discovery (whose inventory it may read). */
+  readonly discover: (clients: AwsClients, config: DepartureConfig, inventory: Inventory) => Promise<Partial<Inventory>>;
+  /** Runs every step, the kinds' own calls (any region) included. */
+  readonly runStep: StepRunner;
 }
 
 export async function runDeparture(options: RunOptions): Promise<DepartureReport> {
   const startedAt = new Date().toISOString();
-  const inventory = await discover(options.clients, options.config);
+  const { sweep } = options;
+  const core = await discover(options.clients, options.config);
+  const inventory: Inventory = sweep ? { ...core, ...(await sweep.discover(options.clients, options.config, core)) } : core;
   if (options.mode === 'apply') refuseUnlessStandalone(inventory.organization, options.config, inventory.accountId);
-  const actions = plan(inventory, options.config, RESOURCE_KINDS);
+  const kinds = sweep ? [...RESOURCE_KINDS, ...sweep.kinds] : RESOURCE_KINDS;
+  const actions = plan(inventory, options.config, kinds);
   options.onPlan?.(actions, inventory);
   if (options.mode === 'apply') {
-    const order = orderKinds(RESOURCE_KINDS).map((kind) => kind.type);
-    await applyActions(actions, order, options.clients, { concurrency: options.concurrency, signal: options.signal, deadline: options.deadline });
+    const order = orderKinds(kinds).map((kind) => kind.type);
+    await applyActions(actions, order, options.clients, { concurrency: options.concurrency, signal: options.signal, deadline: options.deadline, runStep: sweep?.runStep });
   }
   const readiness = await checkReadiness(options.clients, options.config, inventory.organization, actions);
   return buildReport(inventory, options.mode, startedAt, actions, readiness);

@@ -1,7 +1,7 @@
 /**
  * The provider's S3 buckets (`config-bucket-<id>`, `ctlaudit-<id>` by default).
  * - Found by: HeadBucket and the bucket's settings (engine/discover-buckets.ts); contents only to copy or delete.
- * - In every mode: bucket-policy statements for provider accounts go (engine/bucket-policy.ts); services that
+ * - In every mode: bucket-policy grants to the provider go (engine/policy-rewrite.ts, shared with the sweep); services that
  *   still deliver into the bucket are named in the reason.
  * - keep: nothing else. archive: public access blocked, default encryption, an archive tag, and a lifecycle rule
  *   to `storageClass`, merged with the rules already there. copy: server-side copy into `archiveBucket` under
@@ -9,7 +9,7 @@
  *   verified in this run or an earlier one, or with `deleteWithoutArchive`.
  */
 import type { LifecycleRule } from '@aws-sdk/client-s3';
-import { rewriteBucketPolicy } from '../engine/bucket-policy';
+import { rewritePolicy } from '../engine/policy-rewrite';
 import type { Bucket, BucketContents } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
 import { s3Arn, type Permission } from '../engine/permissions';
@@ -32,7 +32,7 @@ export function copyVerified(bucket: Bucket): boolean {
 const owned = (bucket: string, context: PlanContext) => ({ Bucket: bucket, ExpectedBucketOwner: context.inventory.accountId });
 
 function policyNotes(bucket: Bucket, context: PlanContext): { steps: Step[]; notes: string[] } {
-  const rewrite = rewriteBucketPolicy(bucket.policy, context.config.providerAccountIds);
+  const rewrite = rewritePolicy(bucket.policy, { accounts: context.config.providerAccountIds, organizations: context.config.providerOrganizationIds });
   const notes: string[] = [];
   if (rewrite.removed.length) notes.push(`policy loses ${rewrite.removed.join('; ')}`);
   if (rewrite.deliveries.length) notes.push(`still written to by ${rewrite.deliveries.join('; ')}`);

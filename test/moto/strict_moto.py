@@ -1165,11 +1165,207 @@ def authorize_json_services(self, resource="*"):
 BaseResponse._authenticate_and_authorize_normal_action = authorize_json_services
 
 
+
+# == The sweep of resource policies ===========================================================================
+
+# (s1) EC2 DescribeSnapshots `RestorableByUserIds`: "only snapshots with create volume permissions for those users are
+# returned ... account IDs (if you own the snapshots), self ..., or all for public snapshots" (EC2 API reference,
+# DescribeSnapshots). moto ignores the parameter and answers every snapshot, as if every one were shared.
+from moto.ec2.responses.elastic_block_store import ElasticBlockStore  # noqa: E402
+
+_describe_snapshots = ElasticBlockStore.describe_snapshots
+
+
+def describe_snapshots(self):
+    restorable = self._get_param("RestorableByUserIds", [])
+    answer = _describe_snapshots(self)
+    if not restorable:
+        return answer
+    def restorable_by(snapshot):
+        return any(
+            ("all" in snapshot.create_volume_permission_groups) if who == "all"
+            else (who in snapshot.create_volume_permission_userids or (who == "self" and snapshot.owner_id == self.current_account))
+            for who in restorable
+        )
+    return ActionResult({"Snapshots": [snapshot for snapshot in answer.result["Snapshots"] if restorable_by(snapshot)]})
+
+
+ElasticBlockStore.describe_snapshots = describe_snapshots
+
+
+# (s4) Lambda GetPolicy / GetLayerVersionPolicy: AWS stores an account principal given to AddPermission or
+# AddLayerVersionPermission as the account's root ARN, `"Principal": {"AWS": "arn:aws:iam::123456789012:root"}`, and an
+# IAM ARN as `{"AWS": arn}` (Lambda Developer Guide, "Granting function access to other accounts": the policy GetPolicy
+# shows). moto keeps a bare account id as a plain string, a shape AWS never returns.
+from moto.awslambda.policy import Policy as _LambdaPolicy  # noqa: E402
+
+_lambda_principal = _LambdaPolicy.principal_formatter
+
+
+def lambda_principal(self, obj):
+    if isinstance(obj, str) and re.fullmatch(r"\d{12}", obj):
+        return {"AWS": f"arn:aws:iam::{obj}:root"}
+    if isinstance(obj, str) and obj.startswith("arn:") and ":iam::" in obj:
+        return {"AWS": obj}
+    return _lambda_principal(self, obj)
+
+
+_LambdaPolicy.principal_formatter = lambda_principal
+
+
+# (s2) RAM DisassociateResourceShare (POST /disassociateresourceshare), which moto lacks: removes principals (and
+# resources) from a share the caller owns. resourceShareArn is required; an unknown share is UnknownResourceException;
+# a principal not associated is ignored (the association is already gone). Answers the resourceShareAssociations it
+# changed, each DISASSOCIATING (RAM API reference, DisassociateResourceShare).
+from moto.ram.models import ram_backends  # noqa: E402
+from moto.ram.responses import ResourceAccessManagerResponse  # noqa: E402
+from moto.ram import urls as _ram_urls  # noqa: E402
+from moto.ram.exceptions import InvalidParameterException as RamInvalidParameter, UnknownResourceException  # noqa: E402
+
+
+def disassociate_resource_share(self):
+    body = json.loads(self.body or "{}")
+    arn = body.get("resourceShareArn")
+    if not arn:
+        raise RamInvalidParameter("resourceShareArn is required.")
+    backend = ram_backends[self.current_account][self.region]
+    share = next((s for s in backend.resource_shares if s.arn == arn), None)
+    if share is None:
+        raise UnknownResourceException(f"ResourceShare {arn} could not be found.")
+    changed = []
+    for principal in body.get("principals") or []:
+        if principal in share.principals:
+            share.principals.remove(principal)
+            changed.append({"resourceShareArn": arn, "associatedEntity": principal, "associationType": "PRINCIPAL", "status": "DISASSOCIATING", "external": False})
+    for resource in body.get("resourceArns") or []:
+        if resource in share.resource_arns:
+            share.resource_arns.remove(resource)
+            changed.append({"resourceShareArn": arn, "associatedEntity": resource, "associationType": "RESOURCE", "status": "DISASSOCIATING", "external": False})
+    return json.dumps({"resourceShareAssociations": changed})
+
+
+ResourceAccessManagerResponse.disassociate_resource_share = disassociate_resource_share
+_ram_urls.url_paths["{0}/disassociateresourceshare$"] = ResourceAccessManagerResponse.dispatch
+
+
+# (s3) IAM Access Analyzer, which moto lacks, to the botocore accessanalyzer model (2019-11-01): CreateAnalyzer
+# (PUT /analyzer; analyzerName 1-255 of [A-Za-z_][A-Za-z0-9_.-]*, type one of the model's enum, a name taken is
+# ConflictException), ListAnalyzers (GET /analyzer, `type` filter), ListFindings (POST /finding: analyzerArn required,
+# an unknown one ResourceNotFoundException 404; `filter` criteria eq, neq, contains, exists on a finding's fields, a
+# dotted key such as principal.AWS reading into a map; timestamps ISO 8601 as the model says). Findings are made by
+# AWS, never by an API: tests add them with POST /strict-moto/access-analyzer-finding {account, region, analyzer,
+# finding}.
+ANALYZER_TYPES = ["ACCOUNT", "ORGANIZATION", "ACCOUNT_UNUSED_ACCESS", "ORGANIZATION_UNUSED_ACCESS", "ACCOUNT_INTERNAL_ACCESS", "ORGANIZATION_INTERNAL_ACCESS"]
+ANALYZERS = {}  # (account, region) -> {name: analyzer}
+
+
+def _aa_answer(start_response, status, body, error=None):
+    data = json.dumps(body).encode()
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    if error:
+        headers.append(("x-amzn-ErrorType", error))
+    start_response(status, headers)
+    return [data]
+
+
+def _aa_caller(environ):
+    scope = re.search(r"Credential=([^/]+)/\d+/([^/]+)/access-analyzer/", environ.get("HTTP_AUTHORIZATION", ""))
+    from moto.iam.models import get_account_id_from
+    return (get_account_id_from(scope.group(1)), scope.group(2)) if scope else None
+
+
+def _aa_value(finding, key):
+    value = finding
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _aa_matches(finding, criteria):
+    for key, criterion in (criteria or {}).items():
+        value = _aa_value(finding, key)
+        values = [str(v).lower() if isinstance(v, bool) else str(v) for v in (value.values() if isinstance(value, dict) else value if isinstance(value, list) else [] if value is None else [value])]
+        if "eq" in criterion and not any(v in criterion["eq"] for v in values):
+            return False
+        if "neq" in criterion and any(v in criterion["neq"] for v in values):
+            return False
+        if "contains" in criterion and not any(c in v for v in values for c in criterion["contains"]):
+            return False
+        if "exists" in criterion and bool(values) != criterion["exists"]:
+            return False
+    return True
+
+
+def access_analyzer(environ, start_response, caller):
+    account, region = caller
+    analyzers = ANALYZERS.setdefault((account, region), {})
+    method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+    def invalid(message):
+        return _aa_answer(start_response, "400 Bad Request", {"message": message, "reason": "fieldValidationFailed"}, "ValidationException")
+    if method == "PUT" and path == "/analyzer":
+        name, kind = body.get("analyzerName"), body.get("type")
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]{0,254}", name):
+            return invalid("analyzerName must be 1 to 255 of [A-Za-z_][A-Za-z0-9_.-]*")
+        if kind not in ANALYZER_TYPES:
+            return invalid(f"type must be one of {', '.join(ANALYZER_TYPES)}")
+        if name in analyzers:
+            return _aa_answer(start_response, "409 Conflict", {"message": f"Analyzer {name} already exists", "resourceId": name, "resourceType": "Analyzer"}, "ConflictException")
+        arn = f"arn:aws:access-analyzer:{region}:{account}:analyzer/{name}"
+        analyzers[name] = {"arn": arn, "name": name, "type": kind, "createdAt": datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), "status": "ACTIVE", "_findings": []}
+        return _aa_answer(start_response, "200 OK", {"arn": arn})
+    if method == "GET" and path == "/analyzer":
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+        kind = query.get("type", [None])[0]
+        if kind is not None and kind not in ANALYZER_TYPES:
+            return invalid(f"type must be one of {', '.join(ANALYZER_TYPES)}")
+        listed = [{k: v for k, v in a.items() if not k.startswith("_")} for a in analyzers.values() if kind in (None, a["type"])]
+        return _aa_answer(start_response, "200 OK", {"analyzers": listed})
+    if method == "POST" and path == "/finding":
+        arn = body.get("analyzerArn")
+        if not arn:
+            return invalid("analyzerArn is required")
+        analyzer = next((a for a in analyzers.values() if a["arn"] == arn), None)
+        if analyzer is None:
+            return _aa_answer(start_response, "404 Not Found", {"message": f"Analyzer {arn} not found", "resourceId": arn, "resourceType": "Analyzer"}, "ResourceNotFoundException")
+        matching = [f for f in analyzer["_findings"] if _aa_matches(f, body.get("filter"))]
+        start = int(body.get("nextToken") or 0)
+        size = int(body.get("maxResults") or 100)
+        answer = {"findings": matching[start:start + size]}
+        if start + size < len(matching):
+            answer["nextToken"] = str(start + size)
+        return _aa_answer(start_response, "200 OK", answer)
+    return _aa_answer(start_response, "404 Not Found", {"message": f"no such operation {method} {path}"}, "UnknownOperationException")
+
+
+def add_analyzer_finding(body):
+    analyzer = ANALYZERS.get((body["account"], body["region"]), {}).get(body["analyzer"])
+    if analyzer is None:
+        raise ValueError(f"no analyzer {body['analyzer']} in {body['account']} {body['region']}")
+    now = datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+    finding = {"id": f"finding-{len(analyzer['_findings']) + 1}", "condition": {}, "createdAt": now, "analyzedAt": now, "updatedAt": now,
+               "status": "ACTIVE", "resourceOwnerAccount": body["account"], **body["finding"]}
+    analyzer["_findings"].append(finding)
+
+
 def with_test_controls(app):
     """The WSGI app, plus POST /strict-moto/account-standing; /moto-api/reset also forgets the emulated state."""
 
     def wrapped(environ, start_response):
         path = environ.get("PATH_INFO", "")
+        caller = _aa_caller(environ)
+        if caller:
+            return access_analyzer(environ, start_response, caller)
+        if path == "/strict-moto/access-analyzer-finding" and environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            try:
+                add_analyzer_finding(json.loads(environ["wsgi.input"].read(length) or b"{}"))
+                status, body = "200 OK", b"{}"
+            except (ValueError, KeyError, TypeError) as error:
+                status, body = "400 Bad Request", json.dumps({"message": str(error)}).encode()
+            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
         if path == "/strict-moto/account-standing" and environ.get("REQUEST_METHOD") == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             try:
@@ -1181,6 +1377,7 @@ def with_test_controls(app):
             return [body]
         if path == "/moto-api/reset":
             forget_readiness_state()
+            ANALYZERS.clear()
         return app(environ, start_response)
 
     return wrapped

@@ -5,8 +5,14 @@
 import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 import type { AwsClients } from '../../lambda/engine/aws';
 
-/** Which of the engine's clients made the call. */
-export type ClientName = Exclude<keyof AwsClients, 'inRegion'>;
+/** Which of the engine's clients made the call (the sweep's by their service). */
+export type ClientName = Exclude<keyof AwsClients, 'inRegion' | 'clientFor'> | 'kms' | 'sns' | 'sqs' | 'secretsmanager' | 'ecr' | 'ec2' | 'ram' | 'accessanalyzer';
+
+/** The SDK's `serviceId` of the clients `clientFor` makes. */
+const BY_SERVICE_ID: Readonly<Record<string, ClientName>> = {
+  KMS: 'kms', SNS: 'sns', SQS: 'sqs', 'Secrets Manager': 'secretsmanager', ECR: 'ecr', EC2: 'ec2', RAM: 'ram', AccessAnalyzer: 'accessanalyzer',
+  Lambda: 'lambda', EventBridge: 'events', S3: 's3',
+};
 
 export interface RecordedCall {
   readonly client: ClientName;
@@ -17,6 +23,8 @@ export interface RecordedCall {
   output?: unknown;
   /** The error's name when the call failed: a failed call was still authorized (or denied) first. */
   error?: string;
+  /** The region of a client made for one (`clientFor`); else the run's. */
+  readonly region?: string;
 }
 
 export class CallRecorder {
@@ -24,10 +32,24 @@ export class CallRecorder {
 
   /** Records on every client; 'high' priority so the call is seen even when a later middleware answers it itself. */
   attachAll(clients: AwsClients): void {
-    for (const [name, client] of Object.entries(clients) as [ClientName, AwsClients[ClientName]][]) if (typeof client !== 'function') this.attach(name, client);
+    for (const [name, client] of Object.entries(clients) as [ClientName, AnyClient][]) if (typeof client !== 'function') this.attach(name, client);
+    const attached = new Set<unknown>();
+    const clientFor = clients.clientFor;
+    Object.assign(clients, {
+      clientFor: <C>(Client: new (config: never) => C, region: string): C => {
+        const made = clientFor(Client, region);
+        if (!attached.has(made)) {
+          attached.add(made);
+          const serviceId = (made as { config: { serviceId: string } }).config.serviceId;
+          const name = BY_SERVICE_ID[serviceId];
+          if (!name) throw new Error(`the recorder knows no client of service ${serviceId}`);
+          this.attach(name, made as AnyClient, region);
+        }
+        return made;
+      },
+    });
     // Clients of other regions are made on demand: each is recorded as it is made.
     const inRegion = clients.inRegion;
-    const attached = new Set<unknown>();
     Object.assign(clients, {
       inRegion: (region: string) => {
         const made = inRegion(region);
@@ -41,13 +63,14 @@ export class CallRecorder {
     });
   }
 
-  private attach(name: ClientName, client: AwsClients[ClientName]): void {
+  private attach(name: ClientName, client: AnyClient, region?: string): void {
     const record: InitializeMiddleware<object, object> = (next, context) => async (args) => {
       const call: RecordedCall = {
         client: name,
         operation: String(context.commandName ?? 'unknown').replace(/Command$/, ''),
         // A shallow copy, less the payload (a body is data, not authorization).
         input: withoutBody(args.input as Record<string, unknown>),
+        ...(region ? { region } : {}),
       };
       this.calls.push(call);
       try {
@@ -62,6 +85,8 @@ export class CallRecorder {
     (client.middlewareStack as MiddlewareStack<object, object>).add(record, { step: 'initialize', priority: 'high', name: 'iamSimCallRecorder' });
   }
 }
+
+type AnyClient = { readonly middlewareStack: unknown };
 
 function withoutBody(input: Record<string, unknown>): Record<string, unknown> {
   const { Body: _body, ...rest } = input;

@@ -71,6 +71,14 @@ const SERVICE_PREFIX: Readonly<Record<ClientName, string>> = {
   s3: 's3',
   s3control: 's3',
   account: 'account',
+  kms: 'kms',
+  sns: 'sns',
+  sqs: 'sqs',
+  secretsmanager: 'secretsmanager',
+  ecr: 'ecr',
+  ec2: 'ec2',
+  ram: 'ram',
+  accessanalyzer: 'access-analyzer',
 };
 
 type Input = Readonly<Record<string, unknown>>;
