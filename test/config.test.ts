@@ -29,6 +29,29 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig(input)).toThrow(message);
   });
 
+  test('resourcePolicies.remove: one switch for every service, or one per service; providerOrganizationIds', () => {
+    const all = resolveConfig({ resourcePolicies: { remove: true } }).resourcePolicies.remove;
+    expect(Object.values(all).every(Boolean)).toBe(true);
+    expect(Object.keys(all)).toEqual(['kms', 's3', 'sns', 'sqs', 'lambda', 'secretsmanager', 'ecr', 'events', 'ec2', 'ram']);
+    expect(resolveConfig({ resourcePolicies: { remove: { kms: true } } }).resourcePolicies.remove).toEqual({ ...DEFAULT_CONFIG.resourcePolicies.remove, kms: true });
+    expect(resolveConfig({ resourcePolicies: {} }).resourcePolicies).toEqual(DEFAULT_CONFIG.resourcePolicies);
+    expect(Object.values(DEFAULT_CONFIG.resourcePolicies.remove).some(Boolean)).toBe(false);
+    expect(resolveConfig({ providerOrganizationIds: ['o-ctlprovider1'] }).providerOrganizationIds).toEqual(['o-ctlprovider1']);
+  });
+
+  test.each([
+    [{ resourcePolicies: true }, 'config "resourcePolicies": must be an object such as {"remove": true}'],
+    [{ resourcePolicies: { delete: true } }, 'config "resourcePolicies.delete": unknown key; the known key is remove'],
+    [{ resourcePolicies: { remove: 'yes' } }, 'config "resourcePolicies.remove": must be true, false, or an object such as {"kms": true}, not "yes"'],
+    [{ resourcePolicies: { remove: { dynamodb: true } } }, 'config "resourcePolicies.remove.dynamodb": unknown key; the known keys are kms, s3, sns, sqs, lambda, secretsmanager, ecr, events, ec2, ram'],
+    [{ resourcePolicies: { remove: { kms: 1 } } }, 'config "resourcePolicies.remove.kms": must be true or false, not 1'],
+    [{ providerOrganizationIds: ['o-short'] }, 'config "providerOrganizationIds[0]": "o-short" is not an organization id such as "o-abcd123456"'],
+    [{ providerOrganizationIds: ['O-ABCDEFGHIJ'] }, 'config "providerOrganizationIds[0]": "O-ABCDEFGHIJ" is not an organization id'],
+    [{ providerOrganizationIds: 'o-abcd123456' }, 'config "providerOrganizationIds": must be a JSON array of strings'],
+  ])('refuses %j', (input, message) => {
+    expect(() => resolveConfig(input)).toThrow(message);
+  });
+
   // Keys every object inherits are not settings: each is an unknown key, never a crash or a silent no-op.
   test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])('refuses the inherited key %s, at the top and in flags', (key) => {
     const top = JSON.parse(`{"${key}": 1}`);

@@ -436,6 +436,9 @@ const resourcePolicySettings: Checker = (field, value) => {
   if (extra) throw new ConfigError(`${field}.${extra}`, 'unknown key; the known key is remove');
   const defaults = DEFAULT_CONFIG.resourcePolicies.remove;
   if (remove === undefined) return DEFAULT_CONFIG.resourcePolicies;
+  if (typeof remove !== 'boolean' && (typeof remove !== 'object' || remove === null || Array.isArray(remove))) {
+    throw new ConfigError(`${field}.remove`, `must be true, false, or an object such as {"kms": true}, not ${JSON.stringify(remove)}`);
+  }
   const resolved = typeof remove === 'boolean' ? Object.fromEntries(SWEEP_SERVICES.map((service) => [service, remove])) : flags(defaults)(`${field}.remove`, remove);
   return Object.freeze({ remove: Object.freeze(resolved) });
 };
