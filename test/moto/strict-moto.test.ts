@@ -897,3 +897,78 @@ describe('(o) IAM eventual consistency, with --iam-propagation-seconds', () => {
     await expect(iam.send(new DeleteRoleCommand({ RoleName: 'R' }))).resolves.toBeDefined();
   });
 });
+
+describe('the sweep of resource policies: what moto lacks or answers otherwise than AWS', () => {
+  const at = { endpoint: '', region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const config = () => ({ ...at, endpoint: server.endpoint });
+
+  test('(s1) DescribeSnapshots RestorableByUserIds: only the snapshots shared with that account, or public for "all" (moto alone: every snapshot)', async () => {
+    const { EC2Client, CreateVolumeCommand, CreateSnapshotCommand, ModifySnapshotAttributeCommand, DescribeSnapshotsCommand } = await import('@aws-sdk/client-ec2');
+    const ec2 = new EC2Client(config());
+    const { VolumeId } = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 1 }));
+    const snapshot = async () => (await ec2.send(new CreateSnapshotCommand({ VolumeId }))).SnapshotId!;
+    const [shared, open, kept] = [await snapshot(), await snapshot(), await snapshot()];
+    await ec2.send(new ModifySnapshotAttributeCommand({ SnapshotId: shared, Attribute: 'createVolumePermission', OperationType: 'add', UserIds: ['589942003651'] }));
+    await ec2.send(new ModifySnapshotAttributeCommand({ SnapshotId: open, Attribute: 'createVolumePermission', OperationType: 'add', GroupNames: ['all'] }));
+    const restorableBy = async (who: string) => ((await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], RestorableByUserIds: [who] }))).Snapshots ?? []).map((s) => s.SnapshotId);
+    expect(await restorableBy('589942003651')).toEqual([shared]);
+    expect(await restorableBy('all')).toEqual([open]);
+    expect(await restorableBy('444455556666')).toEqual([]);
+    const own = ((await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }))).Snapshots ?? []).map((s) => s.SnapshotId);
+    expect([shared, open, kept].every((id) => own.includes(id))).toBe(true);
+    expect(((await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['444455556666'] }))).Snapshots ?? [])).toEqual([]);
+  });
+
+  test('(s2) RAM DisassociateResourceShare: the principals leave the share, the rest stays; an unknown share is UnknownResourceException (moto alone: no such operation)', async () => {
+    const { RAMClient, CreateResourceShareCommand, DisassociateResourceShareCommand, GetResourceShareAssociationsCommand } = await import('@aws-sdk/client-ram');
+    const ram = new RAMClient(config());
+    const { resourceShare } = await ram.send(new CreateResourceShareCommand({ name: 'subnets', principals: ['589942003651', '444455556666'], resourceArns: ['arn:aws:ec2:us-east-1:123456789012:subnet/subnet-1'] }));
+    const arn = resourceShare!.resourceShareArn!;
+    const answer = await ram.send(new DisassociateResourceShareCommand({ resourceShareArn: arn, principals: ['589942003651'] }));
+    expect(answer.resourceShareAssociations).toEqual([expect.objectContaining({ associatedEntity: '589942003651', associationType: 'PRINCIPAL', status: 'DISASSOCIATING' })]);
+    const left = await ram.send(new GetResourceShareAssociationsCommand({ associationType: 'PRINCIPAL', resourceShareArns: [arn] }));
+    expect(left.resourceShareAssociations!.map((a) => a.associatedEntity)).toEqual(['444455556666']);
+    await expect(ram.send(new DisassociateResourceShareCommand({ resourceShareArn: `${arn}-gone`, principals: ['444455556666'] }))).rejects.toMatchObject({ name: 'UnknownResourceException' });
+  });
+
+  test('(s3) Access Analyzer: CreateAnalyzer, ListAnalyzers, ListFindings with filters, as the model says (moto alone: no such service)', async () => {
+    const { AccessAnalyzerClient, CreateAnalyzerCommand, ListAnalyzersCommand, ListFindingsCommand } = await import('@aws-sdk/client-accessanalyzer');
+    const analyzer = new AccessAnalyzerClient(config());
+    const { arn } = await analyzer.send(new CreateAnalyzerCommand({ analyzerName: 'account', type: 'ACCOUNT' }));
+    await expect(analyzer.send(new CreateAnalyzerCommand({ analyzerName: 'account', type: 'ACCOUNT' }))).rejects.toMatchObject({ name: 'ConflictException' });
+    await expect(analyzer.send(new CreateAnalyzerCommand({ analyzerName: '1bad', type: 'ACCOUNT' }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(analyzer.send(new CreateAnalyzerCommand({ analyzerName: 'x', type: 'EVERYTHING' as never }))).rejects.toMatchObject({ name: 'ValidationException' });
+    expect((await analyzer.send(new ListAnalyzersCommand({}))).analyzers).toEqual([expect.objectContaining({ arn, name: 'account', type: 'ACCOUNT', status: 'ACTIVE', createdAt: expect.any(Date) })]);
+    expect((await analyzer.send(new ListAnalyzersCommand({ type: 'ORGANIZATION' }))).analyzers).toEqual([]);
+    for (const [resource, AWS, status] of [['arn:aws:sqs:us-east-1:123456789012:q', '589942003651', 'ACTIVE'], ['arn:aws:sqs:us-east-1:123456789012:r', '444455556666', 'ACTIVE'], ['arn:aws:kms:us-east-1:123456789012:key/k', '589942003651', 'ARCHIVED']]) {
+      const response = await fetch(`${server.endpoint}/strict-moto/access-analyzer-finding`, {
+        method: 'POST',
+        body: JSON.stringify({ account: '123456789012', region: 'us-east-1', analyzer: 'account', finding: { resource, resourceType: 'AWS::SQS::Queue', principal: { AWS }, status } }),
+      });
+      expect(response.status).toBe(200);
+    }
+    const list = async (filter: Record<string, { eq?: string[]; contains?: string[] }>, maxResults?: number) => analyzer.send(new ListFindingsCommand({ analyzerArn: arn, filter, maxResults }));
+    expect((await list({ status: { eq: ['ACTIVE'] } })).findings!.map((f) => f.resource)).toEqual(['arn:aws:sqs:us-east-1:123456789012:q', 'arn:aws:sqs:us-east-1:123456789012:r']);
+    expect((await list({ status: { eq: ['ACTIVE'] }, 'principal.AWS': { eq: ['589942003651'] } })).findings!.map((f) => f.resource)).toEqual(['arn:aws:sqs:us-east-1:123456789012:q']);
+    const first = await list({}, 2);
+    expect({ count: first.findings!.length, next: first.nextToken }).toEqual({ count: 2, next: '2' });
+    expect(first.findings![0]).toEqual(expect.objectContaining({ id: expect.any(String), createdAt: expect.any(Date), resourceOwnerAccount: '123456789012', condition: {} }));
+    await expect(analyzer.send(new ListFindingsCommand({ analyzerArn: `${arn}-gone` }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: expect.objectContaining({ httpStatusCode: 404 }) });
+    // A reset forgets analyzers, as it forgets every other resource.
+    await server.reset();
+    expect((await analyzer.send(new ListAnalyzersCommand({}))).analyzers).toEqual([]);
+  });
+
+  test("(s4) Lambda stores an account principal as its root ARN, as AWS's GetPolicy shows it (moto alone: the bare account id)", async () => {
+    const { LambdaClient, CreateFunctionCommand, AddPermissionCommand, GetPolicyCommand } = await import('@aws-sdk/client-lambda');
+    const role = await iam.send(new CreateRoleCommand({ RoleName: 'fn', AssumeRolePolicyDocument: TRUST }));
+    const lambda = new LambdaClient(config());
+    const zip = new Uint8Array(22);
+    zip.set([0x50, 0x4b, 0x05, 0x06]);
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'fn', Runtime: 'nodejs20.x', Role: role.Role!.Arn, Handler: 'index.handler', Code: { ZipFile: zip } }));
+    await lambda.send(new AddPermissionCommand({ FunctionName: 'fn', StatementId: 'Account', Action: 'lambda:InvokeFunction', Principal: '589942003651' }));
+    await lambda.send(new AddPermissionCommand({ FunctionName: 'fn', StatementId: 'Service', Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' }));
+    const statements = JSON.parse((await lambda.send(new GetPolicyCommand({ FunctionName: 'fn' }))).Policy!).Statement;
+    expect(statements.map((s: { Principal: unknown }) => s.Principal)).toEqual([{ AWS: 'arn:aws:iam::589942003651:root' }, { Service: 'events.amazonaws.com' }]);
+  });
+});

@@ -1169,8 +1169,9 @@ BaseResponse._authenticate_and_authorize_normal_action = authorize_json_services
 # == The sweep of resource policies ===========================================================================
 
 # (s1) EC2 DescribeSnapshots `RestorableByUserIds`: "only snapshots with create volume permissions for those users are
-# returned ... account IDs (if you own the snapshots), self ..., or all for public snapshots" (EC2 API reference,
-# DescribeSnapshots). moto ignores the parameter and answers every snapshot, as if every one were shared.
+# returned ... account IDs (if you own the snapshots), self ..., or all for public snapshots", and `OwnerIds`: "only
+# snapshots from the specified owners" (self: the caller's) (EC2 API reference, DescribeSnapshots). moto ignores both
+# and answers every snapshot it holds, as if every one were the caller's and shared.
 from moto.ec2.responses.elastic_block_store import ElasticBlockStore  # noqa: E402
 
 _describe_snapshots = ElasticBlockStore.describe_snapshots
@@ -1178,7 +1179,10 @@ _describe_snapshots = ElasticBlockStore.describe_snapshots
 
 def describe_snapshots(self):
     restorable = self._get_param("RestorableByUserIds", [])
+    owners = [self.current_account if owner == "self" else owner for owner in self._get_param("OwnerIds", [])]
     answer = _describe_snapshots(self)
+    if owners:
+        answer = ActionResult({"Snapshots": [snapshot for snapshot in answer.result["Snapshots"] if snapshot.owner_id in owners]})
     if not restorable:
         return answer
     def restorable_by(snapshot):
