@@ -24,8 +24,8 @@ export const EventBusPolicy = sweepKind({
     {
       sid: 'SweepRemoveEventBusPermissions',
       actions: ['events:RemovePermission'],
-      resources: ['arn:{partition}:events:*:{account}:event-bus/*'],
-      reason: 'A bus granting the provider is found by its policy, not its name.',
+      resources: ['*'],
+      reason: 'RemovePermission is authorized on "*" only (it names no resource type in the Service Authorization Reference).',
       feature: 'resourcePolicyRemoval',
     },
   ],

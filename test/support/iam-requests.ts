@@ -116,6 +116,22 @@ const RESOURCE_ARNS: Readonly<Record<string, ArnResolver>> = {
   // The account the call is made from (no AccountId in the input); another account of an organization is never read.
   'account:account': (input, context, format) => (input.AccountId === undefined ? fill(format, context, {}) : undefined),
   'account:accountInOrganization': () => undefined,
+  // The sweep's: ARNs in the input where the call takes one, else built from the names it gives (region: the call's).
+  'kms:key': arnIn('KeyId'),
+  'sns:topic': arnIn('TopicArn'),
+  'sqs:queue': (input, context, format) => fill(format, context, { QueueName: str(input, 'QueueUrl').split('/').pop()! }),
+  'lambda:function': (input, context, format) => {
+    const name = str(input, 'FunctionName');
+    return name.startsWith('arn:') ? name : fill(format, context, { FunctionName: name });
+  },
+  'lambda:layerVersion': (input, context, format) => fill(format, context, { LayerName: str(input, 'LayerName'), LayerVersion: String(input.VersionNumber) }),
+  'secretsmanager:Secret': arnIn('SecretId'),
+  'ecr:repository': (input, context, format) => fill(format, context, { RepositoryName: str(input, 'repositoryName') }),
+  'ec2:image': (input, context, format) => fill(format, context, { ImageId: str(input, 'ImageId') }),
+  'ec2:snapshot': (input, context, format) => fill(format, context, { SnapshotId: str(input, 'SnapshotId') }),
+  'access-analyzer:Analyzer': arnIn('analyzerArn'),
+  'ram:resource-share': arnIn('resourceShareArn'),
+  'events:event-bus': (input, context, format) => fill(format, context, { EventBusName: String(input.EventBusName ?? 'default') }),
   'events:rule-on-default-event-bus': (input, context, format) =>
     !input.EventBusName || input.EventBusName === 'default' ? fill(format, context, { RuleName: str(input, 'Rule') }) : undefined,
   'events:rule-on-custom-event-bus': (input, context, format) =>
@@ -151,6 +167,8 @@ const READS_EVERY: Readonly<Record<string, (input: Input) => boolean>> = {
   // Names rules, not remediation configurations: a configuration's ARN ends in an id the caller cannot know before
   // reading it, so the read can only be granted on "*".
   'config:DescribeRemediationConfigurations': () => true,
+  // Without names, every repository of the registry.
+  'ecr:DescribeRepositories': (input) => !(input.repositoryNames as unknown[] | undefined)?.length,
 };
 
 /** The operation is its own IAM action: resource types and ARN formats from the reference. */
@@ -182,6 +200,7 @@ async function referenceRequests(service: string, operation: string, input: Inpu
  * "Granting permissions for Batch Operations" (CreateJob needs s3:CreateJob and iam:PassRole of the job's role).
  */
 const S3_RULES: Readonly<Record<string, (input: Input, context: RequestContext) => IamRequest[]>> = {
+  ListBuckets: () => [{ action: 's3:ListAllMyBuckets', resource: '*' }],
   HeadBucket: (i, c) => [bucket('s3:ListBucket', i, c)],
   ListObjectsV2: (i, c) => [bucket('s3:ListBucket', i, c, prefixKeys(i))],
   ListObjectVersions: (i, c) => [bucket('s3:ListBucketVersions', i, c, prefixKeys(i))],

@@ -306,8 +306,11 @@ const statementNames = (statements: readonly Analysis[] | undefined) =>
  * involved). A request the evaluator refuses as malformed (an unknown action, a resource of the wrong type, a context
  * key the action does not have) throws: it would otherwise read as a silent denial.
  */
-export async function simulate(role: ResolvedRole, request: IamRequest): Promise<Verdict> {
+export async function simulate(role: ResolvedRole, request: IamRequest, resourcePolicy?: object): Promise<Verdict> {
   const simulation: Simulation = {
+    // A resource policy where the service needs one besides the caller's (a KMS key policy: IAM policies count only
+    // where it lets the account's IAM policies in).
+    ...(resourcePolicy ? { resourcePolicy } : {}),
     request: {
       principal: role.arn,
       action: request.action,
