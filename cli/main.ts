@@ -13,6 +13,7 @@ import { checkAgainst, planFile, PlanRefused, readPlanFile } from './plan-file';
 import { succeeded } from '../lambda/engine/report';
 import { runDeparture } from '../lambda/engine/run';
 import { createSweep } from '../lambda/resources/sweep';
+import { SWEEP_CONFIG_CHECKS } from '../lambda/engine/sweep-config';
 import { describeError } from '../lambda/engine/apply';
 import { PROTECTION_RULES } from '../lambda/protections/builtin';
 import { templateEngine } from '../lib/engine-pack';
@@ -51,7 +52,7 @@ Commands:
                 the provider's departure support ticket, from stored reports or a fresh plan
 
 Options:
-  --config FILE      JSON config; keys: ${CONFIG_KEYS.join(', ')}
+  --config FILE      JSON config; keys: ${[...CONFIG_KEYS, ...Object.keys(SWEEP_CONFIG_CHECKS)].join(', ')}
   --json             print only the JSON report on stdout
   --concurrency N    actions run at once while applying (default 8)
   --report FILE      with plan and apply: also write the JSON report to FILE (what report --dir reads)
@@ -204,7 +205,7 @@ export function loadConfig(file: string | undefined): DepartureConfig {
   // JSON.parse would keep the last of two equal keys without a word: one of them is a mistake.
   const twice = duplicateKey(text);
   if (twice !== undefined) throw new ConfigError(twice, 'is given twice: JSON would keep only the last; write it once');
-  return resolveConfig(parsed);
+  return resolveConfig(parsed, SWEEP_CONFIG_CHECKS);
 }
 
 export interface Io {

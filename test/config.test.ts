@@ -1,4 +1,5 @@
 import { broadOidcFragment, broadPrefix, ConfigError, DEFAULT_CONFIG, resolveConfig } from '../lambda/engine/config';
+import { SWEEP_CONFIG_CHECKS } from '../lambda/engine/sweep-config';
 import { duplicateKey } from '../lib/json-keys';
 
 describe('resolveConfig', () => {
@@ -29,14 +30,20 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig(input)).toThrow(message);
   });
 
-  test('resourcePolicies.remove: one switch for every service, or one per service; providerOrganizationIds', () => {
-    const all = resolveConfig({ resourcePolicies: { remove: true } }).resourcePolicies.remove;
-    expect(Object.values(all).every(Boolean)).toBe(true);
+  test('the sweep\'s keys (CLI): resourcePolicies.remove, one switch for every service or one per service; providerOrganizationIds', () => {
+    const sweep = (input: object) => resolveConfig(input, SWEEP_CONFIG_CHECKS);
+    const all = sweep({ resourcePolicies: { remove: true } }).resourcePolicies!.remove;
     expect(Object.keys(all)).toEqual(['kms', 's3', 'sns', 'sqs', 'lambda', 'secretsmanager', 'ecr', 'events', 'ec2', 'ram']);
-    expect(resolveConfig({ resourcePolicies: { remove: { kms: true } } }).resourcePolicies.remove).toEqual({ ...DEFAULT_CONFIG.resourcePolicies.remove, kms: true });
-    expect(resolveConfig({ resourcePolicies: {} }).resourcePolicies).toEqual(DEFAULT_CONFIG.resourcePolicies);
-    expect(Object.values(DEFAULT_CONFIG.resourcePolicies.remove).some(Boolean)).toBe(false);
-    expect(resolveConfig({ providerOrganizationIds: ['o-ctlprovider1'] }).providerOrganizationIds).toEqual(['o-ctlprovider1']);
+    expect(Object.values(all).every(Boolean)).toBe(true);
+    const none = Object.fromEntries(Object.keys(all).map((service) => [service, false]));
+    expect(sweep({ resourcePolicies: { remove: { kms: true } } }).resourcePolicies!.remove).toEqual({ ...none, kms: true });
+    expect(sweep({ resourcePolicies: {} }).resourcePolicies).toEqual({ remove: none });
+    // Not given: nothing removed, no organization.
+    expect(sweep({})).toEqual(DEFAULT_CONFIG);
+    expect(sweep({ providerOrganizationIds: ['o-ctlprovider1'] }).providerOrganizationIds).toEqual(['o-ctlprovider1']);
+    // The stack does not sweep: without the sweep's checks the keys are unknown, as any other.
+    expect(() => resolveConfig({ resourcePolicies: { remove: true } })).toThrow('config "resourcePolicies": unknown key; the known keys are prefixes,');
+    expect(() => resolveConfig({ providerOrganizationIds: [] })).toThrow('config "providerOrganizationIds": unknown key');
   });
 
   test.each([
@@ -48,8 +55,8 @@ describe('resolveConfig', () => {
     [{ providerOrganizationIds: ['o-short'] }, 'config "providerOrganizationIds[0]": "o-short" is not an organization id such as "o-abcd123456"'],
     [{ providerOrganizationIds: ['O-ABCDEFGHIJ'] }, 'config "providerOrganizationIds[0]": "O-ABCDEFGHIJ" is not an organization id'],
     [{ providerOrganizationIds: 'o-abcd123456' }, 'config "providerOrganizationIds": must be a JSON array of strings'],
-  ])('refuses %j', (input, message) => {
-    expect(() => resolveConfig(input)).toThrow(message);
+  ])('the sweep refuses %j', (input, message) => {
+    expect(() => resolveConfig(input, SWEEP_CONFIG_CHECKS)).toThrow(message);
   });
 
   // Keys every object inherits are not settings: each is an unknown key, never a crash or a silent no-op.

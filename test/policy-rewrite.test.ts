@@ -1,8 +1,8 @@
 /** The shared policy rewrite (provider buckets and the sweep) is pure: the provider's grants go, everything else stays as it was. */
-import { rewritePolicy, type Grantees } from '../lambda/engine/policy-rewrite';
+import { providerAccounts, rewritePolicy } from '../lambda/engine/policy-rewrite';
 
 const PROVIDER = '589942003651';
-const rewriteBucketPolicy = (text: string | undefined, accounts: string[], more: Omit<Grantees, 'accounts'> = {}) => rewritePolicy(text, { accounts, ...more });
+const rewriteBucketPolicy = (text: string | undefined, accounts: string[]) => rewritePolicy(text, providerAccounts(accounts));
 const policy = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Id: 'kept-id', Statement });
 const providerRead = { Sid: 'ProviderRead', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PROVIDER}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' };
 const configDelivery = { Sid: 'ConfigWrite', Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/AWSLogs/*', Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } } };
@@ -24,8 +24,8 @@ test('a statement shared with another account keeps the other account', () => {
 
 test('nothing left means the policy is deleted; nothing to remove means no change', () => {
   expect(rewriteBucketPolicy(policy(providerRead), [PROVIDER]).policy).toBeNull();
-  expect(rewriteBucketPolicy(policy(configDelivery, denyInsecure), [PROVIDER])).toEqual({ removed: [], open: [], changes: [], deliveries: ['config.amazonaws.com (s3:PutObject)'] });
-  expect(rewriteBucketPolicy(undefined, [PROVIDER])).toEqual({ removed: [], open: [], changes: [], deliveries: [] });
+  expect(rewriteBucketPolicy(policy(configDelivery, denyInsecure), [PROVIDER])).toEqual({ removed: [], changes: [], deliveries: ['config.amazonaws.com (s3:PutObject)'] });
+  expect(rewriteBucketPolicy(undefined, [PROVIDER])).toEqual({ removed: [], changes: [], deliveries: [] });
   // A Deny naming the provider only narrows access: it stays.
   const denyProvider = { ...providerRead, Effect: 'Deny' };
   expect(rewriteBucketPolicy(policy(denyProvider), [PROVIDER]).policy).toBeUndefined();

@@ -10,6 +10,7 @@ import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/
 import { CreateSecretCommand, PutResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createClients } from '../lambda/engine/aws';
 import { resolveConfig } from '../lambda/engine/config';
+import { SWEEP_CONFIG_CHECKS } from '../lambda/engine/sweep-config';
 import { isReadOperation } from '../lambda/engine/aws';
 import { expandTemplate, mergePermissions, type Permission } from '../lambda/engine/permissions';
 import { runDeparture } from '../lambda/engine/run';
@@ -64,7 +65,7 @@ beforeAll(async () => {
   const recorder = new CallRecorder();
   const clients = createClients({ maxAttempts: 2 });
   recorder.attachAll(clients);
-  const config = resolveConfig({ providerOrganizationIds: [PROVIDER_ORG], providerAccountIds: [PROVIDER], resourcePolicies: { remove: true } });
+  const config = resolveConfig({ providerOrganizationIds: [PROVIDER_ORG], providerAccountIds: [PROVIDER], resourcePolicies: { remove: true } }, SWEEP_CONFIG_CHECKS);
   const sweep = createSweep({ regions: async () => ({ regions: REGIONS }) });
   for (const mode of ['plan', 'apply'] as const) {
     const report = await runDeparture({ mode, config, clients, sweep });

@@ -1,9 +1,11 @@
 /** The sweep's decisions and steps are pure: what grants the provider, what is removed and how, what is only flagged. */
 import { resolveConfig } from '../lambda/engine/config';
+import { SWEEP_CONFIG_CHECKS } from '../lambda/engine/sweep-config';
 import type { PolicyHolder, ResourcePolicies } from '../lambda/engine/inventory';
 import type { Action, ResourceType } from '../lambda/engine/model';
 import { plan } from '../lambda/engine/plan';
 import { rewritePolicy } from '../lambda/engine/policy-rewrite';
+import { openStatements, sweepGrantees } from '../lambda/resources/resource-policy';
 import { RESOURCE_KINDS } from '../lambda/resources';
 import { createSweep } from '../lambda/resources/sweep';
 import { defaultTopicPolicy } from '../lambda/resources/sns-topic-policy';
@@ -21,13 +23,13 @@ function holder(type: ResourceType, policy: string, more: Partial<PolicyHolder> 
 
 function planSweep(items: PolicyHolder[], config: object = {}, parts: Parameters<typeof inventory>[0] = {}): Action[] {
   const resourcePolicies: ResourcePolicies = { regions: ['eu-west-1'], items, findings: [] };
-  return plan({ ...inventory(parts), resourcePolicies }, resolveConfig({ providerOrganizationIds: [ORG], ...config }), KINDS).filter((a) => items.some((i) => i.type === a.resource));
+  return plan({ ...inventory(parts), resourcePolicies }, resolveConfig({ providerOrganizationIds: [ORG], ...config }, SWEEP_CONFIG_CHECKS), KINDS).filter((a) => items.some((i) => i.type === a.resource));
 }
 
 const steps = (action: Action) => action.steps.map((s) => ({ region: s.region, call: `${s.service}:${s.call}`, input: s.input }));
 
 describe('the shared rewrite', () => {
-  const grantees = { accounts: [PROVIDER], organizations: [ORG] };
+  const grantees = sweepGrantees([PROVIDER], [ORG]);
 
   test('a shared statement keeps the others; a statement of the provider alone goes; Deny is never touched', () => {
     const shared = allow('Shared', { AWS: [`arn:aws:iam::${PROVIDER}:role/CTLOps`, `arn:aws:iam::${PARTNER}:root`] });
@@ -47,7 +49,7 @@ describe('the shared rewrite', () => {
     expect(JSON.parse(rewrite.policy!).Statement).toEqual([{ ...both, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-customer123' } } }]);
     // A negated test of the provider's organization only narrows access: it stays.
     const notOrg = allow('NotOrg', '*', { Condition: { StringNotEquals: { 'aws:PrincipalOrgID': ORG } } });
-    expect(rewritePolicy(doc(notOrg), grantees)).toEqual({ removed: [], open: [], changes: [], deliveries: [] });
+    expect(rewritePolicy(doc(notOrg), grantees)).toEqual({ removed: [], changes: [], deliveries: [] });
   });
 
   test('a service acting for a provider account (aws:SourceAccount) is the provider\'s grant', () => {
@@ -57,7 +59,7 @@ describe('the shared rewrite', () => {
 
   test('unique ids: of a principal this run deletes, and of one already deleted, go', () => {
     const ids = allow('Ids', { AWS: ['AROAEXAMPLEPROVIDER1', 'AIDAALREADYGONE12345', `arn:aws:iam::${PARTNER}:root`] });
-    const rewrite = rewritePolicy(doc(ids), { ...grantees, principals: ['AROAEXAMPLEPROVIDER1'] });
+    const rewrite = rewritePolicy(doc(ids), sweepGrantees([PROVIDER], [ORG], ['AROAEXAMPLEPROVIDER1']));
     expect(rewrite.removed).toEqual(['AROAEXAMPLEPROVIDER1, AIDAALREADYGONE12345 from statement Ids']);
     expect(JSON.parse(rewrite.policy!).Statement[0].Principal).toEqual({ AWS: `arn:aws:iam::${PARTNER}:root` });
   });
@@ -66,8 +68,8 @@ describe('the shared rewrite', () => {
     const open = allow('Open', '*');
     const notPrincipal = { Sid: 'AllBut', Effect: 'Allow', NotPrincipal: { AWS: `arn:aws:iam::${PARTNER}:root` }, Action: 's3:GetObject', Resource: '*' };
     const conditioned = allow('Conditioned', '*', { Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1' } } });
-    const rewrite = rewritePolicy(doc(open, notPrincipal, conditioned), grantees);
-    expect(rewrite).toEqual({ removed: [], open: ['statement Open allows everyone ("*", no condition)', 'statement AllBut allows everyone but its NotPrincipal'], changes: [], deliveries: [] });
+    expect(rewritePolicy(doc(open, notPrincipal, conditioned), grantees)).toEqual({ removed: [], changes: [], deliveries: [] });
+    expect(openStatements(doc(open, notPrincipal, conditioned))).toEqual(['statement Open allows everyone ("*", no condition)', 'statement AllBut allows everyone but its NotPrincipal']);
   });
 });
 

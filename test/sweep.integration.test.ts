@@ -18,6 +18,7 @@ import { AccessAnalyzerClient, CreateAnalyzerCommand } from '@aws-sdk/client-acc
 import type { MiddlewareStack } from '@smithy/types';
 import { createClients, type AwsClients } from '../lambda/engine/aws';
 import { resolveConfig } from '../lambda/engine/config';
+import { SWEEP_CONFIG_CHECKS } from '../lambda/engine/sweep-config';
 import type { Action, ResourceType } from '../lambda/engine/model';
 import { runDeparture } from '../lambda/engine/run';
 import { createSweep, SWEEP_KINDS } from '../lambda/resources/sweep';
@@ -53,7 +54,7 @@ function denying(clients: AwsClients, serviceId: string, region: string): AwsCli
 }
 
 const run = (mode: 'plan' | 'apply', config: object = {}, clients: AwsClients = createClients({ maxAttempts: 2 })) =>
-  runDeparture({ mode, config: resolveConfig({ ...CONFIG, ...config }), clients, sweep: sweep() });
+  runDeparture({ mode, config: resolveConfig({ ...CONFIG, ...config }, SWEEP_CONFIG_CHECKS), clients, sweep: sweep() });
 
 const find = (actions: readonly Action[], resource: ResourceType, region: string, name?: string) =>
   actions.filter((a) => a.resource === resource && a.region === region && (name === undefined || a.name === name));

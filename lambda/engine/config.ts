@@ -5,6 +5,8 @@
  * anything it does not understand, so a typo can never widen or silently narrow the cleanup.
  */
 
+import type { ResourcePolicySettings } from './sweep-config';
+
 /** Settings of one departure run. Every field has a safe default; see {@link DEFAULT_CONFIG}. */
 export interface DepartureConfig {
   /**
@@ -41,12 +43,13 @@ export interface DepartureConfig {
   readonly providerAccountIds: readonly string[];
   /**
    * The provider's AWS Organizations ids (`o-...`): a resource policy whose condition lets in principals of one of
-   * them (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`) grants the provider.
+   * them (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`) grants the provider. The CLI's sweep reads it; checked by
+   * SWEEP_CONFIG_CHECKS (engine/sweep-config.ts), which only the CLI passes: the stack refuses it.
    * @default []
    */
-  readonly providerOrganizationIds: readonly string[];
-  /** What the sweep of resource-based policies (CLI only) does with the provider's grants it finds. */
-  readonly resourcePolicies: ResourcePolicySettings;
+  readonly providerOrganizationIds?: readonly string[];
+  /** What the CLI's sweep of resource-based policies does with the provider's grants it finds. @default flag them all */
+  readonly resourcePolicies?: ResourcePolicySettings;
   /**
    * Delete (instead of flag) roles that trust a provider account but whose names do not match a prefix.
    * @default false
@@ -177,20 +180,6 @@ export interface AutomationKinds {
   readonly trails: boolean;
 }
 
-/** Services whose resource policies and shares the sweep reads; each can be switched to removal on its own. */
-export const SWEEP_SERVICES = ['kms', 's3', 'sns', 'sqs', 'lambda', 'secretsmanager', 'ecr', 'events', 'ec2', 'ram'] as const;
-export type SweepService = (typeof SWEEP_SERVICES)[number];
-
-export interface ResourcePolicySettings {
-  /**
-   * Per service: remove the provider's grants (principals out of statements, shares revoked) instead of flagging
-   * them. The config file may say `true` or `false` for every service at once. The resources themselves are never
-   * deleted, and public grants are only flagged.
-   * @default every service false
-   */
-  readonly remove: Readonly<Record<SweepService, boolean>>;
-}
-
 /** Provider identity kinds that can be switched off one by one. */
 export interface IdentityKinds {
   readonly users: boolean;
@@ -206,8 +195,6 @@ export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
   removeTagKeys: ['Optimization'],
   exclude: [],
   providerAccountIds: ['589942003651'],
-  providerOrganizationIds: [],
-  resourcePolicies: Object.freeze({ remove: Object.freeze(Object.fromEntries(SWEEP_SERVICES.map((service) => [service, false])) as Record<SweepService, boolean>) }),
   deleteTrustingRoles: false,
   identities: Object.freeze({ users: true, groups: true, samlProviders: true, oidcProviders: true }),
   oidcUrlFragments: ['ctl.io', 'centurylink', 'lumen.com'],
@@ -244,14 +231,15 @@ export class ConfigError extends Error {
 const IAM_NAME = /^[\w+=,.@-]+$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
-type Checker = (field: string, value: unknown) => unknown;
+/** Checks one key's value and returns it resolved; throws ConfigError naming the field. */
+export type Checker = (field: string, value: unknown) => unknown;
 
-const bool: Checker = (field, value) => {
+export const bool: Checker = (field, value) => {
   if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, not ${JSON.stringify(value)}`);
   return value;
 };
 
-function stringList(item: (field: string, value: string) => void, options: { nonEmpty?: boolean } = {}): Checker {
+export function stringList(item: (field: string, value: string) => void, options: { nonEmpty?: boolean } = {}): Checker {
   return (field, value) => {
     if (!Array.isArray(value)) throw new ConfigError(field, `must be a JSON array of strings, not ${JSON.stringify(value)}`);
     if (options.nonEmpty && value.length === 0) throw new ConfigError(field, 'must name at least one entry');
@@ -354,7 +342,7 @@ const organization = (field: string, value: string) => {
 };
 
 /** An object of booleans with known keys; missing keys keep their default. */
-function flags<T extends object>(defaults: T): Checker {
+export function flags<T extends object>(defaults: T): Checker {
   return (field, value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new ConfigError(field, `must be an object such as ${JSON.stringify(defaults)}`);
@@ -428,21 +416,6 @@ const bucketSettings: Checker = (field, value) => {
 
 
 
-/** `{"remove": true}`, or `{"remove": {"kms": true, ...}}`: one switch for every service, or one per service. */
-const resourcePolicySettings: Checker = (field, value) => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object such as {"remove": true}');
-  const { remove, ...unknown } = value as { remove?: unknown };
-  const extra = Object.keys(unknown)[0];
-  if (extra) throw new ConfigError(`${field}.${extra}`, 'unknown key; the known key is remove');
-  const defaults = DEFAULT_CONFIG.resourcePolicies.remove;
-  if (remove === undefined) return DEFAULT_CONFIG.resourcePolicies;
-  if (typeof remove !== 'boolean' && (typeof remove !== 'object' || remove === null || Array.isArray(remove))) {
-    throw new ConfigError(`${field}.remove`, `must be true, false, or an object such as {"kms": true}, not ${JSON.stringify(remove)}`);
-  }
-  const resolved = typeof remove === 'boolean' ? Object.fromEntries(SWEEP_SERVICES.map((service) => [service, remove])) : flags(defaults)(`${field}.remove`, remove);
-  return Object.freeze({ remove: Object.freeze(resolved) });
-};
-
 /** The ticket's fields are checked where the ticket is written (cli/ticket.ts): the engine never reads them. */
 const ticketSettings: Checker = (field, value) => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object such as {"targetDate": "2027-01-31"}');
@@ -456,10 +429,6 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   removeTagKeys: stringList(tagKey),
   exclude: stringList(excludedName),
   providerAccountIds: stringList(accountId),
-  providerOrganizationIds: stringList((field, value) => {
-    if (!/^o-[a-z0-9]{10,32}$/.test(value)) throw new ConfigError(field, `"${value}" is not an organization id such as "o-abcd123456" (o- and 10 to 32 lowercase letters or digits)`);
-  }),
-  resourcePolicies: resourcePolicySettings,
   deleteTrustingRoles: bool,
   identities: flags(DEFAULT_CONFIG.identities),
   oidcUrlFragments: stringList(urlFragment),
@@ -478,19 +447,21 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
 export const CONFIG_KEYS = Object.keys(CHECKS) as (keyof DepartureConfig)[];
 
 /**
- * Validates a parsed config object and fills in defaults.
+ * Validates a parsed config object and fills in defaults. `more` checks keys of a driver's own (the CLI's sweep,
+ * SWEEP_CONFIG_CHECKS): without it they are unknown keys, as in the stack.
  * @throws ConfigError naming the first offending field and what to write instead.
  */
-export function resolveConfig(input: unknown): DepartureConfig {
+export function resolveConfig(input: unknown, more: Readonly<Partial<Record<keyof DepartureConfig, Checker>>> = {}): DepartureConfig {
   if (input === undefined) return DEFAULT_CONFIG;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError('(root)', `must be a JSON object such as {"prefixes": ["CTL"]}, not ${JSON.stringify(input)}`);
   }
   const resolved: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  const checks: Record<string, Checker> = { ...CHECKS, ...more };
   for (const [key, value] of Object.entries(input)) {
     // Own keys only: "constructor", "toString" or "__proto__" are not settings.
-    if (!Object.hasOwn(CHECKS, key)) throw new ConfigError(key, `unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`);
-    resolved[key] = (CHECKS as Record<string, Checker>)[key]!(key, value);
+    if (!Object.hasOwn(checks, key)) throw new ConfigError(key, `unknown key; the known keys are ${Object.keys(checks).join(', ')}`);
+    resolved[key] = checks[key]!(key, value);
   }
   const config = resolved as unknown as DepartureConfig;
   refuseBroad('prefixes', config.prefixes, config.allowBroadPrefixes, broadPrefix);

@@ -9,13 +9,12 @@ import { DescribeImageAttributeCommand, EC2Client, paginateDescribeImages } from
 import { DISCOVERY_CONCURRENCY, mapBounded } from '../engine/concurrency';
 import type { PolicyHolder } from '../engine/inventory';
 import { step } from '../engine/model';
-import type { Grantees } from '../engine/policy-rewrite';
-import { sweepKind, unreadable } from './resource-policy';
+import { sweepKind, unreadable, type SweepGrantees } from './resource-policy';
 
 /** An organization or OU ARN (`arn:aws:organizations::MGMT:organization/o-x`, `...:ou/o-x/ou-y`) of a provider organization. */
-export const inProviderOrganization = (arn: string, grantees: Grantees) => {
+export const inProviderOrganization = (arn: string, grantees: SweepGrantees) => {
   const org = /^arn:[^:]+:organizations::\d{12}:(?:organization|ou)\/(o-[a-z0-9]+)/.exec(arn)?.[1];
-  return !!org && !!grantees.organizations?.includes(org);
+  return !!org && grantees.organizations.includes(org);
 };
 
 type Permission = { UserId?: string; Group?: string; OrganizationArn?: string; OrganizationalUnitArn?: string };

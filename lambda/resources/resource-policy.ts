@@ -10,11 +10,14 @@
  * - else skip.
  */
 import type { AwsClients } from '../engine/aws';
-import type { DepartureConfig, SweepService } from '../engine/config';
+import type { DepartureConfig } from '../engine/config';
+import { removes, type SweepService } from '../engine/sweep-config';
 import type { PolicyHolder } from '../engine/inventory';
 import type { ResourceType, Step } from '../engine/model';
 import type { Permission } from '../engine/permissions';
-import { rewritePolicy, type Grantees, type PolicyRewrite } from '../engine/policy-rewrite';
+import { accountOf, rewritePolicy, type Grantees, type PolicyRewrite } from '../engine/policy-rewrite';
+import { asList, statementsOf, type PolicyDocument } from '../engine/inventory';
+import { isDeletedPrincipal } from '../engine/trust';
 import { resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 /** What a kind's discovery knows besides its clients. */
@@ -51,20 +54,63 @@ export interface SweepKindOptions {
   readonly service: SweepService;
   readonly global?: boolean;
   readonly find: SweepKind['find'];
-  readonly review: (holder: PolicyHolder, grantees: Grantees, context: PlanContext) => Review;
+  readonly review: (holder: PolicyHolder, grantees: SweepGrantees, context: PlanContext) => Review;
   readonly permissions: readonly Permission[];
+}
+
+/** The provider for the sweep: the shared rewrite's matchers, and its accounts and organizations for shares. */
+export interface SweepGrantees extends Grantees {
+  readonly accounts: readonly string[];
+  readonly organizations: readonly string[];
+}
+
+const ACCOUNT_KEYS = ['aws:principalaccount', 'aws:sourceaccount', 'aws:sourceowner'];
+const ARN_KEYS = ['aws:principalarn', 'aws:sourcearn'];
+
+/**
+ * The sweep's provider: a principal of a provider account (its id, any ARN in it), one this run deletes (ARN or unique
+ * id), a deleted one (a unique id: it grants nothing any more); a positive condition on `aws:PrincipalOrgID` or
+ * `aws:PrincipalOrgPaths` naming a provider organization, or on `aws:PrincipalAccount`, `aws:SourceAccount`,
+ * `aws:SourceOwner`, `aws:PrincipalArn`, `aws:SourceArn` naming a provider account (a service acting for it).
+ */
+export function sweepGrantees(accounts: readonly string[], organizations: readonly string[], principals: readonly string[] = []): SweepGrantees {
+  return {
+    accounts,
+    organizations,
+    principal: (p) => accounts.includes(accountOf(p) ?? '') || principals.includes(p) || isDeletedPrincipal(p),
+    condition: (key, value) => {
+      if (typeof value !== 'string') return false;
+      if (key === 'aws:principalorgid') return organizations.includes(value);
+      if (key === 'aws:principalorgpaths') return organizations.some((org) => value.startsWith(`${org}/`));
+      if (ACCOUNT_KEYS.includes(key)) return accounts.includes(value);
+      return ARN_KEYS.includes(key) && accounts.includes(value.split(':')[4] ?? '');
+    },
+  };
+}
+
+/** Statements open to anyone: "*" without a condition (public), or Allow with NotPrincipal (all but the named). */
+export function openStatements(text: string | undefined): string[] {
+  if (!text) return [];
+  return statementsOf(JSON.parse(text) as PolicyDocument).flatMap((statement) => {
+    if (statement.Effect !== 'Allow') return [];
+    const label = statement.Sid ? `statement ${statement.Sid}` : 'a statement';
+    if (statement.NotPrincipal) return [`${label} allows everyone but its NotPrincipal`];
+    const principal = statement.Principal;
+    const everyone = principal === '*' || Object.values(principal ?? {}).some((value) => asList(value as string).includes('*'));
+    return everyone && !statement.Condition ? [`${label} allows everyone ("*", no condition)`] : [];
+  });
 }
 
 /** Principals this run deletes, by kind: the sweep treats grants to them as the provider's. */
 const DELETED_PRINCIPAL_KINDS = ['iam:role', 'iam:user', 'iam:saml-provider', 'iam:oidc-provider'] as const;
 
-const granteesCache = new WeakMap<PlanContext, Grantees>();
+const granteesCache = new WeakMap<PlanContext, SweepGrantees>();
 
 /**
  * Who is the provider for the sweep: its accounts and organizations (config), and every principal this run deletes
  * (roles and users by ARN and by unique id, which a policy shows once they are gone; federation providers by ARN).
  */
-export function granteesOf(context: PlanContext): Grantees {
+export function granteesOf(context: PlanContext): SweepGrantees {
   let grantees = granteesCache.get(context);
   if (grantees) return grantees;
   const deleted = (type: ResourceType, name: string) => context.decisions.get(resourceKey(type, name)) === 'delete';
@@ -74,7 +120,7 @@ export function granteesOf(context: PlanContext): Grantees {
     ...samlProviders.filter((p) => deleted('iam:saml-provider', p.name)).map((p) => p.arn),
     ...oidcProviders.filter((p) => deleted('iam:oidc-provider', p.url)).map((p) => p.arn),
   ];
-  grantees = { accounts: context.config.providerAccountIds, organizations: context.config.providerOrganizationIds, principals };
+  grantees = sweepGrantees(context.config.providerAccountIds, context.config.providerOrganizationIds ?? [], principals);
   granteesCache.set(context, grantees);
   return grantees;
 }
@@ -87,7 +133,7 @@ export function sweepKind(options: SweepKindOptions): SweepKind {
     const open = review.open.length ? `open to anyone, never changed here: ${review.open.join('; ')}` : '';
     if (!review.removed.length) return open ? { action: 'flag', reason: open } : { action: 'skip', reason: 'not a provider grant' };
     const grants = `grants the provider: ${review.removed.join('; ')}${open ? `; ${open}` : ''}`;
-    if (!context.config.resourcePolicies.remove[options.service]) return { action: 'flag', reason: `${grants}; set resourcePolicies.remove (or .${options.service}) to remove it` };
+    if (!removes(context.config, options.service)) return { action: 'flag', reason: `${grants}; set resourcePolicies.remove (or .${options.service}) to remove it` };
     const steps = review.steps();
     if (typeof steps === 'string') return { action: 'flag', reason: `${grants}; not removed: ${steps}` };
     return { action: 'delete', reason: `${grants}: removed, the resource stays (resourcePolicies.remove.${options.service})` };
@@ -114,7 +160,7 @@ export function sweepKind(options: SweepKindOptions): SweepKind {
 /** The review of a kind with a JSON policy: the shared rewrite, and the kind's steps for its outcome. */
 export function policyReview(holder: PolicyHolder, grantees: Grantees, steps: (rewrite: PolicyRewrite) => Step[] | string): Review {
   const rewrite = rewritePolicy(holder.policy, grantees);
-  return { removed: rewrite.removed, open: rewrite.open, steps: () => steps(rewrite) };
+  return { removed: rewrite.removed, open: openStatements(holder.policy), steps: () => steps(rewrite) };
 }
 
 /** Sid-by-Sid removal (Lambda, EventBridge): only whole statements can go; a shared one cannot be rewritten there. */

@@ -9,7 +9,7 @@
  *   verified in this run or an earlier one, or with `deleteWithoutArchive`.
  */
 import type { LifecycleRule } from '@aws-sdk/client-s3';
-import { rewritePolicy } from '../engine/policy-rewrite';
+import { providerAccounts, rewritePolicy } from '../engine/policy-rewrite';
 import type { Bucket, BucketContents } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
 import { s3Arn, type Permission } from '../engine/permissions';
@@ -32,7 +32,7 @@ export function copyVerified(bucket: Bucket): boolean {
 const owned = (bucket: string, context: PlanContext) => ({ Bucket: bucket, ExpectedBucketOwner: context.inventory.accountId });
 
 function policyNotes(bucket: Bucket, context: PlanContext): { steps: Step[]; notes: string[] } {
-  const rewrite = rewritePolicy(bucket.policy, { accounts: context.config.providerAccountIds, organizations: context.config.providerOrganizationIds });
+  const rewrite = rewritePolicy(bucket.policy, providerAccounts(context.config.providerAccountIds));
   const notes: string[] = [];
   if (rewrite.removed.length) notes.push(`policy loses ${rewrite.removed.join('; ')}`);
   if (rewrite.deliveries.length) notes.push(`still written to by ${rewrite.deliveries.join('; ')}`);

@@ -122,7 +122,7 @@ async function analyzerFindings(clients: AwsClients, region: string, config: Dep
           for (const finding of findings.findings ?? []) {
             const principals = Object.values(finding.principal ?? {});
             const orgs = Object.entries(finding.condition ?? {}).filter(([key]) => /^aws:PrincipalOrgID$/i.test(key)).map(([, value]) => value);
-            const provider = principals.filter((p) => config.providerAccountIds.includes(accountOf(p) ?? '')).concat(orgs.filter((o) => config.providerOrganizationIds.includes(o)));
+            const provider = principals.filter((p) => config.providerAccountIds.includes(accountOf(p) ?? '')).concat(orgs.filter((o) => (config.providerOrganizationIds ?? []).includes(o)));
             if (provider.length) found.push({ region, analyzer: arn!, id: finding.id!, resource: finding.resource ?? '', resourceType: finding.resourceType ?? '', principals: provider });
           }
         }
