@@ -30,6 +30,14 @@ import {
   stackState,
 } from './rehearsal';
 import { ALLOW_LOOPBACK_HTTP_ENV } from '../lambda/response';
+import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { createClients } from '../lambda/engine/aws';
+import { resolveConfig } from '../lambda/engine/config';
+import { runDeparture } from '../lambda/engine/run';
+import { SWEEP_CONFIG_CHECKS } from '../lambda/engine/sweep-config';
+import { createSweep, SWEEP_KINDS } from '../lambda/resources/sweep';
+import { PROVIDER, seedKmsKey, seedSnsTopic } from '../test/support/sweep-seed';
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 const ACCOUNT = '123456789012';
@@ -64,8 +72,11 @@ async function main(): Promise<number> {
     const iam = new IAMClient({ region: 'us-east-1' });
     const cfn = new CloudFormationClient({ region: 'us-east-1' });
     await seedReferenceAccount(iam, ACCOUNT);
+    // Access no name gives away: a KMS key and an SNS topic whose resource policies let the provider's account in.
+    const key = await seedKmsKey('us-east-1');
+    const topic = await seedSnsTopic('us-east-1');
     let before = await readIamState(iam);
-    console.log(`Seeded the reference provider-managed account ${ACCOUNT}: ${providerEntities(before).length} provider roles and policies.`);
+    console.log(`Seeded the reference provider-managed account ${ACCOUNT}: ${providerEntities(before).length} provider roles and policies, a KMS key and an SNS topic granting the provider.`);
 
     const { text, template } = synthesizeCleanup(readSettings(() => undefined), addChecks);
     console.log(`Synthesized ${STACK}: ${Buffer.byteLength(text)} bytes, ${Object.keys(template.Resources).length} resources, no assets.`);
@@ -153,6 +164,8 @@ async function main(): Promise<number> {
     );
     const carried = Object.values(before.groups as Record<string, { attached: string[] }>).every((group) => group.attached.includes('CTLCustomerPolicy'));
     check(carried && JSON.stringify(after.groups) === JSON.stringify(withoutProvider), 'every customer group is still there, exactly as before less CTLCustomerPolicy');
+
+    await sweepResourcePolicies(key, topic);
   } finally {
     await recorder.close();
     await moto.stop();
@@ -160,6 +173,31 @@ async function main(): Promise<number> {
   }
   console.log(problems.length ? `\nRehearsal FAILED: ${problems.length} check(s) did not hold.` : '\nRehearsal passed: the stack planned, applied, and did exactly what it planned.');
   return problems.length ? 1 : 0;
+}
+
+/**
+ * 3. The CLI's sweep of resource policies (the stack's function does not sweep): its plan shows the key and the topic
+ * (flagged), then an apply with resourcePolicies.remove takes the provider out of both and keeps the customer's grants.
+ */
+async function sweepResourcePolicies(key: string, topic: string): Promise<void> {
+  console.log("\nThe CLI's sweep of resource policies (ctl-departure plan):");
+  const sweepRun = (mode: 'plan' | 'apply', config: object) => runDeparture({ mode, config: resolveConfig(config, SWEEP_CONFIG_CHECKS), clients: createClients(), sweep: createSweep() });
+  const planned = await sweepRun('plan', {});
+  const found = planned.actions.filter((a) => SWEEP_KINDS.some((k) => k.type === a.resource) && a.action !== 'skip');
+  for (const action of found) console.log(`  ${action.action.padEnd(8)} ${action.resource.padEnd(18)} ${`${action.name} [${action.region}]`.padEnd(50)} ${action.reason}`);
+  const flagged = (arn: string) => found.some((a) => a.arn === arn && a.action === 'flag' && a.reason.includes(PROVIDER));
+  check(flagged(key) && flagged(topic), 'the plan shows the KMS key and the SNS topic that grant the provider');
+  console.log('\nctl-departure apply with {"resourcePolicies": {"remove": true}}:');
+  const applied = await sweepRun('apply', { resourcePolicies: { remove: true } });
+  for (const action of applied.actions.filter((a) => a.arn === key || a.arn === topic)) {
+    console.log(`  ${action.action.padEnd(8)} ${action.resource.padEnd(18)} ${action.name} [${action.status}]`);
+    for (const step of action.steps) console.log(`      ${formatStep(step).slice(0, 160)}`);
+  }
+  const keyPolicy = (await new KMSClient({ region: 'us-east-1' }).send(new GetKeyPolicyCommand({ KeyId: key, PolicyName: 'default' }))).Policy ?? '';
+  const topicPolicy = (await new SNSClient({ region: 'us-east-1' }).send(new GetTopicAttributesCommand({ TopicArn: topic }))).Attributes?.Policy ?? '';
+  const sids = (policy: string) => (JSON.parse(policy).Statement as { Sid: string }[]).map((s) => s.Sid).join(',');
+  check(!keyPolicy.includes(PROVIDER) && sids(keyPolicy) === 'EnableRoot', "the key policy lost the provider's statement and kept the account's own");
+  check(!topicPolicy.includes(PROVIDER) && sids(topicPolicy) === '__default_statement_ID', "the topic policy lost the provider's statement and kept the owner's");
 }
 
 main().then(
