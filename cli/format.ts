@@ -54,7 +54,7 @@ export function formatReport(report: DepartureReport): string {
       if (action.error) lines.push(`      error: ${printable(action.error)}`);
     }
     const routine = group.filter(isRoutineSkip).length;
-    if (routine) lines.push(`  ${routine} other IAM resource(s): not the provider's`);
+    if (routine) lines.push(`  ${routine} other resource(s): not the provider's`);
     lines.push('');
   }
   const s = report.summary;

@@ -8,9 +8,13 @@ import * as path from 'node:path';
 import { main, parseArguments } from '../cli/main';
 import { engineVersion, planDrift, type PlanFile } from '../cli/plan-file';
 import { CONFIG_KEYS } from '../lambda/engine/config';
+import { SWEEP_CONFIG_CHECKS } from '../lambda/engine/sweep-config';
 import { seedReferenceAccount } from './support/reference-account';
 import { testIamClient } from './support/engine-harness';
 import { motoSuite } from './support/moto-suite';
+
+/** The CLI checks the sweep's keys too (the stack refuses them). */
+const CLI_KEYS = [...CONFIG_KEYS, ...Object.keys(SWEEP_CONFIG_CHECKS)].join(', ');
 
 motoSuite();
 
@@ -83,13 +87,13 @@ test.each([
 test.each([
   ['{"prefixes": ["CTL*"]}', 'ctl-departure: config "prefixes[0]": "CTL*" contains a wildcard; prefixes are literal, write "CTL" rather than "CTL*"'],
   ['{"prefixes": [""]}', 'ctl-departure: config "prefixes[0]": must not be empty: an empty prefix matches every resource; use a literal such as "CTL"'],
-  ['{"exclud": []}', `ctl-departure: config "exclud": unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`],
+  ['{"exclud": []}', `ctl-departure: config "exclud": unknown key; the known keys are ${CLI_KEYS}`],
   ['{"prefixes": ', expect.stringMatching(/^ctl-departure: --config .*: not valid JSON \(/)],
   ['null', 'ctl-departure: config "(root)": must be a JSON object such as {"prefixes": ["CTL"]}, not null'],
-  ['{"__proto__": {"prefixes": ["C"]}}', `ctl-departure: config "__proto__": unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`],
-  ['{"hasOwnProperty": 1}', `ctl-departure: config "hasOwnProperty": unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`],
-  ['{"constructor": {}}', `ctl-departure: config "constructor": unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`],
-  ['{"toString": "x"}', `ctl-departure: config "toString": unknown key; the known keys are ${CONFIG_KEYS.join(', ')}`],
+  ['{"__proto__": {"prefixes": ["C"]}}', `ctl-departure: config "__proto__": unknown key; the known keys are ${CLI_KEYS}`],
+  ['{"hasOwnProperty": 1}', `ctl-departure: config "hasOwnProperty": unknown key; the known keys are ${CLI_KEYS}`],
+  ['{"constructor": {}}', `ctl-departure: config "constructor": unknown key; the known keys are ${CLI_KEYS}`],
+  ['{"toString": "x"}', `ctl-departure: config "toString": unknown key; the known keys are ${CLI_KEYS}`],
   ['{"identities": {"constructor": true}}', 'ctl-departure: config "identities.constructor": unknown key; the known keys are users, groups, samlProviders, oidcProviders'],
   ['{"prefixes": ["CTL"], "exclude": [], "prefixes": ["C"]}', 'ctl-departure: config "prefixes": is given twice: JSON would keep only the last; write it once'],
   ['{"buckets": {"mode": "delete", "names": [], "\\u006dode": "keep"}}', 'ctl-departure: config "buckets.mode": is given twice: JSON would keep only the last; write it once'],

@@ -74,7 +74,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
   const common = { maxAttempts, retryStrategy: new EngineRetryStrategy(maxAttempts) };
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const regional = new Map<string, RegionalClients>();
-  const made = new Map<unknown, Map<string, unknown>>();
+  const made = new Map<string, unknown>();
   const sts = new STSClient({ ...common, region });
   const clients: AwsClients = {
     iam: new IAMClient({ ...common, region: globalRegion('iam', region) }),
@@ -97,11 +97,11 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     },
     account: new AccountClient(() => sts.config.signer()),
     clientFor<C>(Client: new (config: never) => C, name: string): C {
-      const byRegion = made.get(Client) ?? new Map<string, unknown>();
-      made.set(Client, byRegion);
-      let client = byRegion.get(name) as C | undefined;
+      // SDK client classes have distinct names (KMSClient, SNSClient, ...).
+      const key = `${Client.name} ${name}`;
+      let client = made.get(key) as C | undefined;
       if (!client) {
-        byRegion.set(name, (client = new Client({ ...common, region: name } as never)));
+        made.set(key, (client = new Client({ ...common, region: name } as never)));
         options.callCounter?.attach(client as AnyClient);
       }
       return client;

@@ -87,11 +87,6 @@ export async function runStep(clients: AwsClients, planned: Step): Promise<strin
   const Command = CALLS[planned.service]?.[planned.call];
   if (!Command) throw new Error(`the engine has no ${planned.service}:${planned.call} call`);
   const client = clients[planned.service as keyof AwsClients] as unknown as { send(command: unknown): Promise<unknown> };
-  await send(client, Command, planned);
-}
-
-/** Sends the step's command on the client; a 200 that reports failed entries fails the step. */
-export async function send(client: { send(command: unknown): Promise<unknown> }, Command: CommandClass, planned: Step): Promise<void> {
   const output = (await client.send(new Command(planned.input as never))) as PartialAnswer | undefined;
   // Some batch calls answer 200 and report entries they could not process (EventBridge RemoveTargets): the step
   // failed, and says which entries and why.

@@ -88,8 +88,8 @@ export interface Action {
   backup?: Backup;
 }
 
-export function step(call: string, input: Record<string, unknown>, service: Service = 'iam', region?: string): Step {
-  return { service, call, input, ...(region ? { region } : {}), status: 'planned' };
+export function step(call: string, input: Record<string, unknown>, service: Service = 'iam'): Step {
+  return { service, call, input, status: 'planned' };
 }
 
 /** Decisions that run steps. */

@@ -2,9 +2,8 @@
  * One rewrite for every resource policy (the provider buckets', and every policy the CLI's sweep reads): the provider's
  * grants are taken out of each Allow statement, everything else is kept as it was, field for field.
  * - Principals `grantees.principal` says are the provider's go from the statement; the others stay.
- * - Condition values `grantees.condition` says are the provider's go (e.g. its organization in `aws:PrincipalOrgID`,
- *   resource-policies.ts); a key left with none takes its statement with it: the statement let in nobody else. Negated
- *   and null tests only narrow access and are never read.
+ * - What else `grantees.statement` takes out of a statement (the sweep's: the provider's values of its conditions,
+ *   resource-policy.ts) goes too; when that leaves the statement letting in nobody else, it goes whole.
  * - A statement left without principals goes; a policy left without statements is `null` (delete it, or flag it where
  *   the service cannot go without one). Deny statements are never changed: they only take access away.
  * Small on purpose: the stack's function carries it (for the provider buckets); what only the sweep needs (what counts
@@ -17,8 +16,11 @@ import { isDeletedPrincipal } from './trust';
 export interface Grantees {
   /** A principal value (an account id, an ARN, a unique id) of the provider's. */
   readonly principal: (principal: string) => boolean;
-  /** A condition value of the provider's, by its key in lower case. @default none */
-  readonly condition?: (key: string, value: unknown) => boolean;
+  /**
+   * Takes more of the provider's out of an Allow statement: what goes (in words), the statement without it, and whether
+   * it now lets in nobody else. @default nothing more
+   */
+  readonly statement?: (statement: PolicyStatement) => { readonly goes: readonly string[]; readonly statement: PolicyStatement; readonly emptied: boolean };
 }
 
 export interface PolicyRewrite {
@@ -40,8 +42,6 @@ export const accountOf = (principal: string) => (/^\d{12}$/.test(principal) ? pr
  * principal shown by its unique id (`AROA...`/`AIDA...`, see isDeletedPrincipal), which grants nothing to anyone any more.
  */
 export const providerAccounts = (accounts: readonly string[]): Grantees => ({ principal: (p) => accounts.includes(accountOf(p) ?? '') || isDeletedPrincipal(p) });
-
-type Condition = Record<string, Record<string, unknown>>;
 
 export function rewritePolicy(text: string | undefined, grantees: Grantees): PolicyRewrite {
   const removed: string[] = [];
@@ -69,28 +69,17 @@ export function rewritePolicy(text: string | undefined, grantees: Grantees): Pol
       goes.push(...list.filter((p) => !others.includes(p)));
       if (others.length) rest[type] = others.length === 1 ? others[0] : others;
     }
-    let condition = statement.Condition as Condition | undefined;
-    let emptied = false;
-    for (const [operator, tests] of Object.entries((grantees.condition && condition) || {})) {
-      if (/Not|Null|Bool/.test(operator)) continue;
-      for (const [key, value] of Object.entries(tests)) {
-        const values = asList(value as string);
-        const others = values.filter((v) => !grantees.condition!(key.toLowerCase(), v));
-        if (others.length === values.length) continue;
-        goes.push(...values.filter((v) => !others.includes(v)).map((v) => `${key} ${v}`));
-        emptied ||= !others.length;
-        condition = { ...condition, [operator]: { ...condition![operator], [key]: others.length === 1 ? others[0] : others } };
-      }
-    }
+    const more = grantees.statement?.(statement) ?? { goes: [], statement, emptied: false };
+    goes.push(...more.goes);
     if (!goes.length) {
       kept.push(statement);
       continue;
     }
     const label = statement.Sid ? `statement ${statement.Sid}` : 'a statement';
-    const drop = emptied || !Object.keys(rest).length;
+    const drop = more.emptied || !Object.keys(rest).length;
     removed.push(drop ? `${label} for ${goes.join(', ')}` : `${goes.join(', ')} from ${label}`);
     changes.push({ sid: statement.Sid, drop });
-    if (!drop) kept.push({ ...statement, ...(principal ? { Principal: principal === '*' ? '*' : rest } : {}), ...(condition ? { Condition: condition } : {}) } as PolicyStatement);
+    if (!drop) kept.push({ ...more.statement, ...(principal ? { Principal: principal === '*' ? '*' : rest } : {}) } as PolicyStatement);
   }
   if (!removed.length) return { removed, changes, deliveries };
   return { policy: kept.length ? JSON.stringify({ ...document, Statement: kept }) : null, removed, changes, deliveries };

@@ -8,8 +8,7 @@
 import { DescribeImageAttributeCommand, EC2Client, paginateDescribeImages } from '@aws-sdk/client-ec2';
 import { DISCOVERY_CONCURRENCY, mapBounded } from '../engine/concurrency';
 import type { PolicyHolder } from '../engine/inventory';
-import { step } from '../engine/model';
-import { sweepKind, unreadable, type SweepGrantees } from './resource-policy';
+import { regionalStep, type SweepGrantees, sweepKind, unreadable } from './resource-policy';
 
 /** An organization or OU ARN (`arn:aws:organizations::MGMT:organization/o-x`, `...:ou/o-x/ou-y`) of a provider organization. */
 export const inProviderOrganization = (arn: string, grantees: SweepGrantees) => {
@@ -45,7 +44,7 @@ export const Ec2ImageShare = sweepKind({
     return {
       removed: provider.map((g) => `launchable by ${g}`),
       open: holder.sharedWith?.includes('all') ? ['public (launchPermission group all)'] : [],
-      steps: () => [step('ModifyImageAttribute', { ImageId: holder.name, Attribute: 'launchPermission', LaunchPermission: { Remove } }, 'ec2', holder.region)],
+      steps: () => [regionalStep('ModifyImageAttribute', { ImageId: holder.name, Attribute: 'launchPermission', LaunchPermission: { Remove } }, 'ec2', holder.region)],
     };
   },
   permissions: [

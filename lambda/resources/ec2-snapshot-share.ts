@@ -6,8 +6,7 @@
  *   snapshot is flagged, never changed. The snapshot itself is never deleted.
  */
 import { EC2Client, paginateDescribeSnapshots } from '@aws-sdk/client-ec2';
-import { step } from '../engine/model';
-import { sweepKind } from './resource-policy';
+import { regionalStep, sweepKind } from './resource-policy';
 
 export const Ec2SnapshotShare = sweepKind({
   type: 'ec2:snapshot-share',
@@ -27,7 +26,7 @@ export const Ec2SnapshotShare = sweepKind({
     return {
       removed: provider.map((id) => `shared with ${id}`),
       open: holder.sharedWith?.includes('all') ? ['public (createVolumePermission group all)'] : [],
-      steps: () => [step('ModifySnapshotAttribute', { SnapshotId: holder.name, Attribute: 'createVolumePermission', OperationType: 'remove', UserIds: provider }, 'ec2', holder.region)],
+      steps: () => [regionalStep('ModifySnapshotAttribute', { SnapshotId: holder.name, Attribute: 'createVolumePermission', OperationType: 'remove', UserIds: provider }, 'ec2', holder.region)],
     };
   },
   permissions: [

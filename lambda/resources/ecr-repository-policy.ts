@@ -6,8 +6,7 @@
 import { ECRClient, GetRepositoryPolicyCommand, paginateDescribeRepositories } from '@aws-sdk/client-ecr';
 import { DISCOVERY_CONCURRENCY, mapBounded } from '../engine/concurrency';
 import type { PolicyHolder } from '../engine/inventory';
-import { step } from '../engine/model';
-import { policyReview, readPolicy, sweepKind, unreadable } from './resource-policy';
+import { policyReview, readPolicy, regionalStep, sweepKind, unreadable } from './resource-policy';
 
 export const EcrRepositoryPolicy = sweepKind({
   type: 'ecr:repository-policy',
@@ -28,8 +27,8 @@ export const EcrRepositoryPolicy = sweepKind({
     const repository = { repositoryName: holder.name, registryId: context.inventory.accountId };
     return policyReview(holder, grantees, (rewrite) => [
       rewrite.policy === null
-        ? step('DeleteRepositoryPolicy', repository, 'ecr', holder.region)
-        : step('SetRepositoryPolicy', { ...repository, policyText: rewrite.policy }, 'ecr', holder.region),
+        ? regionalStep('DeleteRepositoryPolicy', repository, 'ecr', holder.region)
+        : regionalStep('SetRepositoryPolicy', { ...repository, policyText: rewrite.policy }, 'ecr', holder.region),
     ]);
   },
   permissions: [

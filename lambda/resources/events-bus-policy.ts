@@ -6,8 +6,7 @@
  */
 import { EventBridgeClient, ListEventBusesCommand } from '@aws-sdk/client-eventbridge';
 import type { PolicyHolder } from '../engine/inventory';
-import { step } from '../engine/model';
-import { allPages, bySid, policyReview, sweepKind } from './resource-policy';
+import { allPages, bySid, policyReview, regionalStep, sweepKind } from './resource-policy';
 
 export const EventBusPolicy = sweepKind({
   type: 'events:bus-policy',
@@ -18,7 +17,7 @@ export const EventBusPolicy = sweepKind({
     return buses.filter((bus) => bus.Policy).map((bus): PolicyHolder => ({ type: 'events:bus-policy', region, name: bus.Name!, arn: bus.Arn!, policy: bus.Policy }));
   },
   review: (holder, grantees) =>
-    policyReview(holder, grantees, (rewrite) => bySid(rewrite, (StatementId) => step('RemovePermission', { EventBusName: holder.name, StatementId }, 'events', holder.region))),
+    policyReview(holder, grantees, (rewrite) => bySid(rewrite, (StatementId) => regionalStep('RemovePermission', { EventBusName: holder.name, StatementId }, 'events', holder.region))),
   permissions: [
     { sid: 'SweepListEventBuses', actions: ['events:ListEventBuses'], resources: ['*'], reason: 'ListEventBuses is authorized on "*" only.' },
     {

@@ -7,8 +7,7 @@
  */
 import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, paginateListKeys } from '@aws-sdk/client-kms';
 import { DISCOVERY_CONCURRENCY, mapBounded } from '../engine/concurrency';
-import { step } from '../engine/model';
-import { policyReview, readPolicy, sweepKind, unreadable } from './resource-policy';
+import { policyReview, readPolicy, regionalStep, sweepKind, unreadable } from './resource-policy';
 
 export const KmsKeyPolicy = sweepKind({
   type: 'kms:key-policy',
@@ -36,7 +35,7 @@ export const KmsKeyPolicy = sweepKind({
     policyReview(holder, grantees, (rewrite) =>
       rewrite.policy === null
         ? 'no statement would be left, and a KMS key always has a policy: edit it by hand'
-        : [step('PutKeyPolicy', { KeyId: holder.arn, PolicyName: 'default', Policy: rewrite.policy }, 'kms', holder.region)],
+        : [regionalStep('PutKeyPolicy', { KeyId: holder.arn, PolicyName: 'default', Policy: rewrite.policy }, 'kms', holder.region)],
     ),
   permissions: [
     { sid: 'SweepListKeys', actions: ['kms:ListKeys'], resources: ['*'], reason: 'ListKeys is authorized on "*" only.' },

@@ -15,8 +15,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { DISCOVERY_CONCURRENCY, mapBounded } from '../engine/concurrency';
 import type { PolicyHolder } from '../engine/inventory';
-import { step } from '../engine/model';
-import { bySid, policyReview, readPolicy, sweepKind, unreadable } from './resource-policy';
+import { bySid, policyReview, readPolicy, regionalStep, sweepKind, unreadable } from './resource-policy';
 
 const NO_POLICY = /^ResourceNotFoundException$/;
 
@@ -35,7 +34,7 @@ export const LambdaFunctionPolicy = sweepKind({
     return holders.filter((holder) => holder !== undefined);
   },
   review: (holder, grantees) =>
-    policyReview(holder, grantees, (rewrite) => bySid(rewrite, (StatementId) => step('RemovePermission', { FunctionName: holder.arn, StatementId }, 'lambda', holder.region))),
+    policyReview(holder, grantees, (rewrite) => bySid(rewrite, (StatementId) => regionalStep('RemovePermission', { FunctionName: holder.arn, StatementId }, 'lambda', holder.region))),
   permissions: [
     { sid: 'SweepListFunctions', actions: ['lambda:ListFunctions'], resources: ['*'], reason: 'ListFunctions is authorized on "*" only.' },
     { sid: 'SweepReadFunctionPolicies', actions: ['lambda:GetPolicy'], resources: ['arn:{partition}:lambda:*:{account}:function:*'], reason: 'Every function of this account, in every region, is reviewed.' },
@@ -72,7 +71,7 @@ export const LambdaLayerPolicy = sweepKind({
   },
   review: (holder, grantees) =>
     policyReview(holder, grantees, (rewrite) =>
-      bySid(rewrite, (StatementId) => step('RemoveLayerVersionPermission', { LayerName: holder.ref!.LayerName, VersionNumber: holder.ref!.VersionNumber, StatementId }, 'lambda', holder.region)),
+      bySid(rewrite, (StatementId) => regionalStep('RemoveLayerVersionPermission', { LayerName: holder.ref!.LayerName, VersionNumber: holder.ref!.VersionNumber, StatementId }, 'lambda', holder.region)),
     ),
   permissions: [
     { sid: 'SweepListLayers', actions: ['lambda:ListLayers', 'lambda:ListLayerVersions'], resources: ['*'], reason: 'ListLayers and ListLayerVersions are authorized on "*" only.' },

@@ -8,10 +8,9 @@
 import { GetResourceShareAssociationsCommand, paginateGetResourceShares, RAMClient } from '@aws-sdk/client-ram';
 import { DISCOVERY_CONCURRENCY, mapBounded } from '../engine/concurrency';
 import type { PolicyHolder } from '../engine/inventory';
-import { step } from '../engine/model';
 import { accountOf } from '../engine/policy-rewrite';
 import { inProviderOrganization } from './ec2-image-share';
-import { allPages, sweepKind, unreadable } from './resource-policy';
+import { allPages, regionalStep, sweepKind, unreadable } from './resource-policy';
 
 export const RamResourceShare = sweepKind({
   type: 'ram:resource-share',
@@ -42,7 +41,7 @@ export const RamResourceShare = sweepKind({
     return {
       removed: provider.map((p) => `shared with ${p}`),
       open: [],
-      steps: () => [step('DisassociateResourceShare', { resourceShareArn: holder.arn, principals: provider }, 'ram', holder.region)],
+      steps: () => [regionalStep('DisassociateResourceShare', { resourceShareArn: holder.arn, principals: provider }, 'ram', holder.region)],
     };
   },
   permissions: [

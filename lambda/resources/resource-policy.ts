@@ -13,10 +13,10 @@ import type { AwsClients } from '../engine/aws';
 import type { DepartureConfig } from '../engine/config';
 import { removes, type SweepService } from '../engine/sweep-config';
 import type { PolicyHolder } from '../engine/inventory';
-import type { ResourceType, Step } from '../engine/model';
+import type { ResourceType, Service, Step } from '../engine/model';
 import type { Permission } from '../engine/permissions';
 import { accountOf, rewritePolicy, type Grantees, type PolicyRewrite } from '../engine/policy-rewrite';
-import { asList, statementsOf, type PolicyDocument } from '../engine/inventory';
+import { asList, statementsOf, type PolicyDocument, type PolicyStatement } from '../engine/inventory';
 import { isDeletedPrincipal } from '../engine/trust';
 import { resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
@@ -74,18 +74,42 @@ const ARN_KEYS = ['aws:principalarn', 'aws:sourcearn'];
  * `aws:SourceOwner`, `aws:PrincipalArn`, `aws:SourceArn` naming a provider account (a service acting for it).
  */
 export function sweepGrantees(accounts: readonly string[], organizations: readonly string[], principals: readonly string[] = []): SweepGrantees {
+  const providerValue = (key: string, value: unknown) => {
+    if (typeof value !== 'string') return false;
+    if (key === 'aws:principalorgid') return organizations.includes(value);
+    if (key === 'aws:principalorgpaths') return organizations.some((org) => value.startsWith(`${org}/`));
+    if (ACCOUNT_KEYS.includes(key)) return accounts.includes(value);
+    return ARN_KEYS.includes(key) && accounts.includes(value.split(':')[4] ?? '');
+  };
   return {
     accounts,
     organizations,
     principal: (p) => accounts.includes(accountOf(p) ?? '') || principals.includes(p) || isDeletedPrincipal(p),
-    condition: (key, value) => {
-      if (typeof value !== 'string') return false;
-      if (key === 'aws:principalorgid') return organizations.includes(value);
-      if (key === 'aws:principalorgpaths') return organizations.some((org) => value.startsWith(`${org}/`));
-      if (ACCOUNT_KEYS.includes(key)) return accounts.includes(value);
-      return ARN_KEYS.includes(key) && accounts.includes(value.split(':')[4] ?? '');
-    },
+    statement: (statement) => withoutProviderConditions(statement, providerValue),
   };
+}
+
+/**
+ * A statement without the provider's condition values: they go from their key, and a key left with none means the
+ * statement let in the provider alone (`emptied`). Negated and null tests only narrow access: never read.
+ */
+function withoutProviderConditions(statement: PolicyStatement, providerValue: (key: string, value: unknown) => boolean) {
+  type Condition = Record<string, Record<string, unknown>>;
+  const goes: string[] = [];
+  let condition = statement.Condition as Condition | undefined;
+  let emptied = false;
+  for (const [operator, tests] of Object.entries(condition ?? {})) {
+    if (/Not|Null|Bool/.test(operator)) continue;
+    for (const [key, value] of Object.entries(tests)) {
+      const values = asList(value as string);
+      const others = values.filter((v) => !providerValue(key.toLowerCase(), v));
+      if (others.length === values.length) continue;
+      goes.push(...values.filter((v) => !others.includes(v)).map((v) => `${key} ${v}`));
+      emptied ||= !others.length;
+      condition = { ...condition, [operator]: { ...condition![operator], [key]: others.length === 1 ? others[0] : others } };
+    }
+  }
+  return { goes, emptied, statement: goes.length ? ({ ...statement, Condition: condition } as PolicyStatement) : statement };
 }
 
 /** Statements open to anyone: "*" without a condition (public), or Allow with NotPrincipal (all but the named). */
@@ -155,6 +179,11 @@ export function sweepKind(options: SweepKindOptions): SweepKind {
     review: options.review,
     permissions: options.permissions,
   };
+}
+
+/** A step of the resource's region (the engine's own `step` knows only the run's region). */
+export function regionalStep(call: string, input: Record<string, unknown>, service: Service, region: string): Step {
+  return { service, call, input, region, status: 'planned' };
 }
 
 /** The review of a kind with a JSON policy: the shared rewrite, and the kind's steps for its outcome. */

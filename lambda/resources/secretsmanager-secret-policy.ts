@@ -7,8 +7,7 @@
 import { GetResourcePolicyCommand, paginateListSecrets, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DISCOVERY_CONCURRENCY, mapBounded } from '../engine/concurrency';
 import type { PolicyHolder } from '../engine/inventory';
-import { step } from '../engine/model';
-import { policyReview, readPolicy, sweepKind, unreadable } from './resource-policy';
+import { policyReview, readPolicy, regionalStep, sweepKind, unreadable } from './resource-policy';
 
 export const SecretPolicy = sweepKind({
   type: 'secretsmanager:secret-policy',
@@ -27,8 +26,8 @@ export const SecretPolicy = sweepKind({
   review: (holder, grantees) =>
     policyReview(holder, grantees, (rewrite) => [
       rewrite.policy === null
-        ? step('DeleteResourcePolicy', { SecretId: holder.arn }, 'secretsmanager', holder.region)
-        : step('PutResourcePolicy', { SecretId: holder.arn, ResourcePolicy: rewrite.policy }, 'secretsmanager', holder.region),
+        ? regionalStep('DeleteResourcePolicy', { SecretId: holder.arn }, 'secretsmanager', holder.region)
+        : regionalStep('PutResourcePolicy', { SecretId: holder.arn, ResourcePolicy: rewrite.policy }, 'secretsmanager', holder.region),
     ]),
   permissions: [
     { sid: 'SweepListSecrets', actions: ['secretsmanager:ListSecrets'], resources: ['*'], reason: 'ListSecrets is authorized on "*" only.' },

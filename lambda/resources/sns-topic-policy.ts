@@ -7,8 +7,7 @@
  */
 import { GetTopicAttributesCommand, paginateListTopics, SNSClient } from '@aws-sdk/client-sns';
 import { DISCOVERY_CONCURRENCY, mapBounded } from '../engine/concurrency';
-import { step } from '../engine/model';
-import { policyReview, readPolicy, sweepKind, unreadable } from './resource-policy';
+import { policyReview, readPolicy, regionalStep, sweepKind, unreadable } from './resource-policy';
 
 /** The policy SNS gives a new topic (SNS Developer Guide, "Example cases for Amazon SNS access control"): the owner only. */
 export function defaultTopicPolicy(topicArn: string): string {
@@ -46,7 +45,7 @@ export const SnsTopicPolicy = sweepKind({
   },
   review: (holder, grantees) =>
     policyReview(holder, grantees, (rewrite) => [
-      step('SetTopicAttributes', { TopicArn: holder.arn, AttributeName: 'Policy', AttributeValue: rewrite.policy ?? defaultTopicPolicy(holder.arn) }, 'sns', holder.region),
+      regionalStep('SetTopicAttributes', { TopicArn: holder.arn, AttributeName: 'Policy', AttributeValue: rewrite.policy ?? defaultTopicPolicy(holder.arn) }, 'sns', holder.region),
     ]),
   permissions: [
     { sid: 'SweepListTopics', actions: ['sns:ListTopics'], resources: ['*'], reason: 'ListTopics is authorized on "*" only.' },

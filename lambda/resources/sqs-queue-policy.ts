@@ -6,8 +6,7 @@
  */
 import { GetQueueAttributesCommand, paginateListQueues, SQSClient } from '@aws-sdk/client-sqs';
 import { DISCOVERY_CONCURRENCY, mapBounded } from '../engine/concurrency';
-import { step } from '../engine/model';
-import { policyReview, sweepKind, unreadable } from './resource-policy';
+import { policyReview, regionalStep, sweepKind, unreadable } from './resource-policy';
 
 export const SqsQueuePolicy = sweepKind({
   type: 'sqs:queue-policy',
@@ -32,7 +31,7 @@ export const SqsQueuePolicy = sweepKind({
   },
   review: (holder, grantees) =>
     policyReview(holder, grantees, (rewrite) => [
-      step('SetQueueAttributes', { QueueUrl: holder.ref!.QueueUrl, Attributes: { Policy: rewrite.policy ?? '' } }, 'sqs', holder.region),
+      regionalStep('SetQueueAttributes', { QueueUrl: holder.ref!.QueueUrl, Attributes: { Policy: rewrite.policy ?? '' } }, 'sqs', holder.region),
     ]),
   permissions: [
     { sid: 'SweepListQueues', actions: ['sqs:ListQueues'], resources: ['*'], reason: 'ListQueues is authorized on "*" only.' },

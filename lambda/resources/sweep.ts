@@ -20,7 +20,7 @@ import { DeleteResourcePolicyCommand, PutResourcePolicyCommand, SecretsManagerCl
 import { SNSClient, SetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { errorName, type AwsClients } from '../engine/aws';
-import { runStep, send } from '../engine/calls';
+import { runStep } from '../engine/calls';
 import { mapBounded } from '../engine/concurrency';
 import type { DepartureConfig } from '../engine/config';
 import { bucketNames } from '../engine/discover-buckets';
@@ -209,7 +209,7 @@ export async function runSweepStep(clients: AwsClients, planned: Step): Promise<
   if (!entry || !Command) return runStep(clients, planned);
   const client = clients.clientFor(entry.Client, planned.region ?? (await clients.lambda.config.region()));
   try {
-    await send(client, Command, planned);
+    await client.send(new Command(planned.input as never));
   } catch (error) {
     if (GONE.test(errorName(error))) return 'already gone';
     throw error;
