@@ -146,6 +146,13 @@ describe('the sweep plans', () => {
     expect(JSON.parse(action!.steps[0]!.input.Policy as string).Statement[1].Principal).toEqual({ AWS: kept.arn });
   });
 
+  test('a federation provider this run deletes, as a Federated principal, is the provider\'s; one it keeps is not', () => {
+    const saml = (name: string) => ({ name, arn: `arn:aws:iam::${ACCOUNT}:saml-provider/${name}` });
+    const statement = allow('Federated', { Federated: [saml('CTLFederation').arn, saml('CustomerIdP').arn] });
+    const [action] = planSweep([holder('secretsmanager:secret-policy', doc(statement))], {}, { samlProviders: [saml('CTLFederation'), saml('CustomerIdP')] });
+    expect(action!.reason).toMatch(`grants the provider: ${saml('CTLFederation').arn} from statement Federated`);
+  });
+
   test('unreadable items are flagged with their error; excluded ones skipped; ones without a provider grant skipped', () => {
     const actions = planSweep([
       { type: 'sqs:queue-policy', region: 'ap-south-1', name: 'sqs in ap-south-1', arn: '', error: 'AccessDeniedException: denied' },

@@ -165,7 +165,7 @@ describe('the sweep, in two regions', () => {
     ]);
   });
 
-  test('a grant to a principal this run deletes is the provider\'s, by ARN (and, once deleted, by unique id)', async () => {
+  test("a grant to a role this run deletes is the provider's, by its ARN (by its unique id: sweep-plan.test.ts)", async () => {
     const iam = new IAMClient({ region: 'us-east-1' });
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
     const role = (await iam.send(new CreateRoleCommand({ RoleName: 'CTLBackupRole', AssumeRolePolicyDocument: trust }))).Role!;
