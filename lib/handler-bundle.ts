@@ -8,6 +8,7 @@
  * ties it to the source it was built from.
  */
 import { buildSync } from 'esbuild';
+import { minify_sync as minifySync } from 'terser';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -85,7 +86,17 @@ function bundleFrom(entry: string): HandlerBundle {
     write: false,
     logLevel: 'silent',
   });
-  const plain = result.outputFiles[0]!.text.trim();
+  // esbuild's minifier keeps the module's top-level names and folds little; terser's second pass over its output
+  // renames the top level (the bundle is one CommonJS module: nothing outside reads those names) and compresses
+  // further: about 1 KB less engine after brotli. No `unsafe` transforms: the code must behave as written.
+  const minified = minifySync(result.outputFiles[0]!.text, {
+    ecma: 2020,
+    toplevel: true,
+    compress: { passes: 2 },
+    mangle: { toplevel: true },
+    format: { comments: false },
+  });
+  const plain = minified.code!.trim();
   const hash = engineHash(plain);
   cached = { code: packEngine(plain, hash), plain, hash };
   return cached;
