@@ -40,9 +40,9 @@ export function bundleHandler(): HandlerBundle {
 /**
  * What the running engine never reads, replaced by an empty value in a copy of `lambda/` (in `into`): each kind's
  * `permissions` and every `*_PERMISSIONS` list (IAM actions, ARN templates and reasons the stack's policy is built
- * from, see lambda/engine/permissions.ts), and the protection rules' `description` and `iamPatterns` (printed by
- * `ctl-departure protections`, written into the stack's Deny). Kilobytes of template saved, no behaviour changed:
- * the handler's tests run the bundle.
+ * from, see lambda/engine/permissions.ts) with every single `Permission` they share, and the protection rules'
+ * `description` and `iamPatterns` (printed by `ctl-departure protections`, written into the stack's Deny). Kilobytes
+ * of template saved, no behaviour changed: the handler's tests run the bundle.
  */
 function withoutStackOnlyData(lambdaDir: string, into: string): string {
   const copy = path.join(into, 'lambda');
@@ -64,6 +64,8 @@ function withoutStackOnlyData(lambdaDir: string, into: string): string {
         if (file === path.join('protections', 'builtin.ts') && name === 'iamPatterns') return cut(node.initializer, '[]');
       }
       if (ts.isVariableDeclaration(node) && node.initializer && /_PERMISSIONS$/.test(node.name.getText(tree))) return cut(node.initializer, '[]');
+      // A single declaration shared by kinds (e.g. DELETE_VIRTUAL_MFA_DEVICES): only their `permissions` named it.
+      if (ts.isVariableDeclaration(node) && node.initializer && node.type?.getText(tree) === 'Permission') return cut(node.initializer, '{}');
       ts.forEachChild(node, visit);
     };
     visit(tree);

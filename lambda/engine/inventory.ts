@@ -1,4 +1,4 @@
-import type { LifecycleRule } from '@aws-sdk/client-s3';
+import type { LifecycleRule, PublicAccessBlockConfiguration, ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
 
 /**
  * The account as discovery saw it: a plain, serialisable snapshot that the planner reads and never changes.
@@ -40,7 +40,14 @@ interface Principal {
   readonly arn: string;
   readonly path: string;
   readonly inlinePolicyNames: readonly string[];
+  /**
+   * Each inline policy's document as IAM sent it (URL-encoded JSON), by name: kept as text, decoded only for the
+   * backup of an action that deletes it (engine/backup.ts), so thousands of principals cost little memory.
+   */
+  readonly inlineDocuments?: Readonly<Record<string, string>>;
   readonly attachedPolicies: readonly AttachedPolicy[];
+  /** The unique id (AROA..., AIDA..., AGPA...): recorded in a backup, never restorable. */
+  readonly id?: string;
 }
 
 export interface Role extends Principal {
@@ -98,6 +105,9 @@ export interface OidcProvider {
   readonly url: string;
   readonly arn: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** Audiences and certificate thumbprints, from the same GetOpenIDConnectProvider: kept for a backup. */
+  readonly clientIds?: readonly string[];
+  readonly thumbprints?: readonly string[];
 }
 
 /** Where the account stands in AWS Organizations, read with DescribeOrganization. */
@@ -112,6 +122,9 @@ export type Group = Principal;
 export interface PolicyVersion {
   readonly versionId: string;
   readonly isDefault: boolean;
+  /** The document as IAM sent it (URL-encoded JSON), decoded only for a backup. */
+  readonly document?: string;
+  readonly createDate?: string;
 }
 
 export interface ManagedPolicy {
@@ -122,6 +135,8 @@ export interface ManagedPolicy {
   readonly versions: readonly PolicyVersion[];
   readonly attachmentCount: number;
   readonly boundaryUsageCount: number;
+  readonly description?: string;
+  readonly id?: string;
   /**
    * Tags, read only for policies that may be kept (GetAccountAuthorizationDetails does not return policy
    * tags, and a deleted policy's tags do not matter). Undefined when not read.
@@ -189,6 +204,9 @@ export interface Bucket {
   readonly lifecycleRules: readonly LifecycleRule[];
   readonly publicAccessBlocked: boolean;
   readonly encrypted: boolean;
+  /** The public access block and default encryption as S3 returned them (absent: none), kept for a backup. */
+  readonly publicAccessBlock?: PublicAccessBlockConfiguration;
+  readonly encryption?: ServerSideEncryptionConfiguration;
   readonly tags: Readonly<Record<string, string>>;
   /** What it holds, read only when the mode copies or deletes. */
   readonly contents?: BucketContents;

@@ -354,6 +354,25 @@ def list_service_specific_credentials(self):
 IamResponse.list_service_specific_credentials = list_service_specific_credentials
 
 
+# (t) SAML provider tags: CreateSAMLProvider takes Tags (at most 50) and GetSAMLProvider answers them (IAM API
+# Reference, CreateSAMLProvider and GetSAMLProvider; botocore's GetSAMLProviderResponse has Tags). moto drops them,
+# so the tags a backup records before a provider is deleted would be missing. moto's serializer reads the `tags`
+# attribute for the answer's Tags.
+_create_saml_provider = IamResponse.create_saml_provider
+
+
+def create_saml_provider(self):
+    tags = self._get_param("Tags", [])
+    if len(tags) > 50:
+        raise ValidationError("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
+    answer = _create_saml_provider(self)
+    self.backend.saml_providers[self._get_param("Name")].tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags]
+    return answer
+
+
+IamResponse.create_saml_provider = create_saml_provider
+
+
 # == AWS Config (remediation) =================================================================================
 # (m) Remediation configurations: moto has none of PutRemediationConfigurations, DescribeRemediationConfigurations
 # or DeleteRemediationConfiguration (HTTP 500), and deletes a rule that has one. AWS refuses DeleteConfigRule while
