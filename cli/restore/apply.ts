@@ -139,7 +139,10 @@ async function runItem(item: RestoreItem, run: Run, round: number): Promise<bool
           ? `${describeError(error)}: made since the plan (or by an earlier attempt whose answer was lost): not overwritten; run restore again to compare`
           : describeError(error);
       fail(item, step, message);
-      return isTransient(error) || stillPropagating(error, item, run);
+      if (isTransient(error)) return true;
+      const unseen = stillPropagating(error, item, run);
+      if (unseen === 'expired') item.error += ` (still so ${Math.round(run.propagationMs / 1000)} s after the first refusal: longer than IAM takes to show what was made)`;
+      return unseen === 'retry';
     }
   }
   item.status = 'done';
@@ -157,14 +160,14 @@ function fail(item: RestoreItem, step: Step, message: string): void {
  * IAM does not show yet what this run (or its last pass) created: the policy to attach or use as boundary, the role
  * to put in a profile, the principal a trust policy names.
  */
-function stillPropagating(error: unknown, item: RestoreItem, run: Run): boolean {
+function stillPropagating(error: unknown, item: RestoreItem, run: Run): 'retry' | 'expired' | 'no' {
   const name = errorName(error);
   const message = (error as Error)?.message ?? '';
   const unseen = /^NoSuchEntity/.test(name) || (/^MalformedPolicyDocument/.test(name) && /Invalid principal/i.test(message)) || (/^InvalidInput/.test(name) && /does not exist/i.test(message));
-  if (!unseen) return false;
+  if (!unseen) return 'no';
   const since = run.refusedSince.get(item) ?? Date.now();
   run.refusedSince.set(item, since);
-  return Date.now() - since < run.propagationMs;
+  return Date.now() - since < run.propagationMs ? 'retry' : 'expired';
 }
 
 function reopen(item: RestoreItem): void {
