@@ -87,7 +87,7 @@ test('without --apply: the plan as a table, nothing changed, exit 0; --report wr
     '      · PutRolePolicy CTLOpsRole logs <policy document>',
     '      not restorable: the old unique id AROACTLOPSROLEXXXXXXX: the recreated role gets a new one, and a policy elsewhere that named the old role by ARN shows AROACTLOPSROLEXXXXXXX now and stays broken until edited',
     '',
-    'Summary: 1 to restore, 0 conflict(s), 0 needing what is missing, 0 not restorable, 0 already there; 2 API call(s) planned. Nothing was changed: run it again with --apply to carry it out.',
+    'Summary: 1 to restore, 0 conflict(s), 0 needing what is missing, 0 that no API can put back, 0 already there; 2 API call(s) planned. Nothing was changed: run it again with --apply to carry it out.',
   ]);
   expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ command: 'restore', mode: 'plan', accountId: ACCOUNT, summary: { restore: 1, steps: 2 } });
   await expect(iam().send(new GetRoleCommand({ RoleName: 'CTLOpsRole' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });

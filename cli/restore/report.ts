@@ -86,7 +86,7 @@ export function formatRestore(report: RestoreReport): string {
     lines.push('');
   }
   const s = report.summary;
-  const counts = `${s.restore} to restore, ${s.conflict} conflict(s), ${s.needs} needing what is missing, ${s.cannot} not restorable, ${s.same} already there`;
+  const counts = `${s.restore} to restore, ${s.conflict} conflict(s), ${s.needs} needing what is missing, ${s.cannot} that no API can put back, ${s.same} already there`;
   lines.push(
     report.mode === 'plan'
       ? `Summary: ${counts}; ${s.steps} API call(s) planned. Nothing was changed: run it again with --apply to carry it out.`
