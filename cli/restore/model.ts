@@ -62,7 +62,8 @@ export interface RestoreItem {
   readonly reason: string;
   /**
    * One line each: a part left out because it differs (`conflict: ...`) or needs what is missing (`needs: ...`),
-   * and what cannot come back (`not restorable: ...`, unique ids, policy version ids, credentials).
+   * what cannot come back (`not restorable: ...`: unique ids, policy version ids, credentials), and what else a
+   * reader should know (`note: ...`).
    */
   readonly notes: readonly string[];
   /** The calls, in order; empty unless `restore` (or a `conflict` whose other parts are restored). */
