@@ -32,7 +32,7 @@ import { errorName, type AwsClients } from '../../lambda/engine/aws';
 import { DISCOVERY_CONCURRENCY, mapBounded } from '../../lambda/engine/concurrency';
 import { decodeDocument } from '../../lambda/engine/discover';
 import type { Action } from '../../lambda/engine/model';
-import { oidcKey, type BucketState, type PolicyState, type RestoreState, type RoleState } from './model';
+import { oidcKey, type BucketState, type InstanceProfileState, type PolicyState, type RestoreState, type RoleState } from './model';
 
 /** What the report names, so that only those are read one by one. */
 export interface Named {
@@ -116,16 +116,16 @@ export async function readRestoreState(clients: AwsClients, accountId: string, p
     policies[PolicyArn] = { ...policies[PolicyArn]!, Tags: await allPolicyTags(iam, PolicyArn) };
   });
 
-  const profiles: RestoreState['instanceProfiles'] = {};
+  const profiles: Record<string, InstanceProfileState> = {};
   for await (const page of paginateListInstanceProfiles({ client: iam }, {})) {
     for (const profile of page.InstanceProfiles ?? []) {
-      (profiles as Record<string, unknown>)[profile.InstanceProfileName!] = { Path: profile.Path ?? '/', InstanceProfileName: profile.InstanceProfileName!, Tags: tags(profile.Tags), Roles: (profile.Roles ?? []).map((r) => r.RoleName!) };
+      profiles[profile.InstanceProfileName!] = { Path: profile.Path ?? '/', InstanceProfileName: profile.InstanceProfileName!, Tags: [], Roles: (profile.Roles ?? []).map((r) => r.RoleName!) };
     }
   }
-  // ListInstanceProfiles does not return tags; GetInstanceProfile does.
+  // ListInstanceProfiles does not return tags (IAM API reference); GetInstanceProfile does.
   await mapBounded([...named.instanceProfiles].filter((name) => name in profiles), DISCOVERY_CONCURRENCY, async (InstanceProfileName) => {
     const { InstanceProfile } = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName }));
-    (profiles as Record<string, unknown>)[InstanceProfileName] = { ...profiles[InstanceProfileName]!, Tags: tags(InstanceProfile?.Tags) };
+    profiles[InstanceProfileName] = { ...profiles[InstanceProfileName]!, Tags: tags(InstanceProfile?.Tags) };
   });
 
   return {
