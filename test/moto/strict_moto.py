@@ -356,21 +356,8 @@ IamResponse.list_service_specific_credentials = list_service_specific_credential
 
 # (t) SAML provider tags: CreateSAMLProvider takes Tags (at most 50) and GetSAMLProvider answers them (IAM API
 # Reference, CreateSAMLProvider and GetSAMLProvider; botocore's GetSAMLProviderResponse has Tags). moto drops them,
-# so the tags a backup records before a provider is deleted would be missing. moto's serializer reads the `tags`
-# attribute for the answer's Tags.
-_create_saml_provider = IamResponse.create_saml_provider
-
-
-def create_saml_provider(self):
-    tags = self._get_param("Tags", [])
-    if len(tags) > 50:
-        raise ValidationError("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
-    answer = _create_saml_provider(self)
-    self.backend.saml_providers[self._get_param("Name")].tags = [{"Key": t["Key"], "Value": t.get("Value", "")} for t in tags]
-    return answer
-
-
-IamResponse.create_saml_provider = create_saml_provider
+# so the tags a backup records before a provider is deleted would be missing. Implemented with (u3) below, which
+# keeps them in the IAM tagger.
 
 
 # == AWS Config (remediation) =================================================================================
