@@ -1,4 +1,5 @@
 /** The readable form of a report: actions grouped by decision, each with its reason and planned calls. */
+import type { Backup } from '../lambda/engine/backup';
 import type { Action, Decision, Step } from '../lambda/engine/model';
 import type { DepartureReport } from '../lambda/engine/report';
 
@@ -33,6 +34,12 @@ export function formatStep(planned: Step): string {
 /** The action's name, and its region when it has one (the sweep's resources of every region). */
 const label = (action: Action) => printable(action.region ? `${action.name} [${action.region}]` : action.name);
 
+/** A backup in one line: its lists counted (`Tags 2, InlinePolicies 1`); the JSON report (--json, --report) has it whole. */
+export function backupSummary(backup: Backup): string {
+  const lists = Object.entries(backup).flatMap(([key, value]) => (Array.isArray(value) && value.length ? [`${key} ${value.length}`] : []));
+  return `recorded${'deleted' in backup && backup.deleted ? ' (the bucket; no object is in a backup)' : ''}${lists.length ? `: ${lists.join(', ')}` : ''}`;
+}
+
 /** Skips that only say "not the provider's" are counted, not listed, so the review shows what matters. */
 const isRoutineSkip = (action: Action) => action.action === 'skip' && /^not a provider /.test(action.reason);
 
@@ -51,6 +58,7 @@ export function formatReport(report: DepartureReport): string {
       const status = report.mode === 'apply' && action.status !== 'skipped' ? ` [${action.status}]` : '';
       lines.push(`  ${action.resource.padEnd(10)} ${label(action).padEnd(width)}  ${printable(action.reason)}${status}`);
       for (const planned of action.steps) lines.push(`      ${formatStep(planned)}`);
+      if (action.backup) lines.push(`      backup: ${printable(backupSummary(action.backup))}`);
       if (action.error) lines.push(`      error: ${printable(action.error)}`);
     }
     const routine = group.filter(isRoutineSkip).length;

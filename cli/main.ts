@@ -26,6 +26,8 @@ import { createInterface } from 'node:readline/promises';
 import { formatReadiness, readinessOutput } from './readiness';
 import { leaveOrganization, type Terminal } from './leave-organization';
 import { buildTicket, checkTicket, isDate } from './ticket';
+import { readApplyReport, restore } from './restore/command';
+import { RestoreRefused } from './restore/plan';
 
 const USAGE = `Usage: ctl-departure <command> [options]
 
@@ -50,6 +52,9 @@ Commands:
                 on a terminal unless --yes), then accept an invitation from an allowed organization
   ticket [--dir DIR | --bucket NAME] [--target-date YYYY-MM-DD]
                 the provider's departure support ticket, from stored reports or a fresh plan
+  restore --from REPORT [--only NAME ...] [--apply [--yes]]
+                what an apply deleted or changed, from its report's backups: shows what it would put
+                back (and what it cannot); --apply puts it back, never overwriting what differs
 
 Options:
   --config FILE      JSON config; keys: ${[...CONFIG_KEYS, ...Object.keys(SWEEP_CONFIG_CHECKS)].join(', ')}
@@ -62,6 +67,9 @@ Options:
   --accept-invitation ID  with leave-organization: the invitation (h-...) to accept afterwards
   --yes              with apply and leave-organization: do not ask for the account id
   --target-date DATE with ticket: the departure's target date (else the config's ticket.targetDate)
+  --from FILE        with restore: the JSON report of an apply (apply --report FILE)
+  --only NAME        with restore: only the report's action of that name (repeatable)
+  --apply            with restore: carry the restore plan out (asks for the account id on a terminal unless --yes)
   -h, --help         this help
 
 Otherwise credentials, region and endpoint come from the standard AWS environment and profiles
@@ -71,7 +79,7 @@ Otherwise credentials, region and endpoint come from the standard AWS environmen
 export class UsageError extends Error {}
 
 interface Arguments {
-  readonly command: Mode | 'protections' | 'engine-source' | 'status' | 'report' | 'readiness' | 'leave-organization' | 'ticket' | 'help';
+  readonly command: Mode | 'protections' | 'engine-source' | 'status' | 'report' | 'readiness' | 'leave-organization' | 'ticket' | 'restore' | 'help';
   /** Where `report` reads reports, and how it prints them. */
   readonly bucket?: string;
   readonly dir?: string;
@@ -96,9 +104,13 @@ interface Arguments {
   /** The AWS profile and region, as the AWS CLI takes them; they override AWS_PROFILE and AWS_REGION. */
   readonly profile?: string;
   readonly region?: string;
+  /** restore: the apply report, the names to restore (none: all), and whether to carry it out. */
+  readonly from?: string;
+  readonly only?: readonly string[];
+  readonly apply?: boolean;
 }
 
-const COMMANDS: readonly Arguments['command'][] = ['plan', 'apply', 'protections', 'engine-source', 'status', 'report', 'readiness', 'leave-organization', 'ticket'];
+const COMMANDS: readonly Arguments['command'][] = ['plan', 'apply', 'protections', 'engine-source', 'status', 'report', 'readiness', 'leave-organization', 'ticket', 'restore'];
 
 /** The options parseArgs knows; their checks and the one-line errors stay ours. */
 const OPTIONS = {
@@ -118,6 +130,9 @@ const OPTIONS = {
   plan: { type: 'string' },
   profile: { type: 'string' },
   region: { type: 'string' },
+  from: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  apply: { type: 'boolean' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -126,6 +141,8 @@ export function parseArguments(argv: readonly string[]): Arguments {
   // Not strict: parseArgs would then throw its own multi-line messages; each token is checked here instead.
   const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const given: Partial<Record<OptionName, string | true>> = {};
+  /** --only may be given many times; every other option once (the last one counts). */
+  const only: string[] = [];
   const positionals: string[] = [];
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue;
@@ -143,6 +160,7 @@ export function parseArguments(argv: readonly string[]): Arguments {
       // "--config --json" is a forgotten value, not a file named --json.
       if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) throw new UsageError(`${token.rawName} needs a value`);
       given[token.name as OptionName] = token.value;
+      if (token.name === 'only') only.push(token.value);
     }
   }
   const text = (name: OptionName) => given[name] as string | undefined;
@@ -175,16 +193,22 @@ export function parseArguments(argv: readonly string[]): Arguments {
   if (command === 'report' && !given.bucket === !given.dir) throw new UsageError('report needs exactly one of --bucket NAME or --dir DIR');
   if (command === 'ticket' && given.bucket && given.dir) throw new UsageError('ticket reads --bucket NAME or --dir DIR, not both (neither: a fresh plan of this account)');
   if (acceptInvitation && command !== 'leave-organization') throw new UsageError('--accept-invitation belongs to leave-organization');
-  if (yes && command !== 'leave-organization' && command !== 'apply') throw new UsageError('--yes belongs to apply and leave-organization');
+  if (yes && command !== 'leave-organization' && command !== 'apply' && command !== 'restore') throw new UsageError('--yes belongs to apply, restore --apply and leave-organization');
+  if (command === 'restore' && given.from === undefined) throw new UsageError('restore needs --from REPORT, the JSON report of an apply (ctl-departure apply --report REPORT)');
+  if (command !== 'restore' && given.from !== undefined) throw new UsageError('--from belongs to restore');
+  if (command !== 'restore' && only.length) throw new UsageError('--only belongs to restore');
+  if (command !== 'restore' && given.apply) throw new UsageError('--apply belongs to restore; to apply a departure: ctl-departure apply');
+  if (command === 'restore' && yes && !given.apply) throw new UsageError('--yes belongs to restore --apply');
+  if (command === 'restore' && given.config !== undefined) throw new UsageError('--config does not belong to restore: it reads everything from the report');
   if (given.out !== undefined && (command ?? 'plan') !== 'plan') throw new UsageError('--out belongs to plan: ctl-departure plan --out plan.json, then apply --plan plan.json');
   if (given.plan !== undefined && command !== 'apply') throw new UsageError('--plan belongs to apply: ctl-departure apply --plan plan.json');
   if (targetDate && command !== 'ticket') throw new UsageError('--target-date belongs to ticket');
   const report = text('report');
-  if (report !== undefined && !['plan', 'apply', undefined].includes(command)) throw new UsageError('--report belongs to plan and apply');
+  if (report !== undefined && !['plan', 'apply', 'restore', undefined].includes(command)) throw new UsageError('--report belongs to plan, apply and restore');
   return {
     command: command ?? 'plan', configFile: text('config'), json: given.json === true, concurrency, target, job: text('job'),
     bucket: text('bucket'), dir: text('dir'), format: format as CombinedFormat | undefined, acceptInvitation, yes, targetDate, report, profile, region,
-    out: text('out'), planFile: text('plan'),
+    out: text('out'), planFile: text('plan'), from: text('from'), only, apply: given.apply === true,
   };
 }
 
@@ -251,8 +275,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (args.report !== undefined) writeOutput('--report', args.report, '');
     if (args.out !== undefined) writeOutput('--out', args.out, '');
     if (args.planFile !== undefined) reviewed = { report: readPlanFile(args.planFile, config).report, source: args.planFile };
+    if (args.from !== undefined) readApplyReport(args.from);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof PlanRefused) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof PlanRefused || error instanceof RestoreRefused) {
       io.err(`ctl-departure: ${error.message}`);
       return 2;
     }
@@ -312,6 +337,21 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return await leaveOrganization(createClients(), config, { acceptInvitation: args.acceptInvitation, yes: args.yes ?? false }, io, io.terminal ?? processTerminal);
     } catch (error) {
       io.err(`ctl-departure: ${explainAwsError(error)}`);
+      return 1;
+    }
+  }
+  if (args.command === 'restore') {
+    try {
+      const options = { from: args.from!, only: args.only ?? [], apply: args.apply ?? false, yes: args.yes ?? false, json: args.json, concurrency: args.concurrency };
+      const { code, report } = await restore(options, io, io.terminal ?? processTerminal);
+      if (args.report !== undefined && report) writeOutput('--report', args.report, `${JSON.stringify(report, null, 2)}\n`);
+      return code;
+    } catch (error) {
+      if (error instanceof RestoreRefused) {
+        io.err(`ctl-departure: ${error.message}`);
+        return 2;
+      }
+      io.err(`ctl-departure: restore: ${explainAwsError(error)}`);
       return 1;
     }
   }

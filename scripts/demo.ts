@@ -9,9 +9,12 @@ import { CloudFormationClient, CreateStackCommand, UpdateStackCommand } from '@a
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import * as path from 'node:path';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { formatStep } from '../cli/format';
+import { main as ctlDeparture } from '../cli/main';
+import type { RestoreReport } from '../cli/restore/report';
 import type { Action } from '../lambda/engine/model';
+import type { DepartureReport } from '../lambda/engine/report';
 import { readIamState, type IamState } from '../test/support/iam-state';
 import { startMoto, motoEnv } from '../test/support/moto';
 import { seedReferenceAccount } from '../test/support/reference-account';
@@ -42,6 +45,8 @@ import { PROVIDER, seedKmsKey, seedSnsTopic } from '../test/support/sweep-seed';
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 const ACCOUNT = '123456789012';
 const STACK = 'ProviderDeparture';
+/** The role the rehearsal's restore plan is about: its policy was deleted too, and the plan says it is not selected. */
+const RESTORED_ROLE = 'CTLServiceManagmentRole';
 
 const problems: string[] = [];
 const check = (ok: boolean, what: string) => {
@@ -86,7 +91,10 @@ async function main(): Promise<number> {
     const invoke = async (event: CloudFormationCustomResourceEvent) => {
       const answered = recorder.answers.length;
       const { records } = await capturingLogs(() => handler(event, lambdaContext(600_000)));
-      return { answer: recorder.answers[answered] as Record<string, any>, actions: records.filter((r) => r.message === 'action') as unknown as Action[] };
+      const actions = records.filter((r) => r.message === 'action').map(({ message: _m, ...action }) => action) as unknown as Action[];
+      // The function's log holds the whole report: its header record and one record per action.
+      const { message: _m, ...header } = records.find((r) => r.message === 'report') ?? {};
+      return { answer: recorder.answers[answered] as Record<string, any>, actions, report: { ...header, actions } as unknown as DepartureReport };
     };
 
     // 1. Create in plan mode.
@@ -165,13 +173,37 @@ async function main(): Promise<number> {
     const carried = Object.values(before.groups as Record<string, { attached: string[] }>).every((group) => group.attached.includes('CTLCustomerPolicy'));
     check(carried && JSON.stringify(after.groups) === JSON.stringify(withoutProvider), 'every customer group is still there, exactly as before less CTLCustomerPolicy');
 
+    // 3. Undo, planned: the apply's report (from the function's log) records what each action deleted; restore shows
+    //    what it would put back of one role, and changes nothing.
+    const rehearsal = path.join(ROOT, '.rehearsal');
+    mkdirSync(rehearsal, { recursive: true });
+    const reportFile = path.join(rehearsal, `${ACCOUNT}.json`);
+    const restorePlanFile = path.join(rehearsal, 'restore-plan.json');
+    writeFileSync(reportFile, JSON.stringify(applied.report, null, 2));
+    console.log(`\nctl-departure restore --from ${path.relative(process.cwd(), reportFile)} --only ${RESTORED_ROLE}:\n`);
+    const lines: string[] = [];
+    const code = await ctlDeparture(['restore', '--from', path.relative(process.cwd(), reportFile), '--only', RESTORED_ROLE, '--report', restorePlanFile], {
+      out: (text) => lines.push(text),
+      err: (text) => lines.push(text),
+      colour: false,
+    });
+    for (const line of lines.join('\n').split('\n')) console.log(`  ${line}`);
+    console.log();
+    const restorePlan = code === 0 ? (JSON.parse(readFileSync(restorePlanFile, 'utf8')) as RestoreReport) : undefined;
+    check(code === 0, `restore planned from the apply's backups (exit ${code}${code === 2 ? ': the report has none; apply records them once backup capture is in' : ''})`);
+    check(
+      restorePlan?.items.length === 1 && restorePlan.items[0]!.phase === 'iam:role' && restorePlan.items[0]!.decision === 'restore' && restorePlan.items[0]!.steps[0]?.call === 'CreateRole',
+      `the restore plan recreates one role, ${RESTORED_ROLE}`,
+    );
+    check(JSON.stringify(await readIamState(iam)) === JSON.stringify(after), 'the restore plan changed nothing in IAM');
+
     await sweepResourcePolicies(key, topic);
   } finally {
     await recorder.close();
     await moto.stop();
     rmSync(path.join(ROOT, '.rehearsal'), { recursive: true, force: true });
   }
-  console.log(problems.length ? `\nRehearsal FAILED: ${problems.length} check(s) did not hold.` : '\nRehearsal passed: the stack planned, applied, and did exactly what it planned.');
+  console.log(problems.length ? `\nRehearsal FAILED: ${problems.length} check(s) did not hold.` : '\nRehearsal passed: the stack planned, applied, and did exactly what it planned; restore can put back what it deleted.');
   return problems.length ? 1 : 0;
 }
 

@@ -56,7 +56,7 @@ test('the bin entry runs as `npx ctl-departure` does, with usage errors on one l
   expect(help.stdout).toMatch(/^Usage: ctl-departure <command>/);
   const bad = run('destroy');
   expect(bad.status).toBe(2);
-  expect(bad.stderr.trim()).toBe('ctl-departure: unknown command "destroy"; use plan, apply, protections, engine-source, status, report, readiness, leave-organization or ticket');
+  expect(bad.stderr.trim()).toBe('ctl-departure: unknown command "destroy"; use plan, apply, protections, engine-source, status, report, readiness, leave-organization, ticket or restore');
 });
 
 test.each([
@@ -70,14 +70,14 @@ test.each([
   [['plan', 'apply'], 'ctl-departure: unexpected argument "apply"; give one command'],
   [['status'], 'ctl-departure: status needs --job ID, the S3 Batch Operations job id a run reported'],
   [['plan', '--format', 'xml'], 'ctl-departure: --format must be one of table, md, csv, json, not "xml"'],
-  [['plan', '--yes'], 'ctl-departure: --yes belongs to apply and leave-organization'],
+  [['plan', '--yes'], 'ctl-departure: --yes belongs to apply, restore --apply and leave-organization'],
   [['apply', '--accept-invitation', 'h-abcd1234efgh'], 'ctl-departure: --accept-invitation belongs to leave-organization'],
   [['apply', '--out', 'p.json'], 'ctl-departure: --out belongs to plan: ctl-departure plan --out plan.json, then apply --plan plan.json'],
   [['plan', '--plan', 'p.json'], 'ctl-departure: --plan belongs to apply: ctl-departure apply --plan plan.json'],
   [['apply', '--plan', '/nonexistent.json'], 'ctl-departure: --plan /nonexistent.json: cannot read a plan file (ENOENT); make one with ctl-departure plan --out /nonexistent.json'],
   [['plan', '--region', 'Europe'], 'ctl-departure: --region must be a region name such as us-east-1, not "Europe"'],
   [['plan', '--profile', 'a b'], 'ctl-departure: --profile must name a profile of the AWS config files, not "a b"'],
-  [['protections', '--report', 'r.json'], 'ctl-departure: --report belongs to plan and apply'],
+  [['protections', '--report', 'r.json'], 'ctl-departure: --report belongs to plan, apply and restore'],
   [['plan', '--report', '/nonexistent/dir/r.json'], 'ctl-departure: --report /nonexistent/dir/r.json: cannot write the file (ENOENT)'],
 ])('%j exits 2 with one line', async (args, message) => {
   const result = await cli(...args);

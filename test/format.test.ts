@@ -57,6 +57,34 @@ test('control characters, ANSI escapes and bidi marks from names, reasons, steps
   expect(text.split('\n').filter((line) => line.includes('description says'))).toHaveLength(1);
 });
 
+test('an applied action with a backup says so in one line, its lists counted; the JSON carries it whole', () => {
+  const role: Action = {
+    resource: 'iam:role',
+    name: 'CTLOps',
+    arn: 'arn:aws:iam::123456789012:role/CTLOps',
+    action: 'delete',
+    reason: 'name starts with provider prefix "CTL"',
+    status: 'done',
+    steps: [{ ...step('DeleteRole', { RoleName: 'CTLOps' }), status: 'done' }],
+    backup: {
+      Path: '/',
+      RoleName: 'CTLOps',
+      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
+      MaxSessionDuration: 3600,
+      Tags: [{ Key: 'team', Value: 'ops' }],
+      InlinePolicies: [],
+      AttachedPolicyArns: ['arn:aws:iam::123456789012:policy/A', 'arn:aws:iam::123456789012:policy/B'],
+      InstanceProfiles: [{ InstanceProfileName: 'CTLOps', Path: '/', deletedByThisRun: true }],
+    },
+  };
+  const deletedBucket: Action = { ...bucket, action: 'delete', status: 'done', backup: { Bucket: bucket.name, deleted: true } };
+  const text = formatReport(report('123456789012', 'apply', [role, deletedBucket]));
+  expect(text).toContain('\n      ✓ DeleteRole CTLOps\n      backup: recorded: Tags 1, AttachedPolicyArns 2, InstanceProfiles 1\n');
+  expect(text).toContain('      backup: recorded (the bucket; no object is in a backup)\n');
+  // A plan has none, and says nothing of one.
+  expect(formatReport(report('123456789012', 'plan', [{ ...role, backup: undefined, status: 'planned' }]))).not.toContain('backup');
+});
+
 test('printable leaves ordinary text, including non-ASCII names, alone', () => {
   expect(printable('CTL-Überwachung é 日本 @+=,.')).toBe('CTL-Überwachung é 日本 @+=,.');
 });

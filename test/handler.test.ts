@@ -94,6 +94,21 @@ test('an apply with failed actions answers FAILED saying what is left, with the 
   });
 });
 
+test('backups go to the log and the reports bucket with their actions, never into the answer (4 KB at most)', async () => {
+  // A large backup: a managed policy's five versions at IAM's 6,144 characters each.
+  const statement = { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${'b'.repeat(6000)}/*` };
+  const versions = ['v1', 'v2', 'v3', 'v4', 'v5'].map((VersionId) => ({ VersionId, IsDefaultVersion: VersionId === 'v5', Document: { Version: '2012-10-17', Statement: [statement] } }));
+  const backup = { Path: '/', PolicyName: 'CTLBig', Tags: [], DefaultVersionId: 'v5', Versions: versions, AttachedTo: [], BoundaryOf: [] };
+  const applied = { ...action('CTLBig', 'done'), resource: 'iam:policy' as const, backup };
+  const { handler, sent, logs, saved } = harness(async () => report('apply', [applied]));
+  await handler(event('Update', { ...PROPERTIES, Mode: 'apply', ReportBucket: 'departure-reports' }), context());
+  expect(sent[0]!.body).toMatchObject({ Status: 'SUCCESS', Data: { Done: 1 } });
+  expect(JSON.stringify(sent[0]!.body)).not.toContain('Versions');
+  expect(JSON.stringify(sent[0]!.body).length).toBeLessThan(4096);
+  expect(logs.find((record) => record.message === 'action')).toMatchObject({ name: 'CTLBig', backup });
+  expect(saved[0]!.report.actions[0]!.backup).toEqual(backup);
+});
+
 test('Delete changes nothing and always succeeds', async () => {
   const { handler, sent, runs } = harness(async () => {
     throw new Error('must not run');

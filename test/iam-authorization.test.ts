@@ -218,7 +218,7 @@ const KNOWN_GAPS: Readonly<Record<string, { readonly allowedBy: string; readonly
  */
 const UNEXERCISED: Readonly<Record<string, string>> = {
   'RemoveProviderUsers iam:DeleteServiceSpecificCredential': 'moto 5.2.1 cannot create service-specific credentials (planner tests cover the step)',
-  'RemoveProviderUsers iam:DeleteUserPermissionsBoundary': 'moto 5.2.1 cannot set a user permissions boundary (planner tests cover the step)',
+  'RemoveProviderUsers iam:DeleteUserPermissionsBoundary': 'no scenario gives a provider user a permissions boundary (strict moto can since rule (u2); planner tests cover the step)',
   'WriteArchive s3:AbortMultipartUpload': 'only after a failed multipart copy',
   'ReadOwnStackStatus cloudformation:DescribeStacks': "read on Updates only (the scenarios' handler runs a Create); \"reads its own stack's status\" checks it",
 };

@@ -8,7 +8,9 @@
  * unique ids (a policy elsewhere that named a deleted role by ARN now shows its old unique id and stays broken,
  * as AWS documents; a recreated role gets a new one).
  */
+import { decodeDocument } from './discover';
 import type { PolicyDocument } from './inventory';
+import type { Action } from './model';
 
 export interface Tag {
   readonly Key: string;
@@ -157,3 +159,24 @@ export interface BackupByResource {
 }
 
 export type Backup = BackupByResource[keyof BackupByResource];
+
+// Helpers the kinds' `backup` functions share (lambda/resources/*.ts).
+
+/** Tags as the Create and Tag calls take them. */
+export const tagList = (tags: Readonly<Record<string, string>>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+/** A document discovery kept as IAM sent it, decoded; one it did not read fails the backup (nothing is guessed). */
+export function decoded(text: string | undefined, what: string): PolicyDocument {
+  if (!text) throw new Error(`${what} was read without its document`);
+  return decodeDocument(text);
+}
+
+/** A principal's inline policies, with their documents. */
+export function inlinePolicies(principal: { readonly inlinePolicyNames: readonly string[]; readonly inlineDocuments?: Readonly<Record<string, string>> }): InlinePolicy[] {
+  return principal.inlinePolicyNames.map((PolicyName) => ({ PolicyName, PolicyDocument: decoded(principal.inlineDocuments?.[PolicyName], `inline policy ${PolicyName}`) }));
+}
+
+/** What a `preserve` action's untag step (its only step) removes: the tags, with the values they had. */
+export function removedTags(action: Action, tags: Readonly<Record<string, string>>): TagsBackup {
+  return { Tags: ((action.steps[0]?.input.TagKeys ?? []) as string[]).map((Key) => ({ Key, Value: tags[Key] ?? '' })) };
+}

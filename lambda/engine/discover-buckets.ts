@@ -120,6 +120,9 @@ async function discoverBucket(s3: S3Client, Bucket: string, settings: BucketSett
     ...(lifecycle?.TransitionDefaultMinimumObjectSize ? { transitionMinimumSize: lifecycle.TransitionDefaultMinimumObjectSize } : {}),
     publicAccessBlocked: !!(block?.BlockPublicAcls && block.BlockPublicPolicy && block.IgnorePublicAcls && block.RestrictPublicBuckets),
     encrypted: (encryption?.ServerSideEncryptionConfiguration?.Rules ?? []).length > 0,
+    // Whole, for the backup of an archive that replaces them.
+    publicAccessBlock: block,
+    encryption: encryption?.ServerSideEncryptionConfiguration,
     ...(kmsKey ? { kmsKey } : {}),
     tags: Object.fromEntries((tagging?.TagSet ?? []).map((t) => [t.Key!, t.Value!])),
     ...(contents ? { contents } : {}),

@@ -177,7 +177,7 @@ async function listOidcProviders(iam: IAMClient): Promise<OidcProvider[]> {
   return mapBounded(OpenIDConnectProviderList ?? [], DISCOVERY_CONCURRENCY, async (listed) => {
     const arn = required(listed, 'Arn', 'ListOpenIDConnectProviders');
     const provider = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
-    return { arn, url: provider.Url ?? arn.split(':oidc-provider/')[1] ?? '', tags: tagMap(provider.Tags) };
+    return { arn, url: provider.Url ?? arn.split(':oidc-provider/')[1] ?? '', tags: tagMap(provider.Tags), clientIds: provider.ClientIDList, thumbprints: provider.ThumbprintList };
   });
 }
 
@@ -207,7 +207,11 @@ export async function callerIdentity(sts: STSClient): Promise<CallerIdentity> {
 }
 
 const GAAD = 'GetAccountAuthorizationDetails';
-const inlineNames = (list: { PolicyName?: string }[] | undefined) => (list ?? []).map((p) => required(p, 'PolicyName', GAAD));
+/** Inline policies: their names, and their documents as IAM sent them (text: decoded only for a backup). */
+const inline = (list: { PolicyName?: string; PolicyDocument?: string }[] = []) => ({
+  inlinePolicyNames: list.map((p) => required(p, 'PolicyName', GAAD)),
+  inlineDocuments: Object.fromEntries(list.map((p) => [p.PolicyName, p.PolicyDocument])),
+});
 const attachedPolicies = (list: { PolicyName?: string; PolicyArn?: string }[] | undefined) =>
   (list ?? []).map((p) => ({ name: required(p, 'PolicyName', GAAD), arn: required(p, 'PolicyArn', GAAD) }));
 
@@ -228,9 +232,8 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
         name: required(role, 'RoleName', GAAD),
         arn: required(role, 'Arn', GAAD),
         path: role.Path ?? '/',
-        id: role.RoleId,
         trustPolicy: decodeDocument(role.AssumeRolePolicyDocument),
-        inlinePolicyNames: inlineNames(role.RolePolicyList),
+        ...inline(role.RolePolicyList),
         attachedPolicies: attachedPolicies(role.AttachedManagedPolicies),
         instanceProfiles: (role.InstanceProfileList ?? []).map((profile) => ({
           name: required(profile, 'InstanceProfileName', GAAD),
@@ -242,27 +245,29 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
           ? { permissionsBoundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn }
           : {}),
         tags: tagMap(role.Tags),
+        id: role.RoleId,
       }),
     ),
     users: pages.flatMap((page) => page.UserDetailList ?? []).map((user) => ({
       name: required(user, 'UserName', GAAD),
       arn: required(user, 'Arn', GAAD),
       path: user.Path ?? '/',
-      id: user.UserId,
-      inlinePolicyNames: inlineNames(user.UserPolicyList),
+      ...inline(user.UserPolicyList),
       attachedPolicies: attachedPolicies(user.AttachedManagedPolicies),
       groupNames: user.GroupList ?? [],
       ...(user.PermissionsBoundary?.PermissionsBoundaryArn
         ? { permissionsBoundaryArn: user.PermissionsBoundary.PermissionsBoundaryArn }
         : {}),
       tags: tagMap(user.Tags),
+      id: user.UserId,
     })),
     groups: pages.flatMap((page) => page.GroupDetailList ?? []).map((group) => ({
       name: required(group, 'GroupName', GAAD),
       arn: required(group, 'Arn', GAAD),
       path: group.Path ?? '/',
-      inlinePolicyNames: inlineNames(group.GroupPolicyList),
+      ...inline(group.GroupPolicyList),
       attachedPolicies: attachedPolicies(group.AttachedManagedPolicies),
+      id: group.GroupId,
     })),
     policies: pages.flatMap((page) => page.Policies ?? []).map(
       (policy): ManagedPolicy => ({
@@ -270,15 +275,22 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
         arn: required(policy, 'Arn', GAAD),
         path: policy.Path ?? '/',
         defaultVersionId: policy.DefaultVersionId ?? 'v1',
-        versions: (policy.PolicyVersionList ?? []).map((v) => ({ versionId: required(v, 'VersionId', GAAD), isDefault: !!v.IsDefaultVersion })),
+        versions: (policy.PolicyVersionList ?? []).map((v) => ({
+          versionId: required(v, 'VersionId', GAAD),
+          isDefault: !!v.IsDefaultVersion,
+          document: v.Document,
+          createDate: v.CreateDate?.toISOString(),
+        })),
         attachmentCount: policy.AttachmentCount ?? 0,
         boundaryUsageCount: policy.PermissionsBoundaryUsageCount ?? 0,
+        description: policy.Description,
+        id: policy.PolicyId,
       }),
     ),
   };
 }
 
-async function policyTags(iam: IAMClient, policyArn: string): Promise<Record<string, string>> {
+export async function policyTags(iam: IAMClient, policyArn: string): Promise<Record<string, string>> {
   // A CAM policy carries a handful of tags: one page (up to 100) is all there is in practice, but page anyway.
   const tags: Record<string, string> = {};
   let marker: string | undefined;

@@ -1,4 +1,4 @@
-import type { LifecycleRule } from '@aws-sdk/client-s3';
+import type { LifecycleRule, PublicAccessBlockConfiguration, ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
 import type { ResourceType } from './model';
 
 /**
@@ -41,8 +41,13 @@ interface Principal {
   readonly arn: string;
   readonly path: string;
   readonly inlinePolicyNames: readonly string[];
+  /**
+   * Each inline policy's document as IAM sent it (URL-encoded JSON), by name: kept as text, decoded only for the
+   * backup of an action that deletes it (engine/backup.ts), so thousands of principals cost little memory.
+   */
+  readonly inlineDocuments?: Readonly<Record<string, string>>;
   readonly attachedPolicies: readonly AttachedPolicy[];
-  /** Its unique id (`AROA...`, `AIDA...`), which a resource policy shows once the principal is deleted. */
+  /** The unique id (AROA..., AIDA..., AGPA...): recorded in a backup, never restorable; a resource policy shows it once the principal is deleted. */
   readonly id?: string;
 }
 
@@ -101,6 +106,9 @@ export interface OidcProvider {
   readonly url: string;
   readonly arn: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** Audiences and certificate thumbprints, from the same GetOpenIDConnectProvider: kept for a backup. */
+  readonly clientIds?: readonly string[];
+  readonly thumbprints?: readonly string[];
 }
 
 /** Where the account stands in AWS Organizations, read with DescribeOrganization. */
@@ -115,6 +123,9 @@ export type Group = Principal;
 export interface PolicyVersion {
   readonly versionId: string;
   readonly isDefault: boolean;
+  /** The document as IAM sent it (URL-encoded JSON), decoded only for a backup. */
+  readonly document?: string;
+  readonly createDate?: string;
 }
 
 export interface ManagedPolicy {
@@ -125,6 +136,8 @@ export interface ManagedPolicy {
   readonly versions: readonly PolicyVersion[];
   readonly attachmentCount: number;
   readonly boundaryUsageCount: number;
+  readonly description?: string;
+  readonly id?: string;
   /**
    * Tags, read only for policies that may be kept (GetAccountAuthorizationDetails does not return policy
    * tags, and a deleted policy's tags do not matter). Undefined when not read.
@@ -229,6 +242,9 @@ export interface Bucket {
   readonly lifecycleRules: readonly LifecycleRule[];
   readonly publicAccessBlocked: boolean;
   readonly encrypted: boolean;
+  /** The public access block and default encryption as S3 returned them (absent: none), kept for a backup. */
+  readonly publicAccessBlock?: PublicAccessBlockConfiguration;
+  readonly encryption?: ServerSideEncryptionConfiguration;
   readonly tags: Readonly<Record<string, string>>;
   /** What it holds, read only when the mode copies or deletes. */
   readonly contents?: BucketContents;

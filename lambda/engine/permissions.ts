@@ -103,8 +103,9 @@ export function pathGuards(permissions: readonly Permission[]): Permission[] {
   const actions = [...new Set([...guarded.values()].flatMap((set) => [...set]))].sort();
   const detaches = actions.filter((action) => DETACH.test(action));
   // Whole verbs (iam:Delete*), which is shorter and denies more. Not Remove*: those calls only end a membership
-  // (a provider user leaving a customer group under such a path must still be able to).
-  const changes = [...new Set(actions.filter((action) => !DETACH.test(action) && !/^iam:Remove/.test(action)).map((action) => action.replace(/^(\w+:[A-Z][a-z]+).*$/, '$1*')))];
+  // (a provider user leaving a customer group under such a path must still be able to). Not reads (a backup's Get*):
+  // they change nothing.
+  const changes = [...new Set(actions.filter((action) => !DETACH.test(action) && !/^iam:(Remove|Get|List)/.test(action)).map((action) => action.replace(/^(\w+:[A-Z][a-z]+).*$/, '$1*')))];
   const principals = patterns.filter((pattern) => /:(role|user|group)\//.test(pattern));
   const providerPolicies = permissions.flatMap((p) => p.resources).filter((r) => /:policy\//.test(r) && PATHED.test(r));
   const policiesUnderProviderLikePaths = providerPolicies.map((r) => underProviderLikePath(r)!);

@@ -57,7 +57,8 @@ export function plan(inventory: Inventory, config: DepartureConfig, kinds: reado
   return actions;
 }
 
-function planContext(inventory: Inventory, config: DepartureConfig, decisions: Map<string, Decision>): PlanContext {
+/** What every kind reads while planning (and, with the plan's decisions, while backing up: engine/run.ts). */
+export function planContext(inventory: Inventory, config: DepartureConfig, decisions: Map<string, Decision>): PlanContext {
   const attachments = attachmentsByPolicy(inventory);
   const camPrincipals = new Map<string, string>();
   if (config.keepCamProvider) {

@@ -3,15 +3,16 @@
  * before the first mutating call. Every driver (CLI, Lambda, rehearsal) calls this and only formats.
  */
 import { RESOURCE_KINDS } from '../resources';
-import { applyActions } from './apply';
+import { resourceKey, type ResourceKind } from '../resources/kind';
+import { applyActions, describeError } from './apply';
 import type { AwsClients } from './aws';
+import { DISCOVERY_CONCURRENCY, forEachBounded } from './concurrency';
 import type { DepartureConfig } from './config';
 import { discover } from './discover';
-import { orderKinds, plan } from './plan';
+import { orderKinds, plan, planContext } from './plan';
 import type { Inventory, OrganizationStatus } from './inventory';
 import type { Action } from './model';
 import type { StepRunner } from './calls';
-import type { ResourceKind } from '../resources/kind';
 import { summarize, type DepartureReport, type Mode } from './report';
 import { checkReadiness, type ReadinessCheck } from './readiness';
 
@@ -53,11 +54,33 @@ export async function runDeparture(options: RunOptions): Promise<DepartureReport
   const actions = plan(inventory, options.config, kinds);
   options.onPlan?.(actions, inventory);
   if (options.mode === 'apply') {
+    await captureBackups(actions, inventory, options);
     const order = orderKinds(kinds).map((kind) => kind.type);
     await applyActions(actions, order, options.clients, { concurrency: options.concurrency, signal: options.signal, deadline: options.deadline, runStep: sweep?.runStep });
   }
   const readiness = await checkReadiness(options.clients, options.config, inventory.organization, actions);
   return buildReport(inventory, options.mode, startedAt, actions, readiness);
+}
+
+/**
+ * Before the run's first change, each acting action's backup (engine/backup.ts), built by its kind from the inventory
+ * and a few reads, DISCOVERY_CONCURRENCY at a time. An action whose backup cannot be read does not run: it fails,
+ * saying why, and the others go on (one that needed it, such as a policy the role still holds, fails in turn).
+ */
+export async function captureBackups(actions: readonly Action[], inventory: Inventory, options: Pick<RunOptions, 'config' | 'clients' | 'signal'>, kinds = RESOURCE_KINDS): Promise<void> {
+  const context = { ...planContext(inventory, options.config, new Map(actions.map((a) => [resourceKey(a.resource, a.name), a.action]))), clients: options.clients };
+  const items = new Map<string, [ResourceKind<never>, never]>();
+  for (const kind of kinds) if (kind.backup) for (const item of kind.list(inventory)) items.set(resourceKey(kind.type, kind.describe(item).name), [kind, item]);
+  await forEachBounded(actions, DISCOVERY_CONCURRENCY, async (action) => {
+    const [kind, item] = items.get(resourceKey(action.resource, action.name)) ?? [];
+    if (!kind || action.status !== 'planned' || options.signal?.aborted) return;
+    try {
+      action.backup = await kind.backup!(item!, action, context);
+    } catch (error) {
+      action.status = 'failed';
+      action.error = `backup could not be read: ${describeError(error)}; nothing of it was changed`;
+    }
+  });
 }
 
 /** Apply refused before any change, with what to do about it. */

@@ -6,13 +6,17 @@
  *   when its URL contains one of `oidcUrlFragments` or a tag names the provider.
  * - Removed by: DeleteSAMLProvider / DeleteOpenIDConnectProvider, after the roles: a role that trusts a provider
  *   being deleted is decided by the role rules (deleted by prefix, otherwise flagged), and listed here.
+ * - Backed up: a SAML provider by GetSAMLProvider (metadata document, tags); an OIDC provider from discovery.
  */
+import { GetSAMLProviderCommand } from '@aws-sdk/client-iam';
+import { tagList, type OidcProviderBackup, type SamlProviderBackup, type Tag } from '../engine/backup';
+import { required } from '../engine/discover';
 import type { Inventory, OidcProvider, SamlProvider } from '../engine/inventory';
 import { step } from '../engine/model';
 import { iamArn, readAccount, type Permission } from '../engine/permissions';
 import { allowedPrincipals } from '../engine/trust';
 import { protectionOf } from '../protections/builtin';
-import type { PlanContext, ResourceKind, Verdict } from './kind';
+import type { BackupContext, PlanContext, ResourceKind, Verdict } from './kind';
 
 /** Roles whose trust policy names the federation provider as a `Federated` principal. */
 export function rolesTrusting(inventory: Inventory, providerArn: string): string[] {
@@ -56,6 +60,16 @@ function decideOidc(provider: OidcProvider, context: PlanContext): Verdict {
   return { action: 'delete', reason: `${evidence}${trustNote(context.inventory, provider.arn)}` };
 }
 
+async function backupSaml(provider: SamlProvider, _action: unknown, context: BackupContext): Promise<SamlProviderBackup> {
+  const read = await context.clients.iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: provider.arn }));
+  return { Name: provider.name, SAMLMetadataDocument: required(read, 'SAMLMetadataDocument', 'GetSAMLProvider'), Tags: (read.Tags ?? []) as Tag[] };
+}
+
+async function backupOidc(provider: OidcProvider): Promise<OidcProviderBackup> {
+  // CreateOpenIDConnectProvider takes the URL with its scheme; IAM shows it without.
+  return { Url: `https://${provider.url}`, ClientIDList: provider.clientIds ?? [], ThumbprintList: provider.thumbprints ?? [], Tags: tagList(provider.tags) };
+}
+
 export const IamSamlProvider: ResourceKind<SamlProvider> = {
   type: 'iam:saml-provider',
   dependsOn: ['iam:role'],
@@ -64,6 +78,7 @@ export const IamSamlProvider: ResourceKind<SamlProvider> = {
   describe: (provider) => ({ name: provider.name, arn: provider.arn }),
   decide: decideSaml,
   steps: (provider) => [step('DeleteSAMLProvider', { SAMLProviderArn: provider.arn })],
+  backup: backupSaml,
   permissions: [
     readAccount(['iam:ListSAMLProviders']),
     {
@@ -71,6 +86,12 @@ export const IamSamlProvider: ResourceKind<SamlProvider> = {
       actions: ['iam:DeleteSAMLProvider'],
       resources: [iamArn('saml-provider/{prefix}*')],
       reason: "The provider's SAML providers are known only by their name prefix.",
+    },
+    {
+      sid: 'ReadProviderSamlProvidersForBackup',
+      actions: ['iam:GetSAMLProvider'],
+      resources: [iamArn('saml-provider/{prefix}*')],
+      reason: "A deleted SAML provider's metadata document and tags, recorded for restore.",
     },
   ] satisfies Permission[],
 };
@@ -83,6 +104,7 @@ export const IamOidcProvider: ResourceKind<OidcProvider> = {
   describe: (provider) => ({ name: provider.url, arn: provider.arn }),
   decide: decideOidc,
   steps: (provider) => [step('DeleteOpenIDConnectProvider', { OpenIDConnectProviderArn: provider.arn })],
+  backup: backupOidc,
   permissions: [
     readAccount(['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider']),
     {

@@ -5,11 +5,14 @@
  *   lose the provider policies attached to them (CTLCustomerPolicy is on every one; see iam-policy.ts).
  * - Removed by: removing the members that stay (provider users being deleted leave on their own), deleting
  *   inline policies, detaching managed policies, then DeleteGroup, which AWS refuses while any remains.
+ * - Backed up from the inventory, with every member it had (those that stay leave in its steps, provider users
+ *   being deleted in their own actions).
  */
+import { inlinePolicies, type GroupBackup } from '../engine/backup';
 import type { Group } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
 import { iamArn, prefixNamed, type Permission } from '../engine/permissions';
-import { principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { principalKey, resourceKey, type BackupContext, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 function decide(group: Group, context: PlanContext): Verdict {
   const { config } = context;
@@ -38,6 +41,17 @@ function steps(group: Group, verdict: Verdict, context: PlanContext): Step[] {
   ];
 }
 
+async function backup(group: Group, _action: unknown, context: BackupContext): Promise<GroupBackup> {
+  return {
+    Path: group.path,
+    GroupName: group.name,
+    InlinePolicies: inlinePolicies(group),
+    AttachedPolicyArns: group.attachedPolicies.map((policy) => policy.arn),
+    Members: context.groupMembers.get(group.name) ?? [],
+    GroupId: group.id,
+  };
+}
+
 export const IamGroup: ResourceKind<Group> = {
   type: 'iam:group',
   dependsOn: ['iam:user'],
@@ -45,6 +59,7 @@ export const IamGroup: ResourceKind<Group> = {
   describe: (group) => ({ name: group.name, arn: group.arn }),
   decide,
   steps,
+  backup,
   permissions: [
     {
       sid: 'RemoveProviderGroups',

@@ -7,11 +7,14 @@
  * - Protected by: `exclude`, a provider-like path, a role it holds that stays.
  * - Removed by: DeleteInstanceProfile, after the roles (each role being deleted leaves its profiles first, in its own
  *   action: AWS refuses the delete while the profile holds a role).
+ * - Backed up from the inventory, plus its tags (GetInstanceProfile: listing returns none).
  */
+import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
+import type { InstanceProfileBackup, Tag } from '../engine/backup';
 import type { InstanceProfile } from '../engine/inventory';
 import { step } from '../engine/model';
 import { prefixNamed, readAccount, type Permission } from '../engine/permissions';
-import { resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { resourceKey, type BackupContext, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 function decide(profile: InstanceProfile, context: PlanContext): Verdict {
   if (context.config.exclude.includes(profile.name)) return { action: 'skip', reason: 'excluded by config' };
@@ -24,6 +27,11 @@ function decide(profile: InstanceProfile, context: PlanContext): Verdict {
   return { action: 'delete', reason: `name starts with provider prefix "${prefix}"` };
 }
 
+async function backup(profile: InstanceProfile, _action: unknown, context: BackupContext): Promise<InstanceProfileBackup> {
+  const { InstanceProfile: read } = await context.clients.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profile.name }));
+  return { Path: profile.path, InstanceProfileName: profile.name, Tags: (read?.Tags ?? []) as Tag[], Roles: profile.roleNames };
+}
+
 export const IamInstanceProfile: ResourceKind<InstanceProfile> = {
   type: 'iam:instance-profile',
   dependsOn: ['iam:role'],
@@ -31,6 +39,7 @@ export const IamInstanceProfile: ResourceKind<InstanceProfile> = {
   describe: (profile) => ({ name: profile.name, arn: profile.arn }),
   decide,
   steps: (profile) => [step('DeleteInstanceProfile', { InstanceProfileName: profile.name })],
+  backup,
   permissions: [
     readAccount(['iam:ListInstanceProfiles']),
     {
@@ -38,6 +47,12 @@ export const IamInstanceProfile: ResourceKind<InstanceProfile> = {
       actions: ['iam:DeleteInstanceProfile'],
       resources: prefixNamed('instance-profile'),
       reason: "The provider's instance profiles are known only by their name prefix, at any path.",
+    },
+    {
+      sid: 'ReadProviderInstanceProfilesForBackup',
+      actions: ['iam:GetInstanceProfile'],
+      resources: prefixNamed('instance-profile'),
+      reason: "A deleted instance profile's tags, recorded for restore.",
     },
   ] satisfies Permission[],
 };

@@ -7,12 +7,16 @@
  *   its permissions boundary (removing a boundary widens rights), a protected principal it is attached to.
  * - Removed by: detaching it from the principals that stay (roles being deleted already let go of it),
  *   deleting its non-default versions, then DeletePolicy, which AWS refuses while either remains.
+ * - Backed up from the inventory (every version's document, who held it), plus its tags (ListPolicyTags) when
+ *   discovery did not read them.
  */
+import { decoded, removedTags, tagList, type PolicyBackup, type TagsBackup } from '../engine/backup';
+import { policyTags } from '../engine/discover';
 import type { ManagedPolicy, PrincipalRef } from '../engine/inventory';
-import { step, type Step } from '../engine/model';
+import { step, type Action, type Step } from '../engine/model';
 import { pathedVariants, prefixNamed, readAccount, type Permission } from '../engine/permissions';
 import { protectionOf } from '../protections/builtin';
-import { principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { principalKey, type BackupContext, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 const DETACH_CALL = { role: 'DetachRolePolicy', user: 'DetachUserPolicy', group: 'DetachGroupPolicy' } as const;
 const NAME_FIELD = { role: 'RoleName', user: 'UserName', group: 'GroupName' } as const;
@@ -72,6 +76,30 @@ function steps(policy: ManagedPolicy, verdict: Verdict, context: PlanContext): S
   return calls;
 }
 
+async function backup(policy: ManagedPolicy, action: Action, context: BackupContext): Promise<PolicyBackup | TagsBackup> {
+  if (action.action === 'preserve') return removedTags(action, policy.tags ?? {});
+  return {
+    Path: policy.path,
+    PolicyName: policy.name,
+    Description: policy.description,
+    Tags: tagList(policy.tags ?? (await policyTags(context.clients.iam, policy.arn))),
+    DefaultVersionId: policy.defaultVersionId,
+    // Oldest first: IAM numbers versions in the order they were made (v1, v2, ...).
+    Versions: [...policy.versions]
+      .sort((a, b) => +a.versionId.slice(1) - +b.versionId.slice(1))
+      .map((version) => ({
+        VersionId: version.versionId,
+        IsDefaultVersion: version.isDefault,
+        Document: decoded(version.document, `version ${version.versionId}`),
+        CreateDate: version.createDate,
+      })),
+    // Principals that stay are detached by this action's steps; those deleted let go of it in their own actions.
+    AttachedTo: context.attachments.get(policy.arn) ?? [],
+    BoundaryOf: context.boundaries.get(policy.arn) ?? [],
+    PolicyId: policy.id,
+  };
+}
+
 export const IamPolicy: ResourceKind<ManagedPolicy> = {
   type: 'iam:policy',
   dependsOn: ['iam:role', 'iam:user', 'iam:group'],
@@ -79,8 +107,9 @@ export const IamPolicy: ResourceKind<ManagedPolicy> = {
   describe: (policy) => ({ name: policy.name, arn: policy.arn }),
   decide,
   steps,
+  backup,
   permissions: [
-    // Tags are read only for the CAM provider policies, which may be kept; ListPolicyTags reads nothing else.
+    // Tags are read for the CAM provider policies, which may be kept, and for the backup of a deleted policy.
     readAccount(['iam:ListPolicyTags']),
     {
       sid: 'RemoveProviderPolicies',

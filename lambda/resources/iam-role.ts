@@ -5,13 +5,17 @@
  *   caller), then `exclude`, then the CAM provider it serves.
  * - Removed by: leaving its instance profiles (which are items of their own), deleting inline policies, detaching managed policies, then DeleteRole, which AWS refuses while
  *   any of those remain.
+ * - Backed up from the inventory, plus GetRole for the description and maximum session duration, which
+ *   GetAccountAuthorizationDetails does not return.
  */
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { inlinePolicies, removedTags, tagList, type RoleBackup, type TagsBackup } from '../engine/backup';
 import type { Role } from '../engine/inventory';
-import { step, type Step } from '../engine/model';
+import { step, type Action, type Step } from '../engine/model';
 import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/permissions';
 import { allowedPrincipals, deletedPrincipals, trustedProviderAccounts } from '../engine/trust';
 import { protectionOf } from '../protections/builtin';
-import { customersCamPrincipal, principalKey, resourceKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { customersCamPrincipal, principalKey, resourceKey, type BackupContext, type PlanContext, type ResourceKind, type Verdict } from './kind';
 
 /** Federation providers this run deletes that the role's trust policy names (`Federated` principals). */
 function trustedFederationBeingDeleted(role: Role, context: PlanContext): string[] {
@@ -85,6 +89,28 @@ function steps(role: Role, verdict: Verdict, context: PlanContext): Step[] {
   return calls;
 }
 
+async function backup(role: Role, action: Action, context: BackupContext): Promise<RoleBackup | TagsBackup> {
+  if (action.action === 'preserve') return removedTags(action, role.tags);
+  const { Role: read } = await context.clients.iam.send(new GetRoleCommand({ RoleName: role.name }));
+  return {
+    Path: role.path,
+    RoleName: role.name,
+    AssumeRolePolicyDocument: role.trustPolicy,
+    Description: read?.Description,
+    MaxSessionDuration: read?.MaxSessionDuration,
+    PermissionsBoundary: role.permissionsBoundaryArn,
+    Tags: tagList(role.tags),
+    InlinePolicies: inlinePolicies(role),
+    AttachedPolicyArns: role.attachedPolicies.map((policy) => policy.arn),
+    InstanceProfiles: role.instanceProfiles.map((profile) => ({
+      InstanceProfileName: profile.name,
+      Path: profile.path,
+      deletedByThisRun: context.decisions.get(resourceKey('iam:instance-profile', profile.name)) === 'delete',
+    })),
+    RoleId: role.id,
+  };
+}
+
 export const IamRole: ResourceKind<Role> = {
   type: 'iam:role',
   dependsOn: [],
@@ -93,6 +119,7 @@ export const IamRole: ResourceKind<Role> = {
   describe: (role) => ({ name: role.name, arn: role.arn }),
   decide,
   steps,
+  backup,
   permissions: [
     readAccount(['iam:GetAccountAuthorizationDetails']),
     {
@@ -100,6 +127,13 @@ export const IamRole: ResourceKind<Role> = {
       actions: ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:UntagRole'],
       resources: prefixNamed('role'),
       reason: "The provider's roles are known only by their name prefix, at any path: the prefix wildcard is the narrowest match.",
+    },
+    {
+      sid: 'ReadProviderRolesForBackup',
+      actions: ['iam:GetRole'],
+      // The roles the stack may delete (RemoveProviderRoles): the backup reads only those.
+      resources: prefixNamed('role'),
+      reason: "A deleted role's description and maximum session duration, recorded for restore.",
     },
     {
       sid: 'LeaveInstanceProfiles',

@@ -7,9 +7,11 @@
  *   they only lose provider policies attached to them directly (see iam-policy.ts).
  * - Removed by: every credential, inline and attached policies, group memberships and boundary, then
  *   DeleteUser, which AWS refuses while any of those remains.
+ * - Backed up from the inventory; its credentials only as a record of which existed (no API gives a secret back).
  */
+import { inlinePolicies, removedTags, tagList, type TagsBackup, type UserBackup } from '../engine/backup';
 import type { User } from '../engine/inventory';
-import { step, type Step } from '../engine/model';
+import { step, type Action, type Step } from '../engine/model';
 import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/permissions';
 import { protectionOf } from '../protections/builtin';
 import { DELETE_VIRTUAL_MFA_DEVICES } from './iam-mfa-device';
@@ -62,6 +64,29 @@ function steps(user: User, verdict: Verdict, context: PlanContext): Step[] {
   return calls;
 }
 
+async function backup(user: User, action: Action): Promise<UserBackup | TagsBackup> {
+  if (action.action === 'preserve') return removedTags(action, user.tags);
+  const credentials = user.credentials;
+  return {
+    Path: user.path,
+    UserName: user.name,
+    PermissionsBoundary: user.permissionsBoundaryArn,
+    Tags: tagList(user.tags),
+    InlinePolicies: inlinePolicies(user),
+    AttachedPolicyArns: user.attachedPolicies.map((policy) => policy.arn),
+    Groups: user.groupNames,
+    Credentials: credentials && {
+      accessKeyIds: credentials.accessKeyIds,
+      loginProfile: credentials.hasLoginProfile,
+      mfaDevices: credentials.mfaDevices.map((device) => device.serialNumber),
+      signingCertificateIds: credentials.signingCertificateIds,
+      sshPublicKeyIds: credentials.sshPublicKeyIds,
+      serviceSpecificCredentialIds: credentials.serviceSpecificCredentialIds,
+    },
+    UserId: user.id,
+  };
+}
+
 export const IamUser: ResourceKind<User> = {
   type: 'iam:user',
   dependsOn: ['iam:role'],
@@ -89,4 +114,5 @@ export const IamUser: ResourceKind<User> = {
   ] satisfies Permission[],
   decide,
   steps,
+  backup,
 };

@@ -2,9 +2,11 @@
  * What every kind of resource declares, in the manner of aws-nuke's resources/ folder: how it is found,
  * what protects it, and how it is removed. The planner and apply loop are generic over this interface.
  */
+import type { AwsClients } from '../engine/aws';
+import type { Backup } from '../engine/backup';
 import type { DepartureConfig } from '../engine/config';
 import type { Inventory, PrincipalKind, PrincipalRef } from '../engine/inventory';
-import type { Decision, ResourceType, Step } from '../engine/model';
+import type { Action, Decision, ResourceType, Step } from '../engine/model';
 import type { Permission } from '../engine/permissions';
 import type { ProtectionContext } from '../protections/builtin';
 
@@ -43,6 +45,11 @@ export interface PlanContext {
   readonly groupMembers: ReadonlyMap<string, readonly string[]>;
 }
 
+/** What a kind's `backup` reads: the plan's context (decisions: the actions'), and the clients for the reads discovery does not make. */
+export interface BackupContext extends PlanContext {
+  readonly clients: AwsClients;
+}
+
 export interface ResourceKind<T> {
   readonly type: ResourceType;
   /**
@@ -64,6 +71,12 @@ export interface ResourceKind<T> {
   readonly decide: (item: T, context: PlanContext) => Verdict;
   /** How it is removed (`delete`) or tidied (`preserve`): the API calls in the order they must run. */
   readonly steps: (item: T, verdict: Verdict, context: PlanContext) => Step[];
+  /**
+   * What an acting action of this kind deletes or changes, as it was (engine/backup.ts), built before the run's first
+   * change from the inventory and the few reads discovery does not make; a read that fails keeps the action from
+   * running. Absent: nothing is recorded, and restore says it cannot put the item back.
+   */
+  readonly backup?: (item: T, action: Action, context: BackupContext) => Promise<Backup>;
   /**
    * The IAM permissions that finding it and running its steps need: the cleanup stack's policy is built from these,
    * so a step this kind plans and the permission it needs live in one file.

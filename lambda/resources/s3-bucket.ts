@@ -7,11 +7,14 @@
  *   to `storageClass`, merged with the rules already there. copy: server-side copy into `archiveBucket` under
  *   `<bucket>/` (engine/s3-copy.ts). delete: every version and delete marker, then the bucket, only after a copy
  *   verified in this run or an earlier one, or with `deleteWithoutArchive`.
+ * - Backed up from discovery, which reads every setting a step may replace (policy, lifecycle, tags, public access
+ *   block, encryption) just before the steps that replace them are planned.
  */
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { providerAccounts, rewritePolicy } from '../engine/policy-rewrite';
+import { tagList, type BucketBackup } from '../engine/backup';
 import type { Bucket, BucketContents } from '../engine/inventory';
-import { step, type Step } from '../engine/model';
+import { step, type Action, type Step } from '../engine/model';
 import { s3Arn, type Permission } from '../engine/permissions';
 import { BATCH_MANIFEST_PREFIX } from '../engine/s3-batch';
 import type { PlanContext, ResourceKind, Verdict } from './kind';
@@ -224,6 +227,21 @@ function steps(bucket: Bucket, verdict: Verdict, context: PlanContext): Step[] {
   }
 }
 
+/** Every setting the bucket had, whatever this mode replaces: a field left out means the bucket had none. */
+async function backup(bucket: Bucket, action: Action): Promise<BucketBackup> {
+  const tags = tagList(bucket.tags);
+  return {
+    Bucket: bucket.name,
+    Policy: bucket.policy,
+    LifecycleRules: bucket.lifecycleRules.length ? (bucket.lifecycleRules as unknown as BucketBackup['LifecycleRules']) : undefined,
+    TransitionDefaultMinimumObjectSize: bucket.transitionMinimumSize,
+    Tags: tags.length ? tags : undefined,
+    PublicAccessBlockConfiguration: bucket.publicAccessBlock as BucketBackup['PublicAccessBlockConfiguration'],
+    ServerSideEncryptionConfiguration: bucket.encryption as BucketBackup['ServerSideEncryptionConfiguration'],
+    deleted: action.action === 'delete' || undefined,
+  };
+}
+
 export const S3Bucket: ResourceKind<Bucket> = {
   type: 's3:bucket',
   dependsOn: [],
@@ -231,6 +249,7 @@ export const S3Bucket: ResourceKind<Bucket> = {
   describe: (bucket) => ({ name: bucket.name, arn: bucket.arn }),
   decide,
   steps,
+  backup,
   permissions: [
     {
       sid: 'ReadProviderBuckets',

@@ -16,6 +16,7 @@ import {
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
   CreateRoleCommand,
+  CreateSAMLProviderCommand,
   CreateServiceLinkedRoleCommand,
   CreateUserCommand,
   CreateVirtualMFADeviceCommand,
@@ -42,6 +43,7 @@ import {
   GetAccountSummaryCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
+  GetSAMLProviderCommand,
   IAMClient,
   ListEntitiesForPolicyCommand,
   ListRolesCommand,
@@ -483,6 +485,17 @@ test('(h) ListServiceSpecificCredentials answers an empty list (moto alone: HTTP
   const answer = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'U' }));
   expect(answer.ServiceSpecificCredentials).toEqual([]);
   await expect(iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'nobody' }))).rejects.toMatchObject(awsError('NoSuchEntity', 'The user with name nobody cannot be found.'));
+});
+
+test('(t) a SAML provider keeps the tags it was created with, and GetSAMLProvider answers them (moto alone: dropped)', async () => {
+  const metadata = '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com"/>';
+  const Tags = [{ Key: 'owner', Value: 'provider' }, { Key: 'empty', Value: '' }];
+  const { SAMLProviderArn } = await iam.send(new CreateSAMLProviderCommand({ Name: 'Tagged', SAMLMetadataDocument: metadata, Tags }));
+  expect(await iam.send(new GetSAMLProviderCommand({ SAMLProviderArn }))).toMatchObject({ SAMLMetadataDocument: metadata, Tags });
+  const untagged = await iam.send(new CreateSAMLProviderCommand({ Name: 'Untagged', SAMLMetadataDocument: metadata }));
+  expect((await iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: untagged.SAMLProviderArn }))).Tags ?? []).toEqual([]);
+  const tooMany = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+  await expect(iam.send(new CreateSAMLProviderCommand({ Name: 'Crowded', SAMLMetadataDocument: metadata, Tags: tooMany }))).rejects.toMatchObject(awsError('ValidationError', /Member must have length less than or equal to 50/));
 });
 
 describe('(m) AWS Config remediation configurations', () => {

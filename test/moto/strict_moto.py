@@ -22,7 +22,7 @@ from datetime import datetime
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 from moto.core.responses import ActionResult  # noqa: E402
-from moto.core.serialize import url_encode  # noqa: E402
+from moto.core.serialize import never_return, url_encode  # noqa: E402
 from moto.iam.exceptions import DeleteConflictException, IAMException, ValidationError  # noqa: E402
 from moto.iam.aws_managed_policies import aws_managed_policies_data  # noqa: E402
 from moto.iam.models import AWSManagedPolicy, IAMBackend, ManagedPolicy  # noqa: E402
@@ -352,6 +352,12 @@ def list_service_specific_credentials(self):
 
 
 IamResponse.list_service_specific_credentials = list_service_specific_credentials
+
+
+# (t) SAML provider tags: CreateSAMLProvider takes Tags (at most 50) and GetSAMLProvider answers them (IAM API
+# Reference, CreateSAMLProvider and GetSAMLProvider; botocore's GetSAMLProviderResponse has Tags). moto drops them,
+# so the tags a backup records before a provider is deleted would be missing. Implemented with (u3) below, which
+# keeps them in the IAM tagger.
 
 
 # == AWS Config (remediation) =================================================================================
@@ -1166,7 +1172,9 @@ BaseResponse._authenticate_and_authorize_normal_action = authorize_json_services
 
 
 
-# == The sweep of resource policies ===========================================================================
+# == The sweep of resource policies ====================================================================
+
+
 
 # (s1) EC2 DescribeSnapshots `RestorableByUserIds`: "only snapshots with create volume permissions for those users are
 # returned ... account IDs (if you own the snapshots), self ..., or all for public snapshots", and `OwnerIds`: "only
@@ -1351,6 +1359,170 @@ def add_analyzer_finding(body):
     finding = {"id": f"finding-{len(analyzer['_findings']) + 1}", "condition": {}, "createdAt": now, "analyzedAt": now, "updatedAt": now,
                "status": "ACTIVE", "resourceOwnerAccount": body["account"], **body["finding"]}
     analyzer["_findings"].append(finding)
+=======
+# == Restoring what a departure deleted (ctl-departure restore) ==============================================
+from moto.iam.exceptions import EntityAlreadyExists as _EntityAlreadyExists  # noqa: E402
+from moto.iam.exceptions import MalformedPolicyDocument as _MalformedPolicyDocument  # noqa: E402
+from moto.iam.models import SAMLProvider, User  # noqa: E402
+
+
+# (u1) A trust policy may name a role or user of the account only while it exists: AWS stores such a principal by its
+# unique id and refuses one it cannot resolve, "MalformedPolicyDocument: Invalid principal in policy" (IAM User Guide,
+# "IAM JSON policy elements: Principal": "if you delete and recreate a user or role referenced in a trust policy's
+# Principal element, you must edit the role to replace the ARN"; AWS re:Post knowledge center, "Invalid principal in
+# policy" for a trust policy naming a deleted user or role). moto accepts any ARN. Other accounts are not checked.
+def _check_trust_principals(backend, document):
+    try:
+        statements = json.loads(urllib.parse.unquote(document) if document.lstrip().startswith("%") else document).get("Statement", [])
+    except (ValueError, AttributeError):
+        return  # moto's own validator reports a malformed document
+    for statement in statements if isinstance(statements, list) else [statements]:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        aws = principal.get("AWS", []) if isinstance(principal, dict) else []
+        for arn in aws if isinstance(aws, list) else [aws]:
+            match = re.fullmatch(r"arn:[^:]+:iam::(\d{12}):(role|user)/(?:.*/)?([^/]+)", str(arn))
+            if not match or match.group(1) != backend.account_id:
+                continue
+            kind, name = match.group(2), match.group(3)
+            found = [e for e in (backend.get_roles() if kind == "role" else backend.users.values()) if e.name == name and e.arn == arn]
+            if not found:
+                raise _MalformedPolicyDocument(f'Invalid principal in policy: "AWS":"{arn}"')
+
+
+_create_role_checked = IAMBackend.create_role
+
+
+def create_role_with_trust_check(self, role_name, assume_role_policy_document, *args, **kwargs):
+    _check_trust_principals(self, assume_role_policy_document)
+    return _create_role_checked(self, role_name, assume_role_policy_document, *args, **kwargs)
+
+
+_update_trust_checked = IAMBackend.update_assume_role_policy
+
+
+def update_assume_role_policy_with_check(self, role_name, policy_document):
+    _check_trust_principals(self, policy_document)
+    return _update_trust_checked(self, role_name, policy_document)
+
+
+IAMBackend.create_role = create_role_with_trust_check
+IAMBackend.update_assume_role_policy = update_assume_role_policy_with_check
+
+
+# (u2) User permissions boundaries: CreateUser's PermissionsBoundary and PutUserPermissionsBoundary set one,
+# DeleteUserPermissionsBoundary removes it, and GetUser and GetAccountAuthorizationDetails answer it (IAM API
+# reference; ListUsers does not). moto 5.2.1 ignores the parameter, answers HTTP 500 to both calls and never shows one.
+User.permissions_boundary_arn = None
+User.permissions_boundary = property(
+    lambda self: {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": self.permissions_boundary_arn} if self.permissions_boundary_arn else None
+)
+
+
+def _boundary_arn(self):
+    arn = self._get_param("PermissionsBoundary")
+    if arn and not self.backend.policy_arn_regex.match(arn):
+        raise _InvalidInputForBoundary(f"ARN {arn} is not valid.")
+    return arn
+
+
+class _InvalidInputForBoundary(IAMException):
+    code = "InvalidInput"
+
+
+_create_user = IamResponse.create_user
+
+
+def create_user_with_boundary(self):
+    arn = _boundary_arn(self)
+    answer = _create_user(self)
+    if arn:
+        self.backend.get_user(self._get_param("UserName")).permissions_boundary_arn = arn
+    return answer
+
+
+def put_user_permissions_boundary(self):
+    arn = _boundary_arn(self)
+    if not arn:
+        raise _InvalidInputForBoundary("PermissionsBoundary is required.")
+    self.backend.get_user(self._get_param("UserName")).permissions_boundary_arn = arn
+    return ActionResult({})
+
+
+def delete_user_permissions_boundary(self):
+    self.backend.get_user(self._get_param("UserName")).permissions_boundary_arn = None
+    return ActionResult({})
+
+
+IamResponse.create_user = create_user_with_boundary
+IamResponse.put_user_permissions_boundary = put_user_permissions_boundary
+IamResponse.delete_user_permissions_boundary = delete_user_permissions_boundary
+IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER = {
+    **IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER,
+    "ListUsersResponse.Users.User.PermissionsBoundary": never_return,
+}
+
+
+# (u3) SAML providers: CreateSAMLProvider refuses a name that is taken (EntityAlreadyExists; moto replaces the
+# provider), takes Tags, and GetSAMLProvider answers them; TagSAMLProvider, UntagSAMLProvider and ListSAMLProviderTags
+# (HTTP 500 in moto) work on them; DeleteSAMLProvider takes its tags along (IAM API reference).
+SAMLProvider.tags = property(lambda self: _saml_backend(self).tagger.list_tags_for_resource(self.arn)["Tags"] or None)
+
+
+def _saml_backend(provider):
+    from moto.iam.models import iam_backends
+    from moto.utilities.utils import get_partition
+
+    return iam_backends[provider.account_id][get_partition(provider.region_name)]
+
+
+_create_saml_provider = IamResponse.create_saml_provider
+
+
+def create_saml_provider_strict(self):
+    name = self._get_param("Name")
+    if name in self.backend.saml_providers:
+        raise _EntityAlreadyExists(f"SAMLProvider {name} already exists")
+    tags = self._get_param("Tags", [])
+    self.backend._tag_verification(tags)
+    answer = _create_saml_provider(self)
+    if tags:
+        self.backend.tagger.tag_resource(self.backend.saml_providers[name].arn, tags)
+    return answer
+
+
+def _saml_provider(self):
+    return self.backend.get_saml_provider(self._get_param("SAMLProviderArn"))
+
+
+def tag_saml_provider(self):
+    tags = self._get_param("Tags", [])
+    self.backend._tag_verification(tags)
+    self.backend.tagger.tag_resource(_saml_provider(self).arn, tags)
+    return ActionResult({})
+
+
+def untag_saml_provider(self):
+    self.backend.tagger.untag_resource_using_names(_saml_provider(self).arn, self._get_param("TagKeys", []))
+    return ActionResult({})
+
+
+def list_saml_provider_tags(self):
+    return ActionResult({"Tags": self.backend.tagger.list_tags_for_resource(_saml_provider(self).arn)["Tags"], "IsTruncated": False})
+
+
+_delete_saml_provider = IAMBackend.delete_saml_provider
+
+
+def delete_saml_provider_and_tags(self, saml_provider_arn):
+    self.tagger.delete_all_tags_for_resource(saml_provider_arn)
+    return _delete_saml_provider(self, saml_provider_arn)
+
+
+IamResponse.create_saml_provider = create_saml_provider_strict
+IamResponse.tag_saml_provider = tag_saml_provider
+IamResponse.untag_saml_provider = untag_saml_provider
+IamResponse.list_saml_provider_tags = list_saml_provider_tags
+IAMBackend.delete_saml_provider = delete_saml_provider_and_tags
 
 
 def with_test_controls(app):
