@@ -1172,9 +1172,7 @@ BaseResponse._authenticate_and_authorize_normal_action = authorize_json_services
 
 
 
-# == The sweep of resource policies ====================================================================
-
-
+# == The sweep of resource policies ===========================================================================
 
 # (s1) EC2 DescribeSnapshots `RestorableByUserIds`: "only snapshots with create volume permissions for those users are
 # returned ... account IDs (if you own the snapshots), self ..., or all for public snapshots", and `OwnerIds`: "only
@@ -1359,7 +1357,8 @@ def add_analyzer_finding(body):
     finding = {"id": f"finding-{len(analyzer['_findings']) + 1}", "condition": {}, "createdAt": now, "analyzedAt": now, "updatedAt": now,
                "status": "ACTIVE", "resourceOwnerAccount": body["account"], **body["finding"]}
     analyzer["_findings"].append(finding)
-=======
+
+
 # == Restoring what a departure deleted (ctl-departure restore) ==============================================
 from moto.iam.exceptions import EntityAlreadyExists as _EntityAlreadyExists  # noqa: E402
 from moto.iam.exceptions import MalformedPolicyDocument as _MalformedPolicyDocument  # noqa: E402
