@@ -10,7 +10,8 @@ import { describeError } from './engine/apply';
 import { createClients } from './engine/aws';
 import type { Inventory } from './engine/inventory';
 import type { Action } from './engine/model';
-import { buildReport, runDeparture, type RunOptions } from './engine/run';
+import { buildReport, type RunOptions } from './engine/run';
+import { STACK_DEPENDENCIES } from './stack-dependencies';
 import type { DepartureReport, Mode } from './engine/report';
 import { parseProperties, PropertyError, type ParsedProperties } from './properties';
 import { reportClient, saveReportToBucket } from './report-upload';
@@ -40,7 +41,13 @@ interface Response {
 
 /** The handler's ties to the outside world, swapped by tests and by the rehearsal. */
 export interface HandlerDependencies {
-  readonly run: (options: RunOptions) => Promise<DepartureReport>;
+  /** Runs the engine; `parsed` is what `parse` made of the request (the sweep stack's regions among it). */
+  readonly run: (options: RunOptions, parsed: ParsedProperties) => Promise<DepartureReport>;
+  /**
+   * The request's properties → what to run: the cleanup stack's (lambda/properties.ts), or the sweep stack's
+   * (lambda/sweep-properties.ts). @default parseProperties
+   */
+  readonly parse?: (properties: unknown) => ParsedProperties;
   readonly clients: () => RunOptions['clients'];
   readonly send: (url: string, body: string) => Promise<void>;
   readonly log: (record: Record<string, unknown>) => void;
@@ -161,13 +168,16 @@ export function createHandler(deps: HandlerDependencies) {
 
     let parsed: ParsedProperties;
     try {
-      parsed = parseProperties(event.ResourceProperties);
+      parsed = (deps.parse ?? parseProperties)(event.ResourceProperties);
     } catch (error) {
       if (!(error instanceof PropertyError)) throw error;
       return fail(`bad ${error.message}; nothing ran`);
     }
     const mode: Mode = guard ? 'plan' : parsed.mode;
     const { config, reportBucket } = parsed;
+    // The request asked for more than this stack can do (the sweep's removal, not synthesized in): said in the answer.
+    const note = [guard, parsed.note].filter(Boolean).join('. ') || undefined;
+    if (parsed.note) deps.log({ message: 'narrowed', reason: parsed.note });
 
     const reportLocation = `CloudWatch Logs ${context.logGroupName} ${context.logStreamName}, request ${context.awsRequestId}`;
     /** The log always has the report; the reports bucket too, when the rollout gave one. */
@@ -199,7 +209,7 @@ export function createHandler(deps: HandlerDependencies) {
           signal: abort.signal,
           deadline: Date.now() + budget - PASS_MARGIN_MS,
           onPlan: (actions, read) => ((planned = actions), (inventory = read)),
-        }),
+        }, parsed),
         deadline,
       ]);
       if (outcome === 'timeout') {
@@ -220,7 +230,7 @@ export function createHandler(deps: HandlerDependencies) {
       if (report.summary.failed > 0) {
         return fail(`apply left work undone: ${leftOver(report)}. Report: ${where}`, responseData(report, where));
       }
-      return answer('SUCCESS', guard, responseData(report, where));
+      return answer('SUCCESS', note, responseData(report, where));
     } catch (error) {
       deps.log({ message: 'engine error', error: describeError(error), stack: (error as Error)?.stack });
       return fail(`${mode} stopped: ${describeError(error)}. Report: ${reportLocation}`);
@@ -241,7 +251,8 @@ function logReport(deps: HandlerDependencies, report: DepartureReport): void {
 const jsonLog = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 
 export const handler = createHandler({
-  run: runDeparture,
+  // The cleanup stack's, or in the sweep stack's bundle the sweep's (lambda/stack-dependencies.ts).
+  ...STACK_DEPENDENCIES,
   clients: () => createClients(),
   send: (url, body) => sendResponse(url, body),
   log: jsonLog,

@@ -56,6 +56,8 @@ export interface ParsedProperties {
   readonly config: DepartureConfig;
   /** The rollout's reports bucket, when it gave one. */
   readonly reportBucket?: string;
+  /** Why the run does less than the properties ask (said in the answer's Reason). @default none */
+  readonly note?: string;
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

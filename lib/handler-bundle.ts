@@ -24,14 +24,29 @@ export interface HandlerBundle {
   readonly hash: string;
 }
 
-let cached: HandlerBundle | undefined;
+/** Which stack's function: the cleanup stack's (lib/departure-stack.ts) or the sweep stack's (lib/sweep-stack.ts). */
+export type BundleVariant = 'cleanup' | 'sweep';
 
-export function bundleHandler(): HandlerBundle {
-  if (cached) return cached;
+const cached = new Map<BundleVariant, HandlerBundle>();
+
+/**
+ * The function of one stack. Both come from lambda/handler.ts: the sweep's takes lambda/sweep-handler.ts in place of
+ * lambda/stack-dependencies.ts, and `process.env.CTL_DEPARTURE_BUNDLE` is the variant's name in the bundle (esbuild
+ * `define`, see lambda/engine/bundle.ts), so each carries only its own stack's code.
+ */
+export function bundleHandler(variant: BundleVariant = 'cleanup'): HandlerBundle {
+  const known = cached.get(variant);
+  if (known) return known;
   // What only the stack and the CLI read (IAM permission declarations, the protection table's prose) is left out.
   const source = mkdtempSync(path.join(tmpdir(), 'ctl-departure-engine-'));
   try {
-    return bundleFrom(withoutStackOnlyData(path.join(projectRoot(), 'lambda'), source));
+    const entry = withoutStackOnlyData(path.join(projectRoot(), 'lambda'), source);
+    // The sweep stack's function: the handler's stack dependencies are the sweep's, a static import, so the bundler
+    // still sees every module whole and drops what the define makes dead.
+    if (variant === 'sweep') writeFileSync(path.join(path.dirname(entry), 'stack-dependencies.ts'), "export { STACK_DEPENDENCIES } from './sweep-handler';\n");
+    const bundle = bundleFrom(entry, variant);
+    cached.set(variant, bundle);
+    return bundle;
   } finally {
     rmSync(source, { recursive: true, force: true });
   }
@@ -74,7 +89,7 @@ function withoutStackOnlyData(lambdaDir: string, into: string): string {
   return path.join(copy, 'handler.ts');
 }
 
-function bundleFrom(entry: string): HandlerBundle {
+function bundleFrom(entry: string, variant: BundleVariant): HandlerBundle {
   const result = buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -85,6 +100,7 @@ function bundleFrom(entry: string): HandlerBundle {
     minify: true,
     legalComments: 'none',
     external: ['@aws-sdk/*'],
+    define: { 'process.env.CTL_DEPARTURE_BUNDLE': JSON.stringify(variant) },
     write: false,
     logLevel: 'silent',
   });
@@ -100,8 +116,7 @@ function bundleFrom(entry: string): HandlerBundle {
   });
   const plain = minified.code!.trim();
   const hash = engineHash(plain);
-  cached = { code: packEngine(plain, hash), plain, hash };
-  return cached;
+  return { code: packEngine(plain, hash), plain, hash };
 }
 
 /** The checkout's root, found from this file whether it runs as TypeScript or from dist/. */

@@ -31,7 +31,9 @@ import { errorName } from './aws';
 import { discoverAutomation } from './discover-automation';
 import { discoverBuckets } from './discover-buckets';
 import { discoverWriters } from './discover-writers';
+import { CLEANUP_BUNDLE, SWEEP_BUNDLE } from './bundle';
 import type {
+  Automation,
   CallerIdentity,
   InstanceProfile,
   Inventory,
@@ -55,7 +57,18 @@ export const DISCOVERY_PERMISSIONS: readonly Permission[] = [
   readAccount(['organizations:DescribeOrganization']),
 ];
 
-export async function discover(clients: AwsClients, config: DepartureConfig): Promise<Inventory> {
+/**
+ * What discovery reads: `all`, or `iam` (with the organization) for a run of the sweep alone, which plans IAM only to
+ * know who the departure deletes (engine/run.ts `Sweep.only`); its automation and buckets are then empty.
+ */
+export type DiscoveryScope = 'all' | 'iam';
+
+/** An account without automation, for a discovery that does not read it. */
+const NO_AUTOMATION = (region: string): Automation => ({ region, lambdaFunctions: [], eventRules: [], configRules: [], configRecorders: [], trails: [], unreadable: [] });
+
+export async function discover(clients: AwsClients, config: DepartureConfig, scope: DiscoveryScope = 'all'): Promise<Inventory> {
+  // A constant in either stack's bundle: the sweep's leaves bucket and automation discovery out, the cleanup's this.
+  const iamOnly = !CLEANUP_BUNDLE && (SWEEP_BUNDLE || scope === 'iam');
   const readAt = new Date().toISOString();
   const caller = await callerIdentity(clients.sts);
   const partition = caller.arn.split(':')[1] ?? 'aws';
@@ -67,9 +80,9 @@ export async function discover(clients: AwsClients, config: DepartureConfig): Pr
     listSamlProviders(clients.iam),
     listOidcProviders(clients.iam),
     organizationStatus(clients.organizations),
-    discoverAutomation(clients),
-    discoverBuckets(clients.s3, config.buckets, caller.accountId, partition),
-    config.buckets.mode === 'delete' ? discoverWriters(clients, partition) : undefined,
+    iamOnly ? clients.lambda.config.region().then(NO_AUTOMATION) : discoverAutomation(clients),
+    iamOnly ? [] : discoverBuckets(clients.s3, config.buckets, caller.accountId, partition),
+    !iamOnly && config.buckets.mode === 'delete' ? discoverWriters(clients, partition) : undefined,
   ]);
   const keptPolicyNames = new Set(config.keepCamProvider ? config.camPolicyNames : []);
   const hasPrefix = (name: string) => config.prefixes.some((prefix) => name.startsWith(prefix));

@@ -15,6 +15,7 @@ import type { Action } from './model';
 import type { StepRunner } from './calls';
 import { summarize, type DepartureReport, type Mode } from './report';
 import { checkReadiness, type ReadinessCheck } from './readiness';
+import { CLEANUP_BUNDLE, SWEEP_BUNDLE } from './bundle';
 
 export interface RunOptions {
   readonly mode: Mode;
@@ -42,22 +43,35 @@ export interface Sweep {
   readonly discover: (clients: AwsClients, config: DepartureConfig, inventory: Inventory) => Promise<Partial<Inventory>>;
   /** Runs every step, the kinds' own calls (any region) included. */
   readonly runStep: StepRunner;
+  /**
+   * Only the sweep (the sweep stack's function): IAM is discovered and planned only to tell the sweep which principals
+   * and federation providers the departure deletes (grants to them are the provider's); those IAM actions are neither
+   * applied nor reported, and provider buckets, automation and readiness are not read, since the cleanup stack (or the
+   * CLI) owns them and reports them. The report holds the sweep's actions alone.
+   * @default false (the whole departure, and the sweep's kinds with it)
+   */
+  readonly only?: boolean;
 }
 
 export async function runDeparture(options: RunOptions): Promise<DepartureReport> {
   const startedAt = new Date().toISOString();
   const { sweep } = options;
-  const core = await discover(options.clients, options.config);
+  // A constant in either stack's bundle (engine/bundle.ts): each carries only its own path.
+  const sweepOnly = !CLEANUP_BUNDLE && (SWEEP_BUNDLE || !!sweep?.only);
+  const core = await discover(options.clients, options.config, sweepOnly ? 'iam' : 'all');
   const inventory: Inventory = sweep ? { ...core, ...(await sweep.discover(options.clients, options.config, core)) } : core;
   if (options.mode === 'apply') refuseUnlessStandalone(inventory.organization, options.config, inventory.accountId);
   const kinds = sweep ? [...RESOURCE_KINDS, ...sweep.kinds] : RESOURCE_KINDS;
-  const actions = plan(inventory, options.config, kinds);
+  const planned = plan(inventory, options.config, kinds);
+  const sweepTypes = new Set(sweep?.kinds.map((kind) => kind.type));
+  const actions = sweepOnly ? planned.filter((action) => sweepTypes.has(action.resource)) : planned;
   options.onPlan?.(actions, inventory);
   if (options.mode === 'apply') {
     await captureBackups(actions, inventory, options);
     const order = orderKinds(kinds).map((kind) => kind.type);
     await applyActions(actions, order, options.clients, { concurrency: options.concurrency, signal: options.signal, deadline: options.deadline, runStep: sweep?.runStep });
   }
+  if (sweepOnly) return buildReport(inventory, options.mode, startedAt, actions);
   const readiness = await checkReadiness(options.clients, options.config, inventory.organization, actions);
   return buildReport(inventory, options.mode, startedAt, actions, readiness);
 }

@@ -10,7 +10,7 @@
  * findings about provider principals, as a cross-check: one the sweep did not report is flagged.
  */
 import { AccessAnalyzerClient, paginateListAnalyzers, paginateListFindings } from '@aws-sdk/client-accessanalyzer';
-import { EC2Client, ModifyImageAttributeCommand, ModifySnapshotAttributeCommand } from '@aws-sdk/client-ec2';
+import { DescribeRegionsCommand, EC2Client, ModifyImageAttributeCommand, ModifySnapshotAttributeCommand } from '@aws-sdk/client-ec2';
 import { DeleteRepositoryPolicyCommand, ECRClient, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, RemovePermissionCommand as RemoveBusPermissionCommand } from '@aws-sdk/client-eventbridge';
 import { KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
@@ -70,9 +70,24 @@ export type RegionSource = (clients: AwsClients) => Promise<{ regions: string[];
 
 const runRegion: RegionSource = async (clients) => ({ regions: [await clients.lambda.config.region()] });
 
+/**
+ * The account's enabled regions: EC2 DescribeRegions without `AllRegions` answers the regions enabled for the account
+ * (those that need no opt-in, and those opted in), which are the only ones whose resources can exist.
+ */
+export const enabledRegions: RegionSource = async (clients) => {
+  const ec2 = clients.clientFor(EC2Client, await clients.lambda.config.region());
+  const { Regions = [] } = await ec2.send(new DescribeRegionsCommand({}));
+  return { regions: Regions.map((region) => region.RegionName!).filter(Boolean).sort() };
+};
+
+/** What `enabledRegions` needs (only drivers that list the regions grant it). */
+export const ENABLED_REGIONS_PERMISSIONS: readonly Permission[] = [readAccount(['ec2:DescribeRegions'])];
+
 export interface SweepOptions {
   /** @default the run's region only */
   readonly regions?: RegionSource;
+  /** The sweep alone: see `Sweep.only` (engine/run.ts). @default false */
+  readonly only?: boolean;
 }
 
 /** The sweep, for `runDeparture({ sweep })`. */
@@ -81,6 +96,7 @@ export function createSweep(options: SweepOptions = {}): Sweep {
     kinds: [...SWEEP_KINDS, SweepRegions, AnalyzerCrossCheck] as unknown as readonly ResourceKind<never>[],
     discover: async (clients, config, inventory) => ({ resourcePolicies: await discoverResourcePolicies(clients, config, inventory, options.regions ?? runRegion) }),
     runStep: runSweepStep,
+    ...(options.only ? { only: true } : {}),
   };
 }
 

@@ -1,0 +1,17 @@
+/**
+ * What the sweep stack's function runs (lib/sweep-stack.ts): its own properties, and the sweep alone
+ * (`createSweep({ only: true })`) in the regions they name, or every enabled region. lib/handler-bundle.ts bundles it in
+ * place of lambda/stack-dependencies.ts for the sweep stack only, so the cleanup stack's function carries none of it.
+ */
+import type { HandlerDependencies } from './handler';
+import { runDeparture } from './engine/run';
+import { createSweep, enabledRegions } from './resources/sweep';
+import { parseSweepProperties, type SweepProperties } from './sweep-properties';
+
+export const STACK_DEPENDENCIES: Pick<HandlerDependencies, 'run' | 'parse'> = {
+  parse: parseSweepProperties,
+  run: (options, parsed) => {
+    const { regions } = parsed as SweepProperties;
+    return runDeparture({ ...options, sweep: createSweep({ only: true, regions: regions.length ? async () => ({ regions: [...regions] }) : enabledRegions }) });
+  },
+};
