@@ -8,7 +8,8 @@ import { DepartureStack } from '../lib/departure-stack';
 import { addChecks } from './checks';
 import { synthesizeCleanup } from '../lib/cleanup-template';
 import { addRollout, readRollout, type RolloutStack } from '../lib/rollout';
-import { checkCleanupSize, checkRolloutSize } from '../lib/template-size';
+import { checkCleanupSize, checkRolloutSize, checkSweepSize } from '../lib/template-size';
+import { readSweep, SweepStack } from '../lib/sweep-stack';
 
 const app = new App();
 addChecks(app);
@@ -30,9 +31,13 @@ try {
       parameters: cleanup.template.Parameters ?? {},
     });
   }
+  // With sweep context, the optional sweep stack (resource policies and shares), deployed on its own.
+  const sweepContext = app.node.tryGetContext('sweep');
+  const sweepStack = sweepContext === undefined ? undefined : new SweepStack(app, `${settings.stackName}Sweep`, { settings, sweep: readSweep(sweepContext) });
   const assembly = app.synth();
   // The template body carries the whole cleanup template: refuse what cdk deploy could not send without bootstrap.
   checkCleanupSize(cleanupStack.stackName, assembly.getStackByName(cleanupStack.stackName).template);
+  if (sweepStack) checkSweepSize(sweepStack.stackName, assembly.getStackByName(sweepStack.stackName).template);
   for (const stack of rolloutStacks) checkRolloutSize(stack.stackName, assembly.getStackByName(stack.stackName).template);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

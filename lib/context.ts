@@ -21,6 +21,7 @@ export const CONTEXT_KEYS = [
   'buckets',
   'createArchiveBucket',
   'rollout',
+  'sweep',
   'stackName',
   'allowBroadPrefixes',
   'allowBroadOidcUrlFragments',
@@ -99,7 +100,7 @@ export function readSettings(lookup: (key: string) => unknown): AppSettings {
   if (mode !== 'plan' && mode !== 'apply') throw new ConfigError('mode', `must be "plan" or "apply", not ${JSON.stringify(mode)}; pass -c mode=apply to apply`);
   const raw: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) {
-    if (key === 'mode' || key === 'stackName' || key === 'createArchiveBucket' || key === 'rollout') continue;
+    if (key === 'mode' || key === 'stackName' || key === 'createArchiveBucket' || key === 'rollout' || key === 'sweep') continue;
     const value = lookup(key);
     if (value !== undefined) raw[key] = normalize(key, value);
   }

@@ -329,7 +329,7 @@ export class DepartureCleanup extends Construct {
 }
 
 /** What a deployment's values are, for the placeholders of the engine's permission templates. */
-interface PermissionValues {
+export interface PermissionValues {
   readonly prefixes: readonly string[];
   /** With `${AWS::AccountId}` for the account. */
   readonly bucketNames: readonly string[];
@@ -346,7 +346,7 @@ interface WrittenStatement {
 }
 
 /** Writes the engine's declared permissions as IAM statements, each ARN one `Fn::Sub` line of the template. */
-class PermissionWriter {
+export class PermissionWriter {
   constructor(private readonly values: PermissionValues) {}
 
   statements(permissions: readonly (Permission & { deny?: boolean })[]): WrittenStatement[] {
@@ -424,7 +424,7 @@ function roleNameOf(roleArn: string): string {
  * cdk-nag AwsSolutions-IAM5 flags every wildcard resource. Each one here is the narrowest IAM allows; the ledger
  * keeps the reason next to the statement that needs it and acknowledges each finding with it.
  */
-class WildcardLedger {
+export class WildcardLedger {
   private readonly reasons = new Map<string, string>();
 
   note(resources: readonly string[], reason: string): void {

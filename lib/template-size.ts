@@ -81,3 +81,16 @@ export function checkRolloutSize(stackName: string, template: object): void {
       ' list fewer accounts or accountOverrides here and roll the others out as a second rollout with -c stackName=<another name> and no account in both',
   );
 }
+
+/**
+ * Refuses, with one line, a sweep stack whose template `cdk deploy` could not send inline.
+ * @throws ConfigError naming `sweep`
+ */
+export function checkSweepSize(stackName: string, template: object): void {
+  const size = templateYamlBytes(template);
+  if (size <= TEMPLATE_BODY_LIMIT) return;
+  throw new ConfigError(
+    'sweep',
+    `stack ${stackName} would be about ${size.toLocaleString('en-US')} bytes as the YAML cdk deploy sends, over the ${TEMPLATE_BODY_LIMIT.toLocaleString('en-US')} bytes CloudFormation takes inline (without bootstrap); use fewer prefixes or OIDC URL fragments`,
+  );
+}

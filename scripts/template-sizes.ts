@@ -6,7 +6,7 @@
  *   npm run bench:template
  */
 import { bundleHandler } from '../lib/handler-bundle';
-import { synthDepartureStack } from '../test/support/synth';
+import { synthDepartureStack, synthSweepStack } from '../test/support/synth';
 import { TEMPLATE_BODY_LIMIT, templateBodyAsSent } from '../test/support/template-body';
 
 const VARIANTS: Readonly<Record<string, Record<string, string>>> = {
@@ -17,6 +17,9 @@ const VARIANTS: Readonly<Record<string, Record<string, string>>> = {
   'another single prefix': { prefixes: 'Lumen' },
 };
 
+/** The sweep stack (`-c sweep=...`): reading only, and with every service's removal. */
+const SWEEP_VARIANTS: Readonly<Record<string, unknown>> = { 'sweep (read, flag)': 'true', 'sweep (remove)': '{"remove":true}' };
+
 async function main(): Promise<void> {
   const engine = bundleHandler();
   console.log(`engine: ${engine.plain.length} bytes minified, ${engine.code.length} bytes packed in the template`);
@@ -25,6 +28,13 @@ async function main(): Promise<void> {
     const sent = await templateBodyAsSent(artifact.template);
     const headroom = TEMPLATE_BODY_LIMIT - sent.bytes;
     console.log(`${name.padEnd(24)} ${String(sent.bytes).padStart(6)} bytes as sent, ${headroom >= 0 ? `${headroom} to spare` : `${-headroom} OVER`}`);
+  }
+  const sweep = bundleHandler('sweep');
+  console.log(`sweep engine: ${sweep.plain.length} bytes minified, ${sweep.code.length} bytes packed in the template`);
+  for (const [name, value] of Object.entries(SWEEP_VARIANTS)) {
+    const { artifact } = synthSweepStack(value);
+    const sent = await templateBodyAsSent(artifact.template);
+    console.log(`${name.padEnd(24)} ${String(sent.bytes).padStart(6)} bytes as sent, ${TEMPLATE_BODY_LIMIT - sent.bytes} to spare`);
   }
 }
 
