@@ -10,6 +10,7 @@ import { describeError } from './engine/apply';
 import { createClients } from './engine/aws';
 import type { Inventory } from './engine/inventory';
 import type { Action } from './engine/model';
+import { CLEANUP_BUNDLE } from './engine/bundle';
 import { buildReport, type RunOptions } from './engine/run';
 import { STACK_DEPENDENCIES } from './stack-dependencies';
 import type { DepartureReport, Mode } from './engine/report';
@@ -176,8 +177,9 @@ export function createHandler(deps: HandlerDependencies) {
     const mode: Mode = guard ? 'plan' : parsed.mode;
     const { config, reportBucket } = parsed;
     // The request asked for more than this stack can do (the sweep's removal, not synthesized in): said in the answer.
-    const note = [guard, parsed.note].filter(Boolean).join('. ') || undefined;
-    if (parsed.note) deps.log({ message: 'narrowed', reason: parsed.note });
+    // Only the sweep stack's properties narrow a run: the cleanup stack's bundle leaves this out (engine/bundle.ts).
+    const note = CLEANUP_BUNDLE ? guard : [guard, parsed.note].filter(Boolean).join('. ') || undefined;
+    if (!CLEANUP_BUNDLE && parsed.note) deps.log({ message: 'narrowed', reason: parsed.note });
 
     const reportLocation = `CloudWatch Logs ${context.logGroupName} ${context.logStreamName}, request ${context.awsRequestId}`;
     /** The log always has the report; the reports bucket too, when the rollout gave one. */
