@@ -30,6 +30,9 @@ export function formatStep(planned: Step): string {
   return printable(`${STATUS_MARK[planned.status]} ${planned.call} ${args}${outcome}`);
 }
 
+/** The name a reader looks for: a regional resource's with its region (`default (eu-west-1)`: each region has one). */
+const label = (action: Action) => (action.region ? `${action.name} (${action.region})` : action.name);
+
 /** Skips that only say "not the provider's" are counted, not listed, so the review shows what matters. */
 const isRoutineSkip = (action: Action) => action.action === 'skip' && /^not a provider /.test(action.reason);
 
@@ -39,14 +42,14 @@ export function formatReport(report: DepartureReport): string {
   lines.push(printable(`${title} for account ${report.accountId} (as ${report.caller})`));
   for (const warning of report.warnings) lines.push(`WARNING: ${printable(warning)}`);
   lines.push('');
-  const width = Math.max(10, ...report.actions.filter((a) => !isRoutineSkip(a)).map((a) => printable(a.name).length));
+  const width = Math.max(10, ...report.actions.filter((a) => !isRoutineSkip(a)).map((a) => printable(label(a)).length));
   for (const decision of ORDER) {
     const group = report.actions.filter((action) => action.action === decision);
     if (!group.length) continue;
     lines.push(`${decision.toUpperCase()} (${group.length})`);
     for (const action of group.filter((a) => !isRoutineSkip(a))) {
       const status = report.mode === 'apply' && action.status !== 'skipped' ? ` [${action.status}]` : '';
-      lines.push(`  ${action.resource.padEnd(10)} ${printable(action.name).padEnd(width)}  ${printable(action.reason)}${status}`);
+      lines.push(`  ${action.resource.padEnd(10)} ${printable(label(action)).padEnd(width)}  ${printable(action.reason)}${status}`);
       for (const planned of action.steps) lines.push(`      ${formatStep(planned)}`);
       if (action.error) lines.push(`      error: ${printable(action.error)}`);
     }

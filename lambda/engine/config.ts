@@ -72,13 +72,19 @@ export interface DepartureConfig {
    */
   readonly allowedOrganizations: readonly string[];
   /**
-   * The provider's automation outside IAM, in the run's region, is flagged for review; a kind set to true here
-   * is deleted instead.
+   * The provider's automation outside IAM, in every region read (see `regions`), is flagged for review; a kind set to
+   * true here is deleted instead.
    * @default { lambdaFunctions: false, eventRules: false, configRules: false, configRecorder: false, trails: false }
    */
   readonly deleteAutomation: AutomationKinds;
   /** What happens to the provider's S3 buckets. */
   readonly buckets: BucketSettings;
+  /**
+   * The regions where the provider's automation is looked for, of those the account has enabled (`us-east-1`, ...).
+   * Who writes into a provider bucket is read in every enabled region whatever this says.
+   * @default every enabled region (Account Management ListRegions)
+   */
+  readonly regions?: readonly string[];
   /**
    * Prefixes of `prefixes` accepted although they are too broad (see {@link broadPrefix}), each named exactly: the
    * one deliberate way to use a short prefix or one that overlaps names AWS gives.
@@ -323,6 +329,11 @@ const emailDomain = (field: string, value: string) => {
   }
 };
 
+/** A region code such as `us-east-1`, `us-gov-west-1` or `eu-isoe-west-1`. */
+const region = (field: string, value: string) => {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) throw new ConfigError(field, `"${value}" is not a region such as "us-east-1"`);
+};
+
 const organization = (field: string, value: string) => {
   if (!ACCOUNT_ID.test(value) && !/^o-[a-z0-9]{10,32}$/.test(value)) {
     throw new ConfigError(field, `"${value}" is neither a 12-digit management account id nor an organization id such as "o-abcd123456"`);
@@ -425,6 +436,7 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   allowedOrganizations: stringList(organization),
   deleteAutomation: flags(DEFAULT_CONFIG.deleteAutomation),
   buckets: bucketSettings,
+  regions: stringList(region, { nonEmpty: true }),
   allowBroadPrefixes: stringList(prefix),
   allowBroadOidcUrlFragments: stringList(urlFragment),
   providerEmailDomains: stringList(emailDomain),

@@ -31,6 +31,7 @@ import { errorName } from './aws';
 import { discoverAutomation } from './discover-automation';
 import { discoverBuckets } from './discover-buckets';
 import { discoverWriters } from './discover-writers';
+import { enabledRegions, narrowRegions } from './regions';
 import type {
   CallerIdentity,
   InstanceProfile,
@@ -59,7 +60,10 @@ export async function discover(clients: AwsClients, config: DepartureConfig): Pr
   const readAt = new Date().toISOString();
   const caller = await callerIdentity(clients.sts);
   const partition = caller.arn.split(':')[1] ?? 'aws';
-  const [details, instanceProfiles, virtualMfaDevices, samlProviders, oidcProviders, organization, automation, buckets, bucketWriters] = await Promise.all([
+  // Every enabled region for who writes into a bucket; those the config's `regions` names for the rest.
+  const everyRegion = enabledRegions(clients);
+  const regionsRead = everyRegion.then((all) => (config.regions ? narrowRegions(all, config.regions) : all));
+  const [details, instanceProfiles, virtualMfaDevices, samlProviders, oidcProviders, organization, automation, buckets, bucketWriters, regions] = await Promise.all([
     readAuthorizationDetails(clients.iam),
     listInstanceProfiles(clients.iam),
     listUnassignedVirtualMfaDevices(clients.iam),
@@ -67,9 +71,10 @@ export async function discover(clients: AwsClients, config: DepartureConfig): Pr
     listSamlProviders(clients.iam),
     listOidcProviders(clients.iam),
     organizationStatus(clients.organizations),
-    discoverAutomation(clients),
+    regionsRead.then((read) => discoverAutomation(clients, read.regions)),
     discoverBuckets(clients.s3, config.buckets, caller.accountId, partition),
-    config.buckets.mode === 'delete' ? discoverWriters(clients, partition) : undefined,
+    config.buckets.mode === 'delete' ? everyRegion.then((all) => discoverWriters(clients, all)) : undefined,
+    regionsRead,
   ]);
   const keptPolicyNames = new Set(config.keepCamProvider ? config.camPolicyNames : []);
   const hasPrefix = (name: string) => config.prefixes.some((prefix) => name.startsWith(prefix));
@@ -95,6 +100,7 @@ export async function discover(clients: AwsClients, config: DepartureConfig): Pr
     samlProviders,
     oidcProviders,
     organization,
+    enabledRegions: regions,
     automation,
     buckets,
     ...(bucketWriters ? { bucketWriters } : {}),

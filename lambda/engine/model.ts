@@ -44,6 +44,8 @@ export interface Step {
   /** API operation, e.g. `DetachRolePolicy`. */
   readonly call: string;
   readonly input: Readonly<Record<string, unknown>>;
+  /** The region whose endpoint the call goes to (the provider's automation, found in every enabled region); none for IAM and S3. */
+  readonly region?: string;
   status: Status;
   /** Set when the call found its target already gone: the step counts as done. */
   note?: string;
@@ -57,6 +59,8 @@ export interface Action {
   readonly action: Decision;
   /** Why this decision, in words a reviewer can check. */
   readonly reason: string;
+  /** Where a regional resource lives (the provider's automation); none for IAM and S3. */
+  readonly region?: string;
   status: Status;
   error?: string;
   /** Set on the provider's automation: apply removes it before changing anything else. */
@@ -69,8 +73,8 @@ export interface Action {
   backup?: Backup;
 }
 
-export function step(call: string, input: Record<string, unknown>, service: Service = 'iam'): Step {
-  return { service, call, input, status: 'planned' };
+export function step(call: string, input: Record<string, unknown>, service: Service = 'iam', region?: string): Step {
+  return { service, call, input, ...(region && { region }), status: 'planned' };
 }
 
 /** Decisions that run steps. */

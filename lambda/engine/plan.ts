@@ -37,13 +37,14 @@ export function plan(inventory: Inventory, config: DepartureConfig, kinds: reado
   for (const kind of orderKinds(kinds, 'plan')) {
     for (const item of kind.list(inventory)) {
       const verdict = kind.decide(item, context);
-      const { name, arn } = kind.describe(item);
+      const { name, arn, region } = kind.describe(item);
       decisions.set(resourceKey(kind.type, name), verdict.action);
       const steps = isActing(verdict.action) ? kind.steps(item, verdict, context) : [];
       actions.push({
         resource: kind.type,
         name,
         arn,
+        ...(region && { region }),
         action: verdict.action,
         reason: verdict.reason,
         // A kept resource with nothing left to tidy has nothing to run.

@@ -58,7 +58,8 @@ export interface ResourceKind<T> {
   readonly decidedAfter?: readonly ResourceType[];
   /** How it is found: this kind's items in the inventory. */
   readonly list: (inventory: Inventory) => readonly T[];
-  readonly describe: (item: T) => { readonly name: string; readonly arn: string };
+  /** What the report names it by; `region` for a regional resource. */
+  readonly describe: (item: T) => { readonly name: string; readonly arn: string; readonly region?: string };
   /** What protects it, and otherwise what happens to it: exactly one verdict per item. */
   readonly decide: (item: T, context: PlanContext) => Verdict;
   /** How it is removed (`delete`) or tidied (`preserve`): the API calls in the order they must run. */

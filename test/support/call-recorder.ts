@@ -10,6 +10,8 @@ export type ClientName = Exclude<keyof AwsClients, 'inRegion'>;
 
 export interface RecordedCall {
   readonly client: ClientName;
+  /** The region the client signs for, when it is another region's (`inRegion`): regional ARNs name it. */
+  readonly region?: string;
   /** The SDK operation, e.g. `DeleteRole` (the command's name less `Command`). */
   readonly operation: string;
   readonly input: Readonly<Record<string, unknown>>;
@@ -24,27 +26,28 @@ export class CallRecorder {
 
   /** Records on every client; 'high' priority so the call is seen even when a later middleware answers it itself. */
   attachAll(clients: AwsClients): void {
-    for (const [name, client] of Object.entries(clients) as [ClientName, AwsClients[ClientName]][]) if (typeof client !== 'function') this.attach(name, client);
-    // Clients of other regions are made on demand: each is recorded as it is made.
-    const inRegion = clients.inRegion;
     const attached = new Set<unknown>();
+    for (const [name, client] of Object.entries(clients) as [ClientName, AwsClients[ClientName]][]) {
+      if (typeof client !== 'function') this.attach(name, client, attached);
+    }
+    // Clients of other regions are made on demand: each is recorded as it is made (the run's region's are the ones above).
+    const inRegion = clients.inRegion;
     Object.assign(clients, {
       inRegion: (region: string) => {
         const made = inRegion(region);
-        if (!attached.has(made)) {
-          attached.add(made);
-          this.attach('cloudtrail', made.cloudtrail);
-          this.attach('config', made.config);
-        }
+        for (const [name, client] of Object.entries(made) as [ClientName, AwsClients[ClientName]][]) this.attach(name, client, attached, region);
         return made;
       },
     });
   }
 
-  private attach(name: ClientName, client: AwsClients[ClientName]): void {
+  private attach(name: ClientName, client: AwsClients[ClientName], attached: Set<unknown>, region?: string): void {
+    if (attached.has(client)) return;
+    attached.add(client);
     const record: InitializeMiddleware<object, object> = (next, context) => async (args) => {
       const call: RecordedCall = {
         client: name,
+        ...(region && { region }),
         operation: String(context.commandName ?? 'unknown').replace(/Command$/, ''),
         // A shallow copy, less the payload (a body is data, not authorization).
         input: withoutBody(args.input as Record<string, unknown>),

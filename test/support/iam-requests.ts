@@ -294,5 +294,7 @@ export async function requestsFor(call: RecordedCall, context: RequestContext): 
     return rule(call.input, context);
   }
   if (!(await iamActionExists(service, call.operation))) throw new Error(`${service}:${call.operation} is not an IAM action: add a rule for the operation`);
-  return referenceRequests(service, call.operation, call.input, context);
+  // A call of another region's client: its regional ARNs name that region.
+  const where = call.region ? { ...context, region: call.region } : context;
+  return referenceRequests(service, call.operation, call.input, where);
 }
