@@ -291,7 +291,7 @@ describe('the scenarios really ran', () => {
       'DeleteGroup', 'DeleteSAMLProvider', 'DeleteOpenIDConnectProvider', 'PutBucketPolicy', 'PutPublicAccessBlock', 'PutBucketEncryption', 'PutBucketTagging',
       'PutBucketLifecycleConfiguration', 'CopyObject', 'CreateMultipartUpload', 'UploadPartCopy', 'CompleteMultipartUpload', 'DeleteObjects', 'DeleteBucket',
       'ListJobs', 'CreateJob', 'PutObject', 'DeleteBucketPolicy', 'UntagUser', 'ListTargetsByRule', 'ListPolicyTags', 'GetOpenIDConnectProvider',
-      'ListRegions',
+      'ListRegions', 'GetAccessKeyLastUsed',
     ]) {
       expect({ operation, recorded: operations.has(operation) }).toEqual({ operation, recorded: true });
     }

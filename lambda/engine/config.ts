@@ -86,6 +86,12 @@ export interface DepartureConfig {
    */
   readonly regions?: readonly string[];
   /**
+   * A provider role or access key used within this many days before discovery is named in the report's warnings:
+   * worth a second look before apply.
+   * @default 30
+   */
+  readonly recentUseDays: number;
+  /**
    * Prefixes of `prefixes` accepted although they are too broad (see {@link broadPrefix}), each named exactly: the
    * one deliberate way to use a short prefix or one that overlaps names AWS gives.
    * @default []
@@ -208,6 +214,7 @@ export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
     batchThresholdObjects: 50_000,
     batchThresholdBytes: 1024 ** 4,
   }),
+  recentUseDays: 30,
   allowBroadPrefixes: [],
   allowBroadOidcUrlFragments: [],
   providerEmailDomains: ['ctl.io', 'centurylink.com', 'lumen.com'],
@@ -437,6 +444,10 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   deleteAutomation: flags(DEFAULT_CONFIG.deleteAutomation),
   buckets: bucketSettings,
   regions: stringList(region, { nonEmpty: true }),
+  recentUseDays: (field, value) => {
+    if (!Number.isInteger(value) || (value as number) < 0) throw new ConfigError(field, `must be a whole number of days (0: no such warning), not ${JSON.stringify(value)}`);
+    return value;
+  },
   allowBroadPrefixes: stringList(prefix),
   allowBroadOidcUrlFragments: stringList(urlFragment),
   providerEmailDomains: stringList(emailDomain),

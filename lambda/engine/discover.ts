@@ -5,6 +5,7 @@
  * per-entity reads are ListPolicyTags for the policies that may be kept, whose tags that call omits.
  */
 import {
+  GetAccessKeyLastUsedCommand,
   GetLoginProfileCommand,
   GetOpenIDConnectProviderCommand,
   IAMClient,
@@ -24,6 +25,7 @@ import {
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsClients } from './aws';
+import type { AccessKeyUse } from './model';
 import { DISCOVERY_CONCURRENCY, mapBounded } from './concurrency';
 import { readAccount, type Permission } from './permissions';
 import type { DepartureConfig } from './config';
@@ -116,6 +118,14 @@ async function userCredentials(iam: IAMClient, UserName: string): Promise<UserCr
   const client = { client: iam };
   // One read after another: users are read DISCOVERY_CONCURRENCY at a time, and that is the whole bound.
   const accessKeyIds = await all(paginateListAccessKeys(client, { UserName }), (p) => (p.AccessKeyMetadata ?? []).map((k) => k.AccessKeyId!));
+  // For the review: a key the provider used yesterday is worth a second look. A key never used has no date, and
+  // "N/A" for its service and region.
+  const known = (value?: string) => (value && value !== 'N/A' ? value : undefined);
+  const accessKeysLastUsed: AccessKeyUse[] = [];
+  for (const id of accessKeyIds) {
+    const { AccessKeyLastUsed: used } = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: id }));
+    accessKeysLastUsed.push({ id, lastUsed: used?.LastUsedDate?.toISOString(), service: known(used?.ServiceName), region: known(used?.Region) });
+  }
   const hasLoginProfile = await iam.send(new GetLoginProfileCommand({ UserName })).then(
     () => true,
     (error) => {
@@ -129,6 +139,7 @@ async function userCredentials(iam: IAMClient, UserName: string): Promise<UserCr
   const serviceSpecific = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName }));
   return {
     accessKeyIds,
+    accessKeysLastUsed,
     hasLoginProfile,
     // A virtual device's serial number is its ARN (`...:mfa/<name>`); a FIDO security key's is an ARN too, but
     // `...:u2f/...`, and it is only deactivated; a hardware token has a plain serial.
@@ -247,6 +258,7 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
           ? { permissionsBoundaryArn: role.PermissionsBoundary.PermissionsBoundaryArn }
           : {}),
         tags: tagMap(role.Tags),
+        ...(role.RoleLastUsed?.LastUsedDate ? { lastUsed: role.RoleLastUsed.LastUsedDate.toISOString(), lastUsedRegion: role.RoleLastUsed.Region } : {}),
       }),
     ),
     users: pages.flatMap((page) => page.UserDetailList ?? []).map((user) => ({

@@ -1,4 +1,5 @@
 import type { LifecycleRule } from '@aws-sdk/client-s3';
+import type { AccessKeyUse } from './model';
 import type { EnabledRegions } from './regions';
 
 /**
@@ -49,6 +50,9 @@ export interface Role extends Principal {
   readonly instanceProfiles: readonly InstanceProfile[];
   readonly permissionsBoundaryArn?: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** When and where IAM last saw the role used (`RoleLastUsed`): ISO 8601 and a region; absent if never in 400 days. */
+  readonly lastUsed?: string;
+  readonly lastUsedRegion?: string;
 }
 
 export interface User extends Principal {
@@ -64,6 +68,8 @@ export interface User extends Principal {
 
 export interface UserCredentials {
   readonly accessKeyIds: readonly string[];
+  /** Each access key's last use (GetAccessKeyLastUsed), for the review; absent when not read. */
+  readonly accessKeysLastUsed?: readonly AccessKeyUse[];
   readonly hasLoginProfile: boolean;
   readonly mfaDevices: readonly MfaDevice[];
   readonly signingCertificateIds: readonly string[];

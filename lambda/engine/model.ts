@@ -61,6 +61,8 @@ export interface Action {
   readonly reason: string;
   /** Where a regional resource lives (the provider's automation); none for IAM and S3. */
   readonly region?: string;
+  /** What AWS says of its use, for the review (a provider role's or user's last use); absent from skipped actions. */
+  readonly evidence?: Evidence;
   status: Status;
   error?: string;
   /** Set on the provider's automation: apply removes it before changing anything else. */
@@ -71,6 +73,30 @@ export interface Action {
    * `ctl-departure restore` reads it. Absent from plans and from actions that change nothing.
    */
   backup?: Backup;
+}
+
+/** When and where a principal was last used, as IAM records it. */
+export interface Evidence {
+  /** A role's last use (RoleLastUsed), ISO 8601; absent when IAM saw none in its tracking period (400 days). */
+  readonly lastUsed?: string;
+  /** The region of that use. */
+  readonly region?: string;
+  /** A user's access keys, each with its last use (GetAccessKeyLastUsed). */
+  readonly accessKeys?: readonly AccessKeyUse[];
+  /**
+   * Set when the newest use is within `recentUseDays` of discovery: how long before it and where (`1 day ago in
+   * us-east-1`). The report warns: a principal the provider used yesterday is worth a second look before apply.
+   */
+  readonly recentUse?: string;
+}
+
+export interface AccessKeyUse {
+  readonly id: string;
+  /** ISO 8601; absent when the key was never used. */
+  readonly lastUsed?: string;
+  /** The service and region of that use (`sts`, `us-east-1`). */
+  readonly service?: string;
+  readonly region?: string;
 }
 
 export function step(call: string, input: Record<string, unknown>, service: Service = 'iam', region?: string): Step {

@@ -4,7 +4,7 @@
  */
 import type { DepartureConfig } from '../engine/config';
 import type { Inventory, PrincipalKind, PrincipalRef } from '../engine/inventory';
-import type { Decision, ResourceType, Step } from '../engine/model';
+import type { Decision, Evidence, ResourceType, Step } from '../engine/model';
 import type { Permission } from '../engine/permissions';
 import type { ProtectionContext } from '../protections/builtin';
 
@@ -60,6 +60,8 @@ export interface ResourceKind<T> {
   readonly list: (inventory: Inventory) => readonly T[];
   /** What the report names it by; `region` for a regional resource. */
   readonly describe: (item: T) => { readonly name: string; readonly arn: string; readonly region?: string };
+  /** What AWS says of its use, shown for the review (see `Action.evidence`). */
+  readonly evidence?: (item: T) => Evidence | undefined;
   /** What protects it, and otherwise what happens to it: exactly one verdict per item. */
   readonly decide: (item: T, context: PlanContext) => Verdict;
   /** How it is removed (`delete`) or tidied (`preserve`): the API calls in the order they must run. */
