@@ -264,6 +264,17 @@ test('(c) DeleteInstanceProfile is refused while the profile holds a role (moto 
   await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'IP' }));
 });
 
+test('(c2) RemoveRoleFromInstanceProfile of a role the profile does not hold answers NoSuchEntity (moto alone: HTTP 500)', async () => {
+  await createRole('R');
+  await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'IP' }));
+  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'IP', RoleName: 'R' }));
+  await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'IP', RoleName: 'R' }));
+  // A retry whose first answer was lost: the role already left.
+  await expect(iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'IP', RoleName: 'R' }))).rejects.toMatchObject(
+    awsError('NoSuchEntity', 'The role with name R is not in instance profile IP.'),
+  );
+});
+
 test('(d) ListEntitiesForPolicy pages past 100 principals of every kind', async () => {
   await createPolicy('Wide');
   await times(150, async (i) => {

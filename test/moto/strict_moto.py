@@ -12,6 +12,7 @@ import argparse
 import base64
 import html
 import json
+import logging
 import os
 import re
 import sys
@@ -23,7 +24,7 @@ os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 from moto.core.responses import ActionResult  # noqa: E402
 from moto.core.serialize import url_encode  # noqa: E402
-from moto.iam.exceptions import DeleteConflictException, IAMException, ValidationError  # noqa: E402
+from moto.iam.exceptions import DeleteConflictException, IAMException, NotFoundException, ValidationError  # noqa: E402
 from moto.iam.aws_managed_policies import aws_managed_policies_data  # noqa: E402
 from moto.iam.models import AWSManagedPolicy, IAMBackend, ManagedPolicy  # noqa: E402
 from moto.iam.responses import IamResponse  # noqa: E402
@@ -81,6 +82,23 @@ IamResponse.delete_role = delete_role
 
 # (c) DeleteInstanceProfile while the profile still holds a role: moto already refuses it with AWS's
 # DeleteConflict ("Cannot delete entity, must remove roles from instance profile first."). No patch.
+
+# (c2) RemoveRoleFromInstanceProfile of a role the profile does not hold (a retry after an answer that was lost):
+# moto fails with HTTP 500 (a Python ValueError), which is none of the operation's errors (IAM API reference,
+# RemoveRoleFromInstanceProfile: NoSuchEntity, LimitExceeded, UnmodifiableEntity, ServiceFailure) and which a
+# client retries as a server fault. The membership it names does not exist: NoSuchEntity.
+_remove_role_from_instance_profile = IAMBackend.remove_role_from_instance_profile
+
+
+def remove_role_from_instance_profile(self, profile_name, role_name):
+    profile = self.get_instance_profile(profile_name)
+    role = self.get_role(role_name)
+    if role not in profile.roles:
+        raise NotFoundException(f"The role with name {role_name} is not in instance profile {profile_name}.")
+    return _remove_role_from_instance_profile(self, profile_name, role_name)
+
+
+IAMBackend.remove_role_from_instance_profile = remove_role_from_instance_profile
 
 
 # (g) DeleteUser: refused while anything still hangs off the user. moto checks only the policies; the wording
@@ -1278,6 +1296,13 @@ def main() -> None:
     IAM_PROPAGATION_SECONDS = args.iam_propagation_seconds
 
     from werkzeug.serving import make_server
+
+    # werkzeug logs a line per request to stderr, which the launcher (test/support/moto.ts) drains only while its event
+    # loop runs. A CLI run under spawnSync makes hundreds of requests (every enabled region's automation): the pipe
+    # fills, the write blocks while holding the logging lock, and every request thread then waits on that lock. Request
+    # lines only with MOTO_LOG; errors (an HTTP 500's traceback) always.
+    if not os.environ.get("MOTO_LOG"):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
