@@ -1,6 +1,6 @@
 /** The readable form of a report: actions grouped by decision, each with its reason and planned calls. */
 import type { Backup } from '../lambda/engine/backup';
-import type { Action, Decision, Step } from '../lambda/engine/model';
+import type { Action, Decision, Evidence, Step } from '../lambda/engine/model';
 import type { DepartureReport } from '../lambda/engine/report';
 
 const ORDER: readonly Decision[] = ['delete', 'preserve', 'flag', 'skip'];
@@ -31,8 +31,22 @@ export function formatStep(planned: Step): string {
   return printable(`${STATUS_MARK[planned.status]} ${planned.call} ${args}${outcome}`);
 }
 
-/** The action's name, and its region when it has one (the sweep's resources of every region). */
-const label = (action: Action) => printable(action.region ? `${action.name} [${action.region}]` : action.name);
+/** `2026-11-22 in us-east-1` of an ISO date and a region (either may be missing). */
+const usedAt = (date?: string, region?: string) => `${date ? date.slice(0, 10) : 'never'}${region ? ` in ${region}` : ''}`;
+
+/** What AWS says of a principal's use, one line each: the role's last use, each access key's. */
+export function formatEvidence(evidence: Evidence): string[] {
+  const lines: string[] = [];
+  if (evidence.lastUsed) lines.push(`last used ${usedAt(evidence.lastUsed, evidence.region)}`);
+  for (const key of evidence.accessKeys ?? []) {
+    lines.push(`access key ${key.id} last used ${usedAt(key.lastUsed, key.region)}${key.service ? ` (${key.service})` : ''}`);
+  }
+  if (evidence.recentUse) lines.push(`used ${evidence.recentUse}: review before apply`);
+  return lines.map(printable);
+}
+
+/** The name a reader looks for: a regional resource's with its region (`default (eu-west-1)`: each region has one). */
+const label = (action: Action) => (action.region ? `${action.name} (${action.region})` : action.name);
 
 /** A backup in one line: its lists counted (`Tags 2, InlinePolicies 1`); the JSON report (--json, --report) has it whole. */
 export function backupSummary(backup: Backup): string {
@@ -49,14 +63,15 @@ export function formatReport(report: DepartureReport): string {
   lines.push(printable(`${title} for account ${report.accountId} (as ${report.caller})`));
   for (const warning of report.warnings) lines.push(`WARNING: ${printable(warning)}`);
   lines.push('');
-  const width = Math.max(10, ...report.actions.filter((a) => !isRoutineSkip(a)).map((a) => label(a).length));
+  const width = Math.max(10, ...report.actions.filter((a) => !isRoutineSkip(a)).map((a) => printable(label(a)).length));
   for (const decision of ORDER) {
     const group = report.actions.filter((action) => action.action === decision);
     if (!group.length) continue;
     lines.push(`${decision.toUpperCase()} (${group.length})`);
     for (const action of group.filter((a) => !isRoutineSkip(a))) {
       const status = report.mode === 'apply' && action.status !== 'skipped' ? ` [${action.status}]` : '';
-      lines.push(`  ${action.resource.padEnd(10)} ${label(action).padEnd(width)}  ${printable(action.reason)}${status}`);
+      lines.push(`  ${action.resource.padEnd(10)} ${printable(label(action)).padEnd(width)}  ${printable(action.reason)}${status}`);
+      for (const line of action.evidence ? formatEvidence(action.evidence) : []) lines.push(`      ${line}`);
       for (const planned of action.steps) lines.push(`      ${formatStep(planned)}`);
       if (action.backup) lines.push(`      backup: ${printable(backupSummary(action.backup))}`);
       if (action.error) lines.push(`      error: ${printable(action.error)}`);

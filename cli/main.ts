@@ -416,8 +416,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 }
 
 /**
- * The sweep of resource policies and shares, which only the CLI runs (the stack's function does not carry it). Its
- * regions: the run's region until the enabled-regions listing is wired in here (`createSweep({ regions })`).
+ * The sweep of resource policies and shares (the cleanup stack's function does not carry it; the sweep stack's does), in
+ * every region discovery found enabled (Account ListRegions), narrowed by the config's `regions`.
  */
 const sweep = () => createSweep();
 

@@ -80,8 +80,11 @@ export function readPlanFile(file: string, config: DepartureConfig): PlanFile {
   return parsed as PlanFile;
 }
 
-/** What identifies an action between two plans, and what apply would do with it. */
-const keyOf = (a: Action) => `${a.resource} ${a.arn || a.name}`;
+/**
+ * What identifies an action between two plans (a regional resource's region too: a Config recorder has no ARN, and each
+ * region may have its `default`), and what apply would do with it, in which region.
+ */
+const keyOf = (a: Action) => `${a.resource} ${a.arn || a.name}${a.region ? ` (${a.region})` : ''}`;
 const doing = (a: Action) => JSON.stringify([a.action, a.runsFirst ?? false, a.steps.map((s) => [s.service, s.call, s.input, s.region])]);
 
 /**

@@ -8,7 +8,8 @@ import type { Permission } from './engine/permissions';
 import type { SweepService } from './engine/sweep-config';
 import { REPORT_PERMISSIONS } from './report-upload';
 import { ENGINE_PERMISSIONS, RESOURCE_KINDS } from './resources';
-import { ENABLED_REGIONS_PERMISSIONS, SWEEP_KINDS, SWEEP_PERMISSIONS } from './resources/sweep';
+import { SWEEP_KINDS, SWEEP_PERMISSIONS } from './resources/sweep';
+import { REGION_PERMISSIONS } from './engine/regions';
 import { STACK_STATUS_PERMISSIONS } from './stack-status';
 
 export const FUNCTION_PERMISSIONS: readonly Permission[] = [...ENGINE_PERMISSIONS, ...STACK_STATUS_PERMISSIONS, ...REPORT_PERMISSIONS];
@@ -30,7 +31,7 @@ const IAM_DISCOVERY_PERMISSIONS: readonly Permission[] = [
  * `resourcePolicyRemoval`) its changes, the enabled regions, its stack's status. The sweep stack's policy is built
  * from this list and nothing else; the removal statements only for the services `sweepRemovalPermissions` names.
  */
-export const SWEEP_FUNCTION_PERMISSIONS: readonly Permission[] = [...IAM_DISCOVERY_PERMISSIONS, ...SWEEP_PERMISSIONS, ...ENABLED_REGIONS_PERMISSIONS, ...STACK_STATUS_PERMISSIONS];
+export const SWEEP_FUNCTION_PERMISSIONS: readonly Permission[] = [...IAM_DISCOVERY_PERMISSIONS, ...SWEEP_PERMISSIONS, ...REGION_PERMISSIONS, ...STACK_STATUS_PERMISSIONS];
 
 /** The removal statements of the given services' sweep kinds: the sweep stack's role has these only when synthesized with them. */
 export function sweepRemovalPermissions(services: readonly SweepService[]): Permission[] {

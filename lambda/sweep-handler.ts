@@ -5,13 +5,14 @@
  */
 import type { HandlerDependencies } from './handler';
 import { runDeparture } from './engine/run';
-import { createSweep, enabledRegions } from './resources/sweep';
+import { createSweep } from './resources/sweep';
 import { parseSweepProperties, type SweepProperties } from './sweep-properties';
 
 export const STACK_DEPENDENCIES: Pick<HandlerDependencies, 'run' | 'parse'> = {
   parse: parseSweepProperties,
   run: (options, parsed) => {
     const { regions } = parsed as SweepProperties;
-    return runDeparture({ ...options, sweep: createSweep({ only: true, regions: regions.length ? async () => ({ regions: [...regions] }) : enabledRegions }) });
+    // Regions named: those of the account's enabled regions (config `regions`); none: every enabled region.
+    return runDeparture({ ...options, config: regions.length ? { ...options.config, regions } : options.config, sweep: createSweep({ only: true }) });
   },
 };

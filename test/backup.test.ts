@@ -299,8 +299,7 @@ test('the provider\'s automation and unassigned MFA devices record no backup: re
   const inv = inventory({
     virtualMfaDevices: [{ serialNumber: iamArn('mfa/CTLSupport'), name: 'CTLSupport', path: '/' }],
     automation: {
-      region: 'us-east-1',
-      lambdaFunctions: [{ name: 'CTLAccountControls', arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:CTLAccountControls`, role: iamArn('role/x') }],
+      lambdaFunctions: [{ region: 'us-east-1', name: 'CTLAccountControls', arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:CTLAccountControls`, role: iamArn('role/x') }],
       eventRules: [],
       configRules: [],
       configRecorders: [],

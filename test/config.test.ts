@@ -3,6 +3,15 @@ import { SWEEP_CONFIG_CHECKS } from '../lambda/engine/sweep-config';
 import { duplicateKey } from '../lib/json-keys';
 
 describe('resolveConfig', () => {
+  test('regions: absent reads every enabled region; given, each a region code of any partition, duplicates dropped', () => {
+    expect(DEFAULT_CONFIG.regions).toBeUndefined();
+    expect(DEFAULT_CONFIG.recentUseDays).toBe(30);
+    expect(resolveConfig({ regions: ['us-east-1', 'eu-west-1', 'us-east-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5'], recentUseDays: 0 })).toMatchObject({
+      regions: ['us-east-1', 'eu-west-1', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5'],
+      recentUseDays: 0,
+    });
+  });
+
   test('fills defaults', () => {
     expect(resolveConfig({})).toEqual(DEFAULT_CONFIG);
     expect(resolveConfig(undefined)).toEqual(DEFAULT_CONFIG);
@@ -25,6 +34,14 @@ describe('resolveConfig', () => {
     [[], 'config "(root)": must be a JSON object such as {"prefixes": ["CTL"]}, not []'],
     [null, 'config "(root)": must be a JSON object such as {"prefixes": ["CTL"]}, not null'],
     ['CTL', 'config "(root)": must be a JSON object such as {"prefixes": ["CTL"]}, not "CTL"'],
+    [{ regions: [] }, 'config "regions": must name at least one entry'],
+    [{ regions: 'us-east-1' }, 'config "regions": must be a JSON array of strings'],
+    [{ regions: ['us-east-1', 'US-EAST-1'] }, 'config "regions[1]": "US-EAST-1" is not a region such as "us-east-1"'],
+    [{ regions: ['eu-west'] }, 'config "regions[0]": "eu-west" is not a region such as "us-east-1"'],
+    [{ regions: ['*'] }, 'config "regions[0]": "*" is not a region such as "us-east-1"'],
+    [{ recentUseDays: -1 }, 'config "recentUseDays": must be a whole number of days (0: no such warning), not -1'],
+    [{ recentUseDays: '30' }, 'config "recentUseDays": must be a whole number of days (0: no such warning), not "30"'],
+    [{ recentUseDays: 1.5 }, 'config "recentUseDays": must be a whole number of days'],
   ])('refuses %j', (input, message) => {
     expect(() => resolveConfig(input)).toThrow(ConfigError);
     expect(() => resolveConfig(input)).toThrow(message);

@@ -276,6 +276,12 @@ describe('the scenarios really ran', () => {
     expect(recording.calls.length).toBeGreaterThan(10);
   });
 
+  test('the automation is read in every enabled region, each by a client of its own region', () => {
+    const regions = new Set(recordings.get('identities')!.calls.filter((c) => c.operation === 'ListFunctions').map((c) => c.region ?? 'us-east-1'));
+    expect(regions.size).toBe(17);
+    expect(regions).toContain('eu-west-1');
+  });
+
   test('every kind of step was exercised', () => {
     const operations = new Set([...recordings.values()].flatMap((r) => r.calls.map((c) => c.operation)));
     for (const operation of [
@@ -285,6 +291,7 @@ describe('the scenarios really ran', () => {
       'DeleteGroup', 'DeleteSAMLProvider', 'DeleteOpenIDConnectProvider', 'PutBucketPolicy', 'PutPublicAccessBlock', 'PutBucketEncryption', 'PutBucketTagging',
       'PutBucketLifecycleConfiguration', 'CopyObject', 'CreateMultipartUpload', 'UploadPartCopy', 'CompleteMultipartUpload', 'DeleteObjects', 'DeleteBucket',
       'ListJobs', 'CreateJob', 'PutObject', 'DeleteBucketPolicy', 'UntagUser', 'ListTargetsByRule', 'ListPolicyTags', 'GetOpenIDConnectProvider',
+      'ListRegions', 'GetAccessKeyLastUsed',
     ]) {
       expect({ operation, recorded: operations.has(operation) }).toEqual({ operation, recorded: true });
     }

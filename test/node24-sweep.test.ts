@@ -250,7 +250,7 @@ if ('missing' in node24) {
       expect(await policies()).toEqual(before);
     });
 
-    test('Regions empty: the enabled regions (EC2 DescribeRegions) are swept, both seeded regions among them', async () => {
+    test('Regions empty: the enabled regions (Account ListRegions) are swept, both seeded regions among them', async () => {
       const before = await policies();
       // About 10 s: moto names some 30 regions, each read for every kind.
       const { answer, logs } = await invoke(read, { RequestType: 'Create', ResourceProperties: { ...read.properties, Regions: '' } });

@@ -125,24 +125,26 @@ describe("the provider's automation outside IAM", () => {
   const automation = () =>
     inventory({
       automation: {
-        region: 'us-east-1',
         lambdaFunctions: [
-          { name: 'AccountControls', arn: 'arn:aws:lambda:us-east-1:123456789012:function:AccountControls', role: `arn:aws:iam::${ACCOUNT}:role/CTLAccountControlsLambdaRole` },
-          { name: 'orders-api', arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-api', role: `arn:aws:iam::${ACCOUNT}:role/orders` },
+          { region: 'us-east-1', name: 'AccountControls', arn: 'arn:aws:lambda:us-east-1:123456789012:function:AccountControls', role: `arn:aws:iam::${ACCOUNT}:role/CTLAccountControlsLambdaRole` },
+          { region: 'us-east-1', name: 'orders-api', arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-api', role: `arn:aws:iam::${ACCOUNT}:role/orders` },
         ],
         eventRules: [
-          { name: 'every-hour', arn: 'arn:aws:events:us-east-1:123456789012:rule/every-hour', targets: [{ id: '1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:AccountControls' }] },
-          { name: 'orders', arn: 'arn:aws:events:us-east-1:123456789012:rule/orders', targets: [{ id: '1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-api' }] },
-          { name: 'CTLSecurityHubFindings', arn: 'arn:aws:events:us-east-1:123456789012:rule/CTLSecurityHubFindings', targets: [], managedBy: 'securityhub.amazonaws.com' },
+          { region: 'us-east-1', name: 'every-hour', arn: 'arn:aws:events:us-east-1:123456789012:rule/every-hour', targets: [{ id: '1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:AccountControls' }] },
+          { region: 'us-east-1', name: 'orders', arn: 'arn:aws:events:us-east-1:123456789012:rule/orders', targets: [{ id: '1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-api' }] },
+          { region: 'us-east-1', name: 'CTLSecurityHubFindings', arn: 'arn:aws:events:us-east-1:123456789012:rule/CTLSecurityHubFindings', targets: [], managedBy: 'securityhub.amazonaws.com' },
         ],
         configRules: [
-          { name: 'CTLRequireMfa', arn: 'arn:aws:config:us-east-1:123456789012:config-rule/config-rule-1', remediation: true },
-          { name: 'CTLPackRule-conformance-pack-abc', arn: 'arn:aws:config:us-east-1:123456789012:config-rule/config-rule-2', createdBy: 'config-conforms.amazonaws.com', remediation: false },
+          { region: 'us-east-1', name: 'CTLRequireMfa', arn: 'arn:aws:config:us-east-1:123456789012:config-rule/config-rule-1', remediation: true },
+          { region: 'us-east-1', name: 'CTLPackRule-conformance-pack-abc', arn: 'arn:aws:config:us-east-1:123456789012:config-rule/config-rule-2', createdBy: 'config-conforms.amazonaws.com', remediation: false },
         ],
-        configRecorders: [{ name: 'default', channelName: 'default', bucket: `config-bucket-${ACCOUNT}` }],
+        configRecorders: [
+          { region: 'us-east-1', name: 'default', channelName: 'default', bucket: `config-bucket-${ACCOUNT}` },
+          { region: 'eu-west-1', name: 'default', channelName: 'default', bucket: 'customer-config' },
+        ],
         trails: [
-          { name: 'audit', arn: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/audit', bucket: `ctlaudit-${ACCOUNT}` },
-          { name: 'customer-trail', arn: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/customer-trail', bucket: 'customer-logs' },
+          { region: 'eu-west-1', name: 'audit', arn: 'arn:aws:cloudtrail:eu-west-1:123456789012:trail/audit', bucket: `ctlaudit-${ACCOUNT}` },
+          { region: 'us-east-1', name: 'customer-trail', arn: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/customer-trail', bucket: 'customer-logs' },
         ],
         unreadable: [],
       },
@@ -160,6 +162,16 @@ describe("the provider's automation outside IAM", () => {
       expect(find(actions, resource!, name!).action).toBe('skip');
     }
     expect(actions.filter((a) => a.action === 'flag').every((a) => a.steps.length === 0)).toBe(true);
+  });
+
+  test('each regional action and each of its steps name the item\'s region, so apply calls that region; IAM\'s name none', () => {
+    const actions = plan(automation(), resolveConfig({ deleteAutomation: { trails: true, configRecorder: true } }));
+    expect(actions.filter((a) => a.resource === 'config:recorder').map((a) => `${a.region} ${a.action}`)).toEqual(['us-east-1 delete', 'eu-west-1 skip']);
+    expect(find(actions, 'config:recorder', 'default').steps.map((s) => s.region)).toEqual(['us-east-1', 'us-east-1', 'us-east-1']);
+    expect(find(actions, 'cloudtrail:trail', 'audit')).toMatchObject({ region: 'eu-west-1', action: 'delete', steps: [{ call: 'DeleteTrail', service: 'cloudtrail', region: 'eu-west-1' }] });
+    const withRole = plan(inventory({ roles: [role('CTLDeveloperRole')] }), DEFAULT_CONFIG);
+    expect(find(withRole, 'iam:role', 'CTLDeveloperRole')).not.toHaveProperty('region');
+    expect(find(withRole, 'iam:role', 'CTLDeveloperRole').steps.every((s) => !('region' in s))).toBe(true);
   });
 
   test('each kind is deleted when its switch is on', () => {

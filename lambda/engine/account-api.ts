@@ -1,11 +1,12 @@
 /**
- * The two reads of the AWS Account Management API that readiness needs (GetAlternateContact, GetContactInformation),
- * without a client package: this repository ships no `@aws-sdk/client-account`, and the engine's code is inlined in
- * the template, so every byte counts. The API is rest-json (botocore `account` 2021-02-01: `POST /getAlternateContact`
- * and `POST /getContactInformation` with a JSON body, signing name `account`, its endpoint in us-east-1); requests are
- * signed by the SDK's own SigV4 signer, taken from another client's config, with the Account API's signing name and
- * region. Like an SDK v3 client where the engine's tools touch one: errors carry the name AWS gives (the
- * `x-amzn-ErrorType` header), and the call counter and recorders hook in by `middlewareStack.add`.
+ * The reads of the AWS Account Management API the engine needs (readiness: GetAlternateContact, GetContactInformation;
+ * discovery: ListRegions), without a client package: this repository ships no `@aws-sdk/client-account`, and the
+ * engine's code is inlined in the template, so every byte counts. The API is rest-json (botocore `account` 2021-02-01:
+ * `POST /getAlternateContact`, `/getContactInformation`, `/listRegions` with a JSON body, signing name `account`, its
+ * endpoint in the partition's global region); requests are signed by the SDK's own SigV4 signer, taken from another
+ * client's config, with the Account API's signing name and region. Like an SDK v3 client where the engine's tools
+ * touch one: errors carry the name AWS gives (the `x-amzn-ErrorType` header), and the call counter and recorders hook
+ * in by `middlewareStack.add`.
  */
 import type { HttpRequest, RequestSigner } from '@smithy/types';
 
@@ -17,15 +18,22 @@ export class AccountClient {
   /** Initialize-step middlewares only, each around the ones added before it. */
   readonly middlewareStack = { add: (middleware: Middleware) => void this.middlewares.push(middleware) };
 
+  private readonly endpoint: string;
+
   /**
    * @param signer the SDK's SigV4 signer with the run's credentials (`client.config.signer()` of any SDK client)
-   * @param endpoint default AWS_ENDPOINT_URL_ACCOUNT, else AWS_ENDPOINT_URL, else https://account.us-east-1.amazonaws.com
-   * Not retried: readiness shows a throttled or failed read as `unknown`, and the run goes on.
+   * @param endpoint default AWS_ENDPOINT_URL_ACCOUNT, else AWS_ENDPOINT_URL, else the partition's, e.g. https://account.us-east-1.amazonaws.com
+   * @param region the partition's global region, which signs (us-east-1, cn-northwest-1, us-gov-west-1)
+   * Not retried: readiness shows a throttled or failed read as `unknown`, the regions read falls back to the run's
+   * region with a warning, and the run goes on.
    */
   constructor(
     private readonly signer: () => Promise<RequestSigner>,
-    private readonly endpoint = process.env.AWS_ENDPOINT_URL_ACCOUNT ?? process.env.AWS_ENDPOINT_URL ?? 'https://account.us-east-1.amazonaws.com',
-  ) {}
+    endpoint?: string,
+    private readonly region = 'us-east-1',
+  ) {
+    this.endpoint = endpoint ?? process.env.AWS_ENDPOINT_URL_ACCOUNT ?? process.env.AWS_ENDPOINT_URL ?? `https://account.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+  }
 
   /** Calls `operation` (e.g. `GetAlternateContact`) with its JSON input and answers its JSON output. */
   async send(operation: string, input: object = {}): Promise<Record<string, unknown>> {
@@ -38,7 +46,7 @@ export class AccountClient {
     const url = new URL(`${this.endpoint.replace(/\/$/, '')}/${operation[0]!.toLowerCase()}${operation.slice(1)}`);
     const body = JSON.stringify(input);
     const request = { method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port) || undefined, path: url.pathname, query: {}, headers: { 'content-type': 'application/json', host: url.host }, body };
-    const { headers } = await (await this.signer()).sign(request as HttpRequest, { signingService: 'account', signingRegion: 'us-east-1' });
+    const { headers } = await (await this.signer()).sign(request as HttpRequest, { signingService: 'account', signingRegion: this.region });
     delete headers.host; // fetch sets it
     const response = await fetch(url, { method: 'POST', headers, body });
     const parsed = (await response.json().catch(() => ({}))) as Record<string, string>;

@@ -20,7 +20,7 @@ export interface AwsClients {
   readonly iam: IAMClient;
   readonly sts: STSClient;
   readonly organizations: OrganizationsClient;
-  /** Regional services: the provider's automation is looked for in the run's region. */
+  /** Regional services in the run's region (`inRegion` of it answers these same clients). */
   readonly lambda: LambdaClient;
   readonly events: EventBridgeClient;
   readonly config: ConfigServiceClient;
@@ -32,7 +32,10 @@ export interface AwsClients {
   readonly s3: S3Client;
   /** S3 Batch Operations, for buckets too large for one run. */
   readonly s3control: S3ControlClient;
-  /** CloudTrail and Config of any region (who delivers into a bucket is read in every region), made once each. */
+  /**
+   * The regional clients of any region, made once per region and signed for it: the provider's automation and who
+   * delivers into a bucket are read in every enabled region, and a step with a `region` runs there (engine/calls.ts).
+   */
   readonly inRegion: (region: string) => RegionalClients;
   /** AWS Account Management (alternate contacts, contact information): readiness reads only. */
   readonly account: AccountClient;
@@ -43,10 +46,7 @@ export interface AwsClients {
   readonly clientFor: <C>(Client: new (config: never) => C, region: string) => C;
 }
 
-export interface RegionalClients {
-  readonly cloudtrail: CloudTrailClient;
-  readonly config: ConfigServiceClient;
-}
+export type RegionalClients = Pick<AwsClients, 'lambda' | 'events' | 'config' | 'cloudtrail'>;
 
 export interface ClientOptions {
   /**
@@ -61,7 +61,8 @@ export interface ClientOptions {
 /**
  * IAM and Organizations are global: each partition has one endpoint for them, signed for one region (botocore's
  * endpoints.json, `partitionEndpoint` and its `credentialScope`): us-east-1; China (`cn-*`) cn-north-1 for IAM but
- * cn-northwest-1 for Organizations; GovCloud (`us-gov-*`) us-gov-west-1.
+ * cn-northwest-1 for Organizations; GovCloud (`us-gov-*`) us-gov-west-1. The Account API's is Organizations' (its
+ * endpoint rules' `implicitGlobalRegion`).
  */
 export function globalRegion(service: 'iam' | 'organizations', region: string): string {
   if (region.startsWith('cn-')) return service === 'iam' ? 'cn-north-1' : 'cn-northwest-1';
@@ -73,35 +74,38 @@ export function createClients(options: ClientOptions = {}): AwsClients {
   // The strategy keeps no state between calls: every client can share it.
   const common = { maxAttempts, retryStrategy: new EngineRetryStrategy(maxAttempts) };
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const regional = new Map<string, RegionalClients>();
-  const made = new Map<string, unknown>();
+  const inRegion = (name: string): RegionalClients => ({
+    lambda: new LambdaClient({ ...common, region: name }),
+    events: new EventBridgeClient({ ...common, region: name }),
+    config: new ConfigServiceClient({ ...common, region: name }),
+    cloudtrail: new CloudTrailClient({ ...common, region: name }),
+  });
+  const home = inRegion(region);
+  const regional = new Map([[region, home]]);
+  const byClass = new Map<string, unknown>();
   const sts = new STSClient({ ...common, region });
   const clients: AwsClients = {
     iam: new IAMClient({ ...common, region: globalRegion('iam', region) }),
     sts,
     organizations: new OrganizationsClient({ ...common, region: globalRegion('organizations', region) }),
-    lambda: new LambdaClient({ ...common, region }),
-    events: new EventBridgeClient({ ...common, region }),
-    config: new ConfigServiceClient({ ...common, region }),
-    cloudtrail: new CloudTrailClient({ ...common, region }),
+    ...home,
     s3: new S3Client({ ...common, region, forcePathStyle: true, followRegionRedirects: true }),
     s3control: new S3ControlClient({ ...common, region }),
     inRegion(name) {
       let made = regional.get(name);
       if (!made) {
-        made = { cloudtrail: new CloudTrailClient({ ...common, region: name }), config: new ConfigServiceClient({ ...common, region: name }) };
+        regional.set(name, (made = inRegion(name)));
         if (options.callCounter) for (const client of Object.values(made)) options.callCounter.attach(client);
-        regional.set(name, made);
       }
       return made;
     },
-    account: new AccountClient(() => sts.config.signer()),
+    account: new AccountClient(() => sts.config.signer(), undefined, globalRegion('organizations', region)),
     clientFor<C>(Client: new (config: never) => C, name: string): C {
       // SDK client classes have distinct names (KMSClient, SNSClient, ...).
       const key = `${Client.name} ${name}`;
-      let client = made.get(key) as C | undefined;
+      let client = byClass.get(key) as C | undefined;
       if (!client) {
-        made.set(key, (client = new Client({ ...common, region: name } as never)));
+        byClass.set(key, (client = new Client({ ...common, region: name } as never)));
         options.callCounter?.attach(client as AnyClient);
       }
       return client;

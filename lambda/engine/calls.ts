@@ -86,7 +86,8 @@ export async function runStep(clients: AwsClients, planned: Step): Promise<strin
   if (composite) return composite(clients, planned.input as never);
   const Command = CALLS[planned.service]?.[planned.call];
   if (!Command) throw new Error(`the engine has no ${planned.service}:${planned.call} call`);
-  const client = clients[planned.service as keyof AwsClients] as unknown as { send(command: unknown): Promise<unknown> };
+  // A regional step goes to its region's endpoint, signed for it (the client of the run's region otherwise).
+  const client = (planned.region ? clients.inRegion(planned.region) : clients)[planned.service as 'lambda'] as unknown as { send(command: unknown): Promise<unknown> };
   const output = (await client.send(new Command(planned.input as never))) as PartialAnswer | undefined;
   // Some batch calls answer 200 and report entries they could not process (EventBridge RemoveTargets): the step
   // failed, and says which entries and why.

@@ -83,13 +83,25 @@ export interface DepartureConfig {
    */
   readonly allowedOrganizations: readonly string[];
   /**
-   * The provider's automation outside IAM, in the run's region, is flagged for review; a kind set to true here
-   * is deleted instead.
+   * The provider's automation outside IAM, in every region read (see `regions`), is flagged for review; a kind set to
+   * true here is deleted instead.
    * @default { lambdaFunctions: false, eventRules: false, configRules: false, configRecorder: false, trails: false }
    */
   readonly deleteAutomation: AutomationKinds;
   /** What happens to the provider's S3 buckets. */
   readonly buckets: BucketSettings;
+  /**
+   * The regions where the provider's automation is looked for, of those the account has enabled (`us-east-1`, ...).
+   * Who writes into a provider bucket is read in every enabled region whatever this says.
+   * @default every enabled region (Account Management ListRegions)
+   */
+  readonly regions?: readonly string[];
+  /**
+   * A provider role or access key used within this many days before discovery is named in the report's warnings:
+   * worth a second look before apply.
+   * @default 30
+   */
+  readonly recentUseDays: number;
   /**
    * Prefixes of `prefixes` accepted although they are too broad (see {@link broadPrefix}), each named exactly: the
    * one deliberate way to use a short prefix or one that overlaps names AWS gives.
@@ -213,6 +225,7 @@ export const DEFAULT_CONFIG: DepartureConfig = Object.freeze({
     batchThresholdObjects: 50_000,
     batchThresholdBytes: 1024 ** 4,
   }),
+  recentUseDays: 30,
   allowBroadPrefixes: [],
   allowBroadOidcUrlFragments: [],
   providerEmailDomains: ['ctl.io', 'centurylink.com', 'lumen.com'],
@@ -335,6 +348,11 @@ const emailDomain = (field: string, value: string) => {
   }
 };
 
+/** A region code such as `us-east-1`, `us-gov-west-1` or `eu-isoe-west-1`. */
+const region = (field: string, value: string) => {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) throw new ConfigError(field, `"${value}" is not a region such as "us-east-1"`);
+};
+
 const organization = (field: string, value: string) => {
   if (!ACCOUNT_ID.test(value) && !/^o-[a-z0-9]{10,32}$/.test(value)) {
     throw new ConfigError(field, `"${value}" is neither a 12-digit management account id nor an organization id such as "o-abcd123456"`);
@@ -437,6 +455,11 @@ const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
   allowedOrganizations: stringList(organization),
   deleteAutomation: flags(DEFAULT_CONFIG.deleteAutomation),
   buckets: bucketSettings,
+  regions: stringList(region, { nonEmpty: true }),
+  recentUseDays: (field, value) => {
+    if (!Number.isInteger(value) || (value as number) < 0) throw new ConfigError(field, `must be a whole number of days (0: no such warning), not ${JSON.stringify(value)}`);
+    return value;
+  },
   allowBroadPrefixes: stringList(prefix),
   allowBroadOidcUrlFragments: stringList(urlFragment),
   providerEmailDomains: stringList(emailDomain),

@@ -1,7 +1,8 @@
 /**
- * Discover the provider's automation outside IAM in the run's region: Lambda functions, EventBridge rules on the
- * default bus, AWS Config rules, recorder and delivery channel, CloudTrail trails. A lister that fails (denied,
- * service not enabled) is named in `unreadable` and reported, never silently skipped.
+ * Discover the provider's automation outside IAM in every region read (engine/regions.ts), REGION_CONCURRENCY regions
+ * at a time, each with clients signed for it: Lambda functions, EventBridge rules on the default bus, AWS Config
+ * rules, recorder and delivery channel, CloudTrail trails. A lister that fails (denied, service not enabled) is named
+ * with its region in `unreadable` and reported, never silently skipped; the other regions go on.
  */
 import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import {
@@ -12,17 +13,30 @@ import {
 } from '@aws-sdk/client-config-service';
 import { ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { paginateListFunctions } from '@aws-sdk/client-lambda';
-import { errorName, type AwsClients } from './aws';
+import { errorName, type AwsClients, type RegionalClients } from './aws';
 import { DISCOVERY_CONCURRENCY, mapBounded } from './concurrency';
 import type { Automation } from './inventory';
+import { REGION_CONCURRENCY } from './regions';
 
-export async function discoverAutomation(clients: AwsClients): Promise<Automation> {
+export async function discoverAutomation(clients: AwsClients, regions: readonly string[]): Promise<Automation> {
   const unreadable: string[] = [];
-  const guarded = async <T>(what: string, read: () => Promise<T[]>): Promise<T[]> => {
+  const found = await mapBounded(regions, REGION_CONCURRENCY, (region) => automationIn(clients.inRegion(region), region, unreadable));
+  return {
+    lambdaFunctions: found.flatMap((f) => f.lambdaFunctions),
+    eventRules: found.flatMap((f) => f.eventRules),
+    configRules: found.flatMap((f) => f.configRules),
+    configRecorders: found.flatMap((f) => f.configRecorders),
+    trails: found.flatMap((f) => f.trails),
+    unreadable: unreadable.sort(),
+  };
+}
+
+async function automationIn(clients: RegionalClients, region: string, unreadable: string[]): Promise<Omit<Automation, 'unreadable'>> {
+  const guarded = async <T>(what: string, read: () => Promise<T[]>): Promise<(T & { region: string })[]> => {
     try {
-      return await read();
+      return (await read()).map((item) => ({ ...item, region }));
     } catch (error) {
-      unreadable.push(`${what} (${errorName(error)})`);
+      unreadable.push(`${what} in ${region} (${errorName(error)})`);
       return [];
     }
   };
@@ -76,6 +90,5 @@ export async function discoverAutomation(clients: AwsClients): Promise<Automatio
       return (trailList ?? []).map((t) => ({ name: t.Name!, arn: t.TrailARN!, bucket: t.S3BucketName }));
     }),
   ]);
-  const region = await clients.lambda.config.region();
-  return { region, lambdaFunctions, eventRules, configRules, configRecorders, trails, unreadable };
+  return { lambdaFunctions, eventRules, configRules, configRecorders, trails };
 }

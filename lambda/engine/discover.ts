@@ -5,6 +5,7 @@
  * per-entity reads are ListPolicyTags for the policies that may be kept, whose tags that call omits.
  */
 import {
+  GetAccessKeyLastUsedCommand,
   GetLoginProfileCommand,
   GetOpenIDConnectProviderCommand,
   IAMClient,
@@ -24,6 +25,7 @@ import {
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsClients } from './aws';
+import type { AccessKeyUse } from './model';
 import { DISCOVERY_CONCURRENCY, mapBounded } from './concurrency';
 import { readAccount, type Permission } from './permissions';
 import type { DepartureConfig } from './config';
@@ -32,6 +34,7 @@ import { discoverAutomation } from './discover-automation';
 import { discoverBuckets } from './discover-buckets';
 import { discoverWriters } from './discover-writers';
 import { CLEANUP_BUNDLE, SWEEP_BUNDLE } from './bundle';
+import { enabledRegions, narrowRegions } from './regions';
 import type {
   Automation,
   CallerIdentity,
@@ -64,7 +67,7 @@ export const DISCOVERY_PERMISSIONS: readonly Permission[] = [
 export type DiscoveryScope = 'all' | 'iam';
 
 /** An account without automation, for a discovery that does not read it. */
-const NO_AUTOMATION = (region: string): Automation => ({ region, lambdaFunctions: [], eventRules: [], configRules: [], configRecorders: [], trails: [], unreadable: [] });
+const NO_AUTOMATION: Automation = { lambdaFunctions: [], eventRules: [], configRules: [], configRecorders: [], trails: [], unreadable: [] };
 
 export async function discover(clients: AwsClients, config: DepartureConfig, scope: DiscoveryScope = 'all'): Promise<Inventory> {
   // A constant in either stack's bundle: the sweep's leaves bucket and automation discovery out, the cleanup's this.
@@ -72,7 +75,10 @@ export async function discover(clients: AwsClients, config: DepartureConfig, sco
   const readAt = new Date().toISOString();
   const caller = await callerIdentity(clients.sts);
   const partition = caller.arn.split(':')[1] ?? 'aws';
-  const [details, instanceProfiles, virtualMfaDevices, samlProviders, oidcProviders, organization, automation, buckets, bucketWriters] = await Promise.all([
+  // Every enabled region for who writes into a bucket; those the config's `regions` names for the rest.
+  const everyRegion = enabledRegions(clients);
+  const regionsRead = everyRegion.then((all) => (config.regions ? narrowRegions(all, config.regions) : all));
+  const [details, instanceProfiles, virtualMfaDevices, samlProviders, oidcProviders, organization, automation, buckets, bucketWriters, regions] = await Promise.all([
     readAuthorizationDetails(clients.iam),
     listInstanceProfiles(clients.iam),
     listUnassignedVirtualMfaDevices(clients.iam),
@@ -80,9 +86,10 @@ export async function discover(clients: AwsClients, config: DepartureConfig, sco
     listSamlProviders(clients.iam),
     listOidcProviders(clients.iam),
     organizationStatus(clients.organizations),
-    iamOnly ? clients.lambda.config.region().then(NO_AUTOMATION) : discoverAutomation(clients),
+    iamOnly ? NO_AUTOMATION : regionsRead.then((read) => discoverAutomation(clients, read.regions)),
     iamOnly ? [] : discoverBuckets(clients.s3, config.buckets, caller.accountId, partition),
-    !iamOnly && config.buckets.mode === 'delete' ? discoverWriters(clients, partition) : undefined,
+    !iamOnly && config.buckets.mode === 'delete' ? everyRegion.then((all) => discoverWriters(clients, all)) : undefined,
+    regionsRead,
   ]);
   const keptPolicyNames = new Set(config.keepCamProvider ? config.camPolicyNames : []);
   const hasPrefix = (name: string) => config.prefixes.some((prefix) => name.startsWith(prefix));
@@ -108,6 +115,7 @@ export async function discover(clients: AwsClients, config: DepartureConfig, sco
     samlProviders,
     oidcProviders,
     organization,
+    enabledRegions: regions,
     automation,
     buckets,
     ...(bucketWriters ? { bucketWriters } : {}),
@@ -123,6 +131,14 @@ async function userCredentials(iam: IAMClient, UserName: string): Promise<UserCr
   const client = { client: iam };
   // One read after another: users are read DISCOVERY_CONCURRENCY at a time, and that is the whole bound.
   const accessKeyIds = await all(paginateListAccessKeys(client, { UserName }), (p) => (p.AccessKeyMetadata ?? []).map((k) => k.AccessKeyId!));
+  // For the review: a key the provider used yesterday is worth a second look. A key never used has no date, and
+  // "N/A" for its service and region.
+  const known = (value?: string) => (value && value !== 'N/A' ? value : undefined);
+  const accessKeysLastUsed: AccessKeyUse[] = [];
+  for (const id of accessKeyIds) {
+    const { AccessKeyLastUsed: used } = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: id }));
+    accessKeysLastUsed.push({ id, lastUsed: used?.LastUsedDate?.toISOString(), service: known(used?.ServiceName), region: known(used?.Region) });
+  }
   const hasLoginProfile = await iam.send(new GetLoginProfileCommand({ UserName })).then(
     () => true,
     (error) => {
@@ -136,6 +152,7 @@ async function userCredentials(iam: IAMClient, UserName: string): Promise<UserCr
   const serviceSpecific = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName }));
   return {
     accessKeyIds,
+    accessKeysLastUsed,
     hasLoginProfile,
     // A virtual device's serial number is its ARN (`...:mfa/<name>`); a FIDO security key's is an ARN too, but
     // `...:u2f/...`, and it is only deactivated; a hardware token has a plain serial.
@@ -259,6 +276,7 @@ async function readAuthorizationDetails(iam: IAMClient): Promise<Details> {
           : {}),
         tags: tagMap(role.Tags),
         id: role.RoleId,
+        ...(role.RoleLastUsed?.LastUsedDate ? { lastUsed: role.RoleLastUsed.LastUsedDate.toISOString(), lastUsedRegion: role.RoleLastUsed.Region } : {}),
       }),
     ),
     users: pages.flatMap((page) => page.UserDetailList ?? []).map((user) => ({

@@ -1,5 +1,6 @@
 import type { LifecycleRule, PublicAccessBlockConfiguration, ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
-import type { ResourceType } from './model';
+import type { AccessKeyUse, ResourceType } from './model';
+import type { EnabledRegions } from './regions';
 
 /**
  * The account as discovery saw it: a plain, serialisable snapshot that the planner reads and never changes.
@@ -56,6 +57,9 @@ export interface Role extends Principal {
   readonly instanceProfiles: readonly InstanceProfile[];
   readonly permissionsBoundaryArn?: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** When and where IAM last saw the role used (`RoleLastUsed`): ISO 8601 and a region; absent if never in 400 days. */
+  readonly lastUsed?: string;
+  readonly lastUsedRegion?: string;
 }
 
 export interface User extends Principal {
@@ -71,6 +75,8 @@ export interface User extends Principal {
 
 export interface UserCredentials {
   readonly accessKeyIds: readonly string[];
+  /** Each access key's last use (GetAccessKeyLastUsed), for the review; absent when not read. */
+  readonly accessKeysLastUsed?: readonly AccessKeyUse[];
   readonly hasLoginProfile: boolean;
   readonly mfaDevices: readonly MfaDevice[];
   readonly signingCertificateIds: readonly string[];
@@ -177,7 +183,9 @@ export interface Inventory {
   readonly samlProviders: readonly SamlProvider[];
   readonly oidcProviders: readonly OidcProvider[];
   readonly organization: OrganizationStatus;
-  /** The provider's automation outside IAM, in the run's region. */
+  /** The regions regional resources were read in (engine/regions.ts), and why not every enabled one, if so. */
+  readonly enabledRegions: EnabledRegions;
+  /** The provider's automation outside IAM, in every region of `enabledRegions`. */
   readonly automation: Automation;
   /** The provider's buckets named in the config, found or not. */
   readonly buckets: readonly Bucket[];
@@ -285,31 +293,36 @@ export interface BucketWriter {
   readonly writer: string;
 }
 
-/** What runs outside IAM in the run's region, as far as the provider may have left it. */
+/** What runs outside IAM in the regions read, as far as the provider may have left it; each item names its region. */
 export interface Automation {
-  readonly region: string;
-  readonly lambdaFunctions: readonly { readonly name: string; readonly arn: string; readonly role: string }[];
+  readonly lambdaFunctions: readonly (Regional & { readonly name: string; readonly arn: string; readonly role: string })[];
   /** Rules on the default event bus, with their targets. */
-  readonly eventRules: readonly {
+  readonly eventRules: readonly (Regional & {
     readonly name: string;
     readonly arn: string;
     readonly targets: readonly { readonly id: string; readonly arn: string }[];
     /** The AWS service that manages the rule (ListRules `ManagedBy`): only that service may delete it. */
     readonly managedBy?: string;
-  }[];
-  readonly configRules: readonly {
+  })[];
+  readonly configRules: readonly (Regional & {
     readonly name: string;
     readonly arn: string;
     /** The service (or conformance pack) that created it (`CreatedBy`): the account cannot delete it. */
     readonly createdBy?: string;
     /** It has a remediation configuration, which AWS makes DeleteConfigRule wait for. */
     readonly remediation: boolean;
-  }[];
-  /** The region's Config recorder (there is at most one) and the bucket its delivery channel writes to. */
-  readonly configRecorders: readonly { readonly name: string; readonly channelName?: string; readonly bucket?: string }[];
-  readonly trails: readonly { readonly name: string; readonly arn: string; readonly bucket?: string }[];
-  /** Listers that failed (e.g. denied): reported as warnings, never silently skipped. */
+  })[];
+  /** Each region's Config recorder (there is at most one) and the bucket its delivery channel writes to. */
+  readonly configRecorders: readonly (Regional & { readonly name: string; readonly channelName?: string; readonly bucket?: string })[];
+  /** Trails by their home region (no shadow trails): a multi-region trail once. */
+  readonly trails: readonly (Regional & { readonly name: string; readonly arn: string; readonly bucket?: string })[];
+  /** Listers that failed (e.g. denied), each with its region: reported as warnings, never silently skipped. */
   readonly unreadable: readonly string[];
+}
+
+/** A resource of one region. */
+export interface Regional {
+  readonly region: string;
 }
 
 /** The buckets the provider created in every account it managed. */

@@ -59,7 +59,7 @@ export interface Step {
   /** API operation, e.g. `DetachRolePolicy`. */
   readonly call: string;
   readonly input: Readonly<Record<string, unknown>>;
-  /** The region of a regional service's call, when it is not the run's (the sweep reads every region). */
+  /** The region whose endpoint the call goes to (the provider's automation and the sweep, in every enabled region); none for IAM and S3. */
   readonly region?: string;
   status: Status;
   /** Set when the call found its target already gone: the step counts as done. */
@@ -71,11 +71,13 @@ export interface Action {
   readonly resource: ResourceType;
   readonly name: string;
   readonly arn: string;
-  /** The resource's region, for the sweep's resources of every region. */
-  readonly region?: string;
   readonly action: Decision;
   /** Why this decision, in words a reviewer can check. */
   readonly reason: string;
+  /** Where a regional resource lives (the provider's automation, the sweep's resources); none for IAM and S3. */
+  readonly region?: string;
+  /** What AWS says of its use, for the review (a provider role's or user's last use); absent from skipped actions. */
+  readonly evidence?: Evidence;
   status: Status;
   error?: string;
   /** Set on the provider's automation: apply removes it before changing anything else. */
@@ -88,8 +90,32 @@ export interface Action {
   backup?: Backup;
 }
 
-export function step(call: string, input: Record<string, unknown>, service: Service = 'iam'): Step {
-  return { service, call, input, status: 'planned' };
+/** When and where a principal was last used, as IAM records it. */
+export interface Evidence {
+  /** A role's last use (RoleLastUsed), ISO 8601; absent when IAM saw none in its tracking period (400 days). */
+  readonly lastUsed?: string;
+  /** The region of that use. */
+  readonly region?: string;
+  /** A user's access keys, each with its last use (GetAccessKeyLastUsed). */
+  readonly accessKeys?: readonly AccessKeyUse[];
+  /**
+   * Set when the newest use is within `recentUseDays` of discovery: how long before it and where (`1 day ago in
+   * us-east-1`). The report warns: a principal the provider used yesterday is worth a second look before apply.
+   */
+  readonly recentUse?: string;
+}
+
+export interface AccessKeyUse {
+  readonly id: string;
+  /** ISO 8601; absent when the key was never used. */
+  readonly lastUsed?: string;
+  /** The service and region of that use (`sts`, `us-east-1`). */
+  readonly service?: string;
+  readonly region?: string;
+}
+
+export function step(call: string, input: Record<string, unknown>, service: Service = 'iam', region?: string): Step {
+  return { service, call, input, ...(region && { region }), status: 'planned' };
 }
 
 /** Decisions that run steps. */

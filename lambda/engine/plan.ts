@@ -7,7 +7,7 @@ import { principalKey, resourceKey, type PlanContext, type ResourceKind } from '
 import { protectionOf } from '../protections/builtin';
 import type { DepartureConfig } from './config';
 import { attachmentsByPolicy, boundariesByPolicy, type Inventory, type PrincipalRef } from './inventory';
-import { isActing, type Action, type Decision, type ResourceType } from './model';
+import { isActing, type Action, type Decision, type Evidence, type ResourceType } from './model';
 
 type Ordered = { type: ResourceType; dependsOn: readonly ResourceType[]; decidedAfter?: readonly ResourceType[] };
 
@@ -37,16 +37,18 @@ export function plan(inventory: Inventory, config: DepartureConfig, kinds: reado
   for (const kind of orderKinds(kinds, 'plan')) {
     for (const item of kind.list(inventory)) {
       const verdict = kind.decide(item, context);
-      // Its name, ARN and (the sweep's) region, in that order.
-      const described = kind.describe(item);
-      const { name } = described;
+      const { name, arn, region } = kind.describe(item);
       decisions.set(resourceKey(kind.type, name), verdict.action);
       const steps = isActing(verdict.action) ? kind.steps(item, verdict, context) : [];
+      const evidence = verdict.action === 'skip' ? undefined : kind.evidence?.(item);
       actions.push({
         resource: kind.type,
-        ...described,
+        name,
+        arn,
+        ...(region && { region }),
         action: verdict.action,
         reason: verdict.reason,
+        ...(evidence && { evidence: withRecentUse(evidence, inventory.readAt, config.recentUseDays) }),
         // A kept resource with nothing left to tidy has nothing to run.
         status: steps.length ? 'planned' : 'skipped',
         ...(verdict.runsFirst && steps.length ? { runsFirst: true } : {}),
@@ -55,6 +57,22 @@ export function plan(inventory: Inventory, config: DepartureConfig, kinds: reado
     }
   }
   return actions;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The evidence, with `recentUse` when its newest use (the role's, or any access key's) was less than `days` days before
+ * discovery read the account: the planner's clock is the inventory's.
+ */
+export function withRecentUse(evidence: Evidence, readAt: string, days: number): Evidence {
+  const newest = [evidence, ...(evidence.accessKeys ?? [])].filter((use) => use.lastUsed).sort((a, b) => b.lastUsed!.localeCompare(a.lastUsed!))[0];
+  // A use while discovery ran (after readAt) is less than a day ago too.
+  const ago = newest && Math.max(0, Math.floor((Date.parse(readAt) - Date.parse(newest.lastUsed!)) / DAY_MS));
+  if (!newest || ago! >= days) return evidence;
+  const when = ago ? `${ago} day${ago > 1 ? 's' : ''} ago` : 'less than a day ago';
+  const key = 'id' in newest ? ` by access key ${newest.id}` : '';
+  return { ...evidence, recentUse: `${when}${newest.region ? ` in ${newest.region}` : ''}${key}` };
 }
 
 /** What every kind reads while planning (and, with the plan's decisions, while backing up: engine/run.ts). */

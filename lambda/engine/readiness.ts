@@ -26,10 +26,10 @@ export interface ReadinessCheck {
 export const READINESS_PERMISSIONS: readonly Permission[] = [
   readAccount(['iam:GetAccountSummary', 'organizations:ListHandshakesForAccount']),
   {
-    sid: 'ReadAccountContacts',
+    sid: 'ReadThisAccount',
     actions: ['account:GetAlternateContact', 'account:GetContactInformation'],
     resources: ['arn:{partition}:account::{account}:account'],
-    reason: 'Readiness reads the contacts of this account only.',
+    reason: 'Readiness and discovery read this account only (contacts, enabled regions).',
   },
 ];
 

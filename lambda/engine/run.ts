@@ -118,12 +118,18 @@ function refuseUnlessStandalone(organization: OrganizationStatus, config: Depart
   );
 }
 
-/** What a reviewer should know before applying. */
-export function runWarnings(inventory: Pick<Inventory, 'organization' | 'automation'>): string[] {
+/**
+ * What a reviewer should know before applying: the organization, what could not be read, and every principal the
+ * plan deletes that was used recently (its evidence's `recentUse`).
+ */
+export function runWarnings(inventory: Pick<Inventory, 'organization'> & Partial<Pick<Inventory, 'automation' | 'enabledRegions'>>, actions: readonly Action[] = []): string[] {
   const unreadable = inventory.automation?.unreadable ?? [];
+  const regions = inventory.enabledRegions;
   return [
     ...organizationWarnings(inventory.organization),
-    ...(unreadable.length ? [`could not list ${unreadable.join(', ')} in ${inventory.automation.region}: the provider's automation there is not reviewed`] : []),
+    ...(regions?.error ? [`${regions.error}: the provider's automation was looked for in ${regions.regions.join(', ') || 'no region'} only`] : []),
+    ...(unreadable.length ? [`could not list ${unreadable.join(', ')}: the provider's automation there is not reviewed`] : []),
+    ...actions.filter((a) => a.action === 'delete' && a.evidence?.recentUse).map((a) => `${a.name} was used ${a.evidence!.recentUse}: review before apply`),
   ];
 }
 
@@ -138,7 +144,7 @@ export function organizationWarnings(organization: OrganizationStatus): string[]
 }
 
 export function buildReport(
-  identity: Pick<Inventory, 'accountId' | 'caller' | 'organization'> & Partial<Pick<Inventory, 'automation'>>,
+  identity: Pick<Inventory, 'accountId' | 'caller' | 'organization'> & Partial<Pick<Inventory, 'automation' | 'enabledRegions'>>,
   mode: Mode,
   startedAt: string,
   actions: readonly Action[],
@@ -150,7 +156,7 @@ export function buildReport(
     mode,
     caller: identity.caller.arn,
     organization: identity.organization,
-    warnings: identity.automation ? runWarnings({ organization: identity.organization, automation: identity.automation }) : organizationWarnings(identity.organization),
+    warnings: runWarnings(identity, actions),
     startedAt,
     finishedAt: new Date().toISOString(),
     actions,

@@ -3,6 +3,7 @@
  * - Found in: GetAccountAuthorizationDetails `RoleDetailList` (trust, inline, attached, profiles, tags).
  * - Protected by: the built-in rules (service-linked, AWS-reserved, organization/StackSet/SSO/CDK roles, the
  *   caller), then `exclude`, then the CAM provider it serves.
+ * - Evidence for the review: its last use (`RoleLastUsed`, in the same answer).
  * - Removed by: leaving its instance profiles (which are items of their own), deleting inline policies, detaching managed policies, then DeleteRole, which AWS refuses while
  *   any of those remain.
  * - Backed up from the inventory, plus GetRole for the description and maximum session duration, which
@@ -117,6 +118,7 @@ export const IamRole: ResourceKind<Role> = {
   decidedAfter: ['iam:saml-provider', 'iam:oidc-provider'],
   list: (inventory) => inventory.roles,
   describe: (role) => ({ name: role.name, arn: role.arn }),
+  evidence: (role) => (role.lastUsed ? { lastUsed: role.lastUsed, region: role.lastUsedRegion } : undefined),
   decide,
   steps,
   backup,

@@ -5,6 +5,7 @@
  *   which that call does not return.
  * - Protected by: the caller, `exclude`, `identities.users`, the CAM provider. Customer users are never deleted;
  *   they only lose provider policies attached to them directly (see iam-policy.ts).
+ * - Evidence for the review: each access key's last use (read with the credentials).
  * - Removed by: every credential, inline and attached policies, group memberships and boundary, then
  *   DeleteUser, which AWS refuses while any of those remains.
  * - Backed up from the inventory; its credentials only as a record of which existed (no API gives a secret back).
@@ -92,8 +93,9 @@ export const IamUser: ResourceKind<User> = {
   dependsOn: ['iam:role'],
   list: (inventory) => inventory.users,
   describe: (user) => ({ name: user.name, arn: user.arn }),
+  evidence: (user) => (user.credentials?.accessKeysLastUsed?.length ? { accessKeys: user.credentials.accessKeysLastUsed } : undefined),
   permissions: [
-    readAccount(['iam:ListAccessKeys', 'iam:GetLoginProfile', 'iam:ListMFADevices', 'iam:ListSigningCertificates', 'iam:ListSSHPublicKeys', 'iam:ListServiceSpecificCredentials']),
+    readAccount(['iam:ListAccessKeys', 'iam:GetAccessKeyLastUsed', 'iam:GetLoginProfile', 'iam:ListMFADevices', 'iam:ListSigningCertificates', 'iam:ListSSHPublicKeys', 'iam:ListServiceSpecificCredentials']),
     {
       sid: 'RemoveProviderUsers',
       actions: [

@@ -9,6 +9,7 @@ import { IamUser } from './iam-user';
 import type { ResourceKind } from './kind';
 import { DISCOVERY_PERMISSIONS } from '../engine/discover';
 import { READINESS_PERMISSIONS } from '../engine/readiness';
+import { REGION_PERMISSIONS } from '../engine/regions';
 import type { Permission } from '../engine/permissions';
 import { CloudTrailTrail, ConfigRecorder, ConfigRule, EventRule, LambdaFunction } from './provider-automation';
 import { S3Bucket } from './s3-bucket';
@@ -31,4 +32,4 @@ export const RESOURCE_KINDS = [
 ] as unknown as readonly ResourceKind<never>[];
 
 /** Every IAM permission the engine declares: discovery's, readiness's and each kind's (finding it and running its steps). */
-export const ENGINE_PERMISSIONS: readonly Permission[] = [...DISCOVERY_PERMISSIONS, ...READINESS_PERMISSIONS, ...RESOURCE_KINDS.flatMap((kind) => kind.permissions)];
+export const ENGINE_PERMISSIONS: readonly Permission[] = [...DISCOVERY_PERMISSIONS, ...READINESS_PERMISSIONS, ...REGION_PERMISSIONS, ...RESOURCE_KINDS.flatMap((kind) => kind.permissions)];

@@ -6,7 +6,7 @@ import type { AwsClients } from '../engine/aws';
 import type { Backup } from '../engine/backup';
 import type { DepartureConfig } from '../engine/config';
 import type { Inventory, PrincipalKind, PrincipalRef } from '../engine/inventory';
-import type { Action, Decision, ResourceType, Step } from '../engine/model';
+import type { Action, Decision, Evidence, ResourceType, Step } from '../engine/model';
 import type { Permission } from '../engine/permissions';
 import type { ProtectionContext } from '../protections/builtin';
 
@@ -65,8 +65,10 @@ export interface ResourceKind<T> {
   readonly decidedAfter?: readonly ResourceType[];
   /** How it is found: this kind's items in the inventory. */
   readonly list: (inventory: Inventory) => readonly T[];
-  /** Its name and ARN in the report, and its region when it has one that is not the run's (the sweep's). */
+  /** What the report names it by; `region` for a regional resource. */
   readonly describe: (item: T) => { readonly name: string; readonly arn: string; readonly region?: string };
+  /** What AWS says of its use, shown for the review (see `Action.evidence`). */
+  readonly evidence?: (item: T) => Evidence | undefined;
   /** What protects it, and otherwise what happens to it: exactly one verdict per item. */
   readonly decide: (item: T, context: PlanContext) => Verdict;
   /** How it is removed (`delete`) or tidied (`preserve`): the API calls in the order they must run. */

@@ -1,13 +1,14 @@
 /**
- * The provider's automation outside IAM, in the run's region: Lambda functions, EventBridge rules, AWS Config
- * rules, the Config recorder with its delivery channel, CloudTrail trails.
+ * The provider's automation outside IAM, in every region read: Lambda functions, EventBridge rules, AWS Config
+ * rules, each region's Config recorder with its delivery channel, CloudTrail trails. Each item and each of its steps
+ * names its region: apply calls that region's endpoint.
  * - Found in: see engine/discover-automation.ts.
  * - The provider's when: the name has a provider prefix; a function runs as a provider role; a rule triggers a
  *   provider function; the recorder or a trail still writes to a provider bucket (config-bucket-<id>, ctlaudit-<id>).
  * - Flagged for review by default (the customer may want Config and CloudTrail to keep running); each kind is
  *   deleted instead when its `deleteAutomation` switch is on.
  */
-import type { Automation } from '../engine/inventory';
+import type { Automation, Regional } from '../engine/inventory';
 import { bucketNames } from '../engine/discover-buckets';
 import type { ResourceType, Step } from '../engine/model';
 import { step } from '../engine/model';
@@ -15,7 +16,7 @@ import type { AutomationKinds } from '../engine/config';
 import { readAccount, type Permission } from '../engine/permissions';
 import type { PlanContext, ResourceKind, Verdict } from './kind';
 
-type Item<K extends keyof Automation> = Automation[K] extends readonly (infer T)[] ? T : never;
+type Item<K extends keyof Automation> = (Automation[K] extends readonly (infer T)[] ? T : never) & Regional;
 
 /** One kind of automation: what makes an item the provider's, and how it is removed. */
 function automationKind<K extends 'lambdaFunctions' | 'eventRules' | 'configRules' | 'configRecorders' | 'trails'>(options: {
@@ -28,6 +29,7 @@ function automationKind<K extends 'lambdaFunctions' | 'eventRules' | 'configRule
   evidence: (item: Item<K>, context: PlanContext) => string | undefined;
   /** The AWS service that alone may delete it, if one does: flagged whatever `deleteAutomation` says. */
   owner?: (item: Item<K>) => string | undefined;
+  /** The steps, in the item's region (set on each by the kind). */
   steps: (item: Item<K>) => Step[];
   /** IAM actions of discovery's reads (see discover-automation.ts). */
   reads: string[];
@@ -47,10 +49,10 @@ function automationKind<K extends 'lambdaFunctions' | 'eventRules' | 'configRule
   return {
     type: options.type,
     dependsOn: options.dependsOn ?? [],
-    list: (inventory) => inventory.automation[options.items] as readonly Item<K>[],
-    describe: (item) => ({ name: options.name(item), arn: options.arn(item) }),
+    list: (inventory) => inventory.automation[options.items] as unknown as readonly Item<K>[],
+    describe: (item) => ({ name: options.name(item), arn: options.arn(item), region: item.region }),
     decide,
-    steps: (item) => options.steps(item),
+    steps: (item) => options.steps(item).map((planned) => ({ ...planned, region: item.region })),
     permissions: [
       readAccount(options.reads),
       {
@@ -163,7 +165,7 @@ export const CloudTrailTrail = automationKind({
   name: (trail) => trail.name,
   arn: (trail) => trail.arn,
   evidence: (trail, context) => writesToProviderBucket(trail.bucket, context) ?? prefixed(trail.name, context),
-  // Only trails whose home is the run's region are listed (no shadow trails), so the name identifies it.
+  // Each region lists only the trails whose home it is (no shadow trails): the name identifies it there.
   steps: (trail) => [step('DeleteTrail', { Name: trail.name }, 'cloudtrail')],
   reads: ['cloudtrail:DescribeTrails'],
   removes: ['cloudtrail:DeleteTrail'],

@@ -10,7 +10,7 @@
  * findings about provider principals, as a cross-check: one the sweep did not report is flagged.
  */
 import { AccessAnalyzerClient, paginateListAnalyzers, paginateListFindings } from '@aws-sdk/client-accessanalyzer';
-import { DescribeRegionsCommand, EC2Client, ModifyImageAttributeCommand, ModifySnapshotAttributeCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, ModifyImageAttributeCommand, ModifySnapshotAttributeCommand } from '@aws-sdk/client-ec2';
 import { DeleteRepositoryPolicyCommand, ECRClient, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, RemovePermissionCommand as RemoveBusPermissionCommand } from '@aws-sdk/client-eventbridge';
 import { KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
@@ -63,28 +63,14 @@ export const SWEEP_KINDS: readonly SweepKind[] = [
 export const SWEEP_TASKS = 4;
 
 /**
- * Where the sweep looks: the account's enabled regions. The default is the run's region alone; a driver passes the
- * account's enabled regions (an `error` is reported, and the regions it still names are swept).
+ * Where the sweep looks, when a driver names the regions itself (tests). By default the sweep reads the regions core
+ * discovery listed (`inventory.enabledRegions`: Account ListRegions, narrowed by the config's `regions`), so the
+ * account's regions are listed once per run and by one permission.
  */
 export type RegionSource = (clients: AwsClients) => Promise<{ regions: string[]; error?: string }>;
 
-const runRegion: RegionSource = async (clients) => ({ regions: [await clients.lambda.config.region()] });
-
-/**
- * The account's enabled regions: EC2 DescribeRegions without `AllRegions` answers the regions enabled for the account
- * (those that need no opt-in, and those opted in), which are the only ones whose resources can exist.
- */
-export const enabledRegions: RegionSource = async (clients) => {
-  const ec2 = clients.clientFor(EC2Client, await clients.lambda.config.region());
-  const { Regions = [] } = await ec2.send(new DescribeRegionsCommand({}));
-  return { regions: Regions.map((region) => region.RegionName!).filter(Boolean).sort() };
-};
-
-/** What `enabledRegions` needs (only drivers that list the regions grant it). */
-export const ENABLED_REGIONS_PERMISSIONS: readonly Permission[] = [readAccount(['ec2:DescribeRegions'])];
-
 export interface SweepOptions {
-  /** @default the run's region only */
+  /** @default the enabled regions discovery read (`inventory.enabledRegions`) */
   readonly regions?: RegionSource;
   /** The sweep alone: see `Sweep.only` (engine/run.ts). @default false */
   readonly only?: boolean;
@@ -94,7 +80,7 @@ export interface SweepOptions {
 export function createSweep(options: SweepOptions = {}): Sweep {
   return {
     kinds: [...SWEEP_KINDS, SweepRegions, AnalyzerCrossCheck] as unknown as readonly ResourceKind<never>[],
-    discover: async (clients, config, inventory) => ({ resourcePolicies: await discoverResourcePolicies(clients, config, inventory, options.regions ?? runRegion) }),
+    discover: async (clients, config, inventory) => ({ resourcePolicies: await discoverResourcePolicies(clients, config, inventory, options.regions ?? (async () => inventory.enabledRegions)) }),
     runStep: runSweepStep,
     ...(options.only ? { only: true } : {}),
   };

@@ -97,7 +97,8 @@ import {
   OrganizationsClient,
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { EventBridgeClient, ListRulesCommand, PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import { CERTIFICATE, SSH_KEY } from '../fixtures/credentials';
 import { startMoto, type MotoServer } from '../support/moto';
 import { accountApi, createMember, createOrganization, CUSTOMER_MANAGEMENT, organizationsAs, READY_TO_STAND_ALONE, setStanding, type Member } from '../support/departure-org';
@@ -263,6 +264,17 @@ test('(c) DeleteInstanceProfile is refused while the profile holds a role (moto 
   );
   await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'IP', RoleName: 'R' }));
   await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'IP' }));
+});
+
+test('(c2) RemoveRoleFromInstanceProfile of a role the profile does not hold answers NoSuchEntity (moto alone: HTTP 500)', async () => {
+  await createRole('R');
+  await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'IP' }));
+  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'IP', RoleName: 'R' }));
+  await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'IP', RoleName: 'R' }));
+  // A retry whose first answer was lost: the role already left.
+  await expect(iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'IP', RoleName: 'R' }))).rejects.toMatchObject(
+    awsError('NoSuchEntity', 'The role with name R is not in instance profile IP.'),
+  );
 });
 
 test('(d) ListEntitiesForPolicy pages past 100 principals of every kind', async () => {
@@ -829,6 +841,62 @@ describe('readiness and leaving: what moto lacks, after the account and organiza
     await setStanding(server, '123456789012', { rootMfa: true });
     await server.reset();
     expect((await iam.send(new GetAccountSummaryCommand({}))).SummaryMap).toMatchObject({ AccountMFAEnabled: 0 });
+  });
+});
+
+describe('regions: what moto lacks, after the account and IAM models', () => {
+  const DEFAULTS = ['ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1', 'eu-central-1', 'eu-north-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'];
+  type Page = { Regions: { RegionName: string; RegionOptStatus: string }[]; NextToken?: string };
+  const list = (input: object = {}) => accountApi(server).send('ListRegions', input) as Promise<Page>;
+  const validation = { name: 'ValidationException', $metadata: { httpStatusCode: 400 } };
+
+  test('(r8) ListRegions: the default regions ENABLED_BY_DEFAULT, opt-in ones DISABLED until enabled, filtered and paged (moto alone: no such operation)', async () => {
+    const all: Page['Regions'] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await list({ MaxResults: 7, NextToken });
+      expect(page.Regions.length).toBeLessThanOrEqual(7);
+      all.push(...page.Regions);
+      NextToken = page.NextToken;
+    } while (NextToken);
+    expect(all.filter((r) => r.RegionOptStatus === 'ENABLED_BY_DEFAULT').map((r) => r.RegionName).sort()).toEqual(DEFAULTS);
+    expect(all.find((r) => r.RegionName === 'af-south-1')).toEqual({ RegionName: 'af-south-1', RegionOptStatus: 'DISABLED' });
+    expect(all.every((r) => ['ENABLED_BY_DEFAULT', 'DISABLED'].includes(r.RegionOptStatus))).toBe(true);
+
+    await setStanding(server, '123456789012', { regions: { 'af-south-1': 'ENABLED', 'ap-east-1': 'ENABLING' } });
+    expect((await list({ RegionOptStatusContains: ['ENABLED'] })).Regions).toEqual([{ RegionName: 'af-south-1', RegionOptStatus: 'ENABLED' }]);
+    expect((await list({ RegionOptStatusContains: ['ENABLING', 'DISABLING'] })).Regions).toEqual([{ RegionName: 'ap-east-1', RegionOptStatus: 'ENABLING' }]);
+  });
+
+  test('(r8) ListRegions refuses what the model refuses: MaxResults outside 1..50, an unknown status, a token it never gave', async () => {
+    await expect(list({ MaxResults: 0 })).rejects.toMatchObject(validation);
+    await expect(list({ MaxResults: 51 })).rejects.toMatchObject(validation);
+    await expect(list({ RegionOptStatusContains: ['Enabled'] })).rejects.toMatchObject(validation);
+    await expect(list({ NextToken: 'nope' })).rejects.toMatchObject(validation);
+  });
+
+  test('(r8) a default region cannot be enabled or disabled, and a reset forgets the opt-in regions', async () => {
+    await expect(setStanding(server, '123456789012', { regions: { 'us-east-1': 'DISABLED' } })).rejects.toThrow(/not an opt-in Region/);
+    await setStanding(server, '123456789012', { regions: { 'af-south-1': 'ENABLED' } });
+    await server.reset();
+    expect((await list({ RegionOptStatusContains: ['ENABLED'] })).Regions).toEqual([]);
+  });
+
+  test('(r9) RoleLastUsed names the region of the role\'s last use (moto alone: the date only)', async () => {
+    await createRole('CTLDeveloperRole');
+    const sts = new STSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::123456789012:role/CTLDeveloperRole', RoleSessionName: 'provider' }));
+    const session = { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! };
+    await new STSClient({ endpoint: server.endpoint, region: 'eu-west-1', credentials: session }).send(new GetCallerIdentityCommand({}));
+    const { RoleDetailList } = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'] }));
+    expect(RoleDetailList!.find((r) => r.RoleName === 'CTLDeveloperRole')!.RoleLastUsed).toEqual({ LastUsedDate: expect.any(Date), Region: 'eu-west-1' });
+  });
+
+  test('a request acts in the region its signature names: a rule put in eu-west-1 is listed there only (moto enforces this itself)', async () => {
+    const events = (region: string) => new EventBridgeClient({ endpoint: server.endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await events('eu-west-1').send(new PutRuleCommand({ Name: 'CTLEverywhere', ScheduleExpression: 'rate(1 hour)' }));
+    expect((await events('eu-west-1').send(new ListRulesCommand({}))).Rules!.map((r) => r.Arn)).toEqual(['arn:aws:events:eu-west-1:123456789012:rule/CTLEverywhere']);
+    expect((await events('us-east-1').send(new ListRulesCommand({}))).Rules).toEqual([]);
   });
 });
 

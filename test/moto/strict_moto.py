@@ -12,6 +12,7 @@ import argparse
 import base64
 import html
 import json
+import logging
 import os
 import re
 import sys
@@ -23,7 +24,7 @@ os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 from moto.core.responses import ActionResult  # noqa: E402
 from moto.core.serialize import never_return, url_encode  # noqa: E402
-from moto.iam.exceptions import DeleteConflictException, IAMException, ValidationError  # noqa: E402
+from moto.iam.exceptions import DeleteConflictException, IAMException, NotFoundException, ValidationError  # noqa: E402
 from moto.iam.aws_managed_policies import aws_managed_policies_data  # noqa: E402
 from moto.iam.models import AWSManagedPolicy, IAMBackend, ManagedPolicy  # noqa: E402
 from moto.iam.responses import IamResponse  # noqa: E402
@@ -81,6 +82,23 @@ IamResponse.delete_role = delete_role
 
 # (c) DeleteInstanceProfile while the profile still holds a role: moto already refuses it with AWS's
 # DeleteConflict ("Cannot delete entity, must remove roles from instance profile first."). No patch.
+
+# (c2) RemoveRoleFromInstanceProfile of a role the profile does not hold (a retry after an answer that was lost):
+# moto fails with HTTP 500 (a Python ValueError), which is none of the operation's errors (IAM API reference,
+# RemoveRoleFromInstanceProfile: NoSuchEntity, LimitExceeded, UnmodifiableEntity, ServiceFailure) and which a
+# client retries as a server fault. The membership it names does not exist: NoSuchEntity.
+_remove_role_from_instance_profile = IAMBackend.remove_role_from_instance_profile
+
+
+def remove_role_from_instance_profile(self, profile_name, role_name):
+    profile = self.get_instance_profile(profile_name)
+    role = self.get_role(role_name)
+    if role not in profile.roles:
+        raise NotFoundException(f"The role with name {role_name} is not in instance profile {profile_name}.")
+    return _remove_role_from_instance_profile(self, profile_name, role_name)
+
+
+IAMBackend.remove_role_from_instance_profile = remove_role_from_instance_profile
 
 
 # (g) DeleteUser: refused while anything still hangs off the user. moto checks only the policies; the wording
@@ -897,11 +915,12 @@ from datetime import timedelta  # noqa: E402
 STANDING = {}
 CONTACT_INFORMATION = {}
 HANDSHAKES = {}
-STANDING_KEYS = {"rootMfa", "rootAccessKeys", "paymentMethod", "phoneVerified", "eulaAccepted", "createdDaysAgo"}
+STANDING_KEYS = {"rootMfa", "rootAccessKeys", "paymentMethod", "phoneVerified", "eulaAccepted", "createdDaysAgo", "regions"}
 
 
 def forget_readiness_state():
     STANDING.clear()
+    REGION_OPT_STATUS.clear()
     CONTACT_INFORMATION.clear()
     HANDSHAKES.clear()
 
@@ -933,7 +952,9 @@ def set_standing(body):
     unknown = set(body) - STANDING_KEYS - {"accountId"}
     if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()) or unknown:
         raise ValueError(f"account-standing needs a 12-digit accountId and only {sorted(STANDING_KEYS)}; unknown {sorted(unknown)}")
-    STANDING.setdefault(account_id, {}).update({k: v for k, v in body.items() if k in STANDING_KEYS and k != "createdDaysAgo"})
+    if "regions" in body:
+        set_region_opt_status(account_id, body["regions"])
+    STANDING.setdefault(account_id, {}).update({k: v for k, v in body.items() if k in STANDING_KEYS - {"createdDaysAgo", "regions"}})
     if "createdDaysAgo" in body:
         account, _ = _member_record(account_id)
         if account is None:
@@ -995,6 +1016,84 @@ AccountResponse.put_contact_information = put_contact_information
 AccountResponse.get_contact_information = get_contact_information
 _account_urls.url_paths["{0}/putContactInformation$"] = AccountResponse.dispatch
 _account_urls.url_paths["{0}/getContactInformation$"] = AccountResponse.dispatch
+
+
+# (r8) Account: ListRegions (POST /listRegions), which moto lacks: every Region of the caller's partition with its
+# opt-in status, filtered by RegionOptStatusContains (ENABLED | ENABLING | DISABLING | DISABLED | ENABLED_BY_DEFAULT),
+# paged by MaxResults (1..50) and NextToken (botocore `account` ListRegions). "Regions launched before March 20, 2019
+# are enabled by default ... Default Regions cannot be enabled or disabled"; the later ones are opt-in Regions,
+# disabled by default (Account Management Reference Guide, "Enable or disable AWS Regions in your account"). The
+# Regions are botocore's (partitions.json). Whether an opt-in Region was enabled is set like the standing above:
+# {"regions": {"af-south-1": "ENABLED", "ap-east-1": "ENABLING"}} (EnableRegion itself is not emulated).
+import botocore  # noqa: E402
+
+with open(os.path.join(os.path.dirname(botocore.__file__), "data", "partitions.json")) as _partitions:
+    PARTITION_REGIONS = {p["id"]: sorted(r for r in p["regions"] if not r.endswith("-global")) for p in json.load(_partitions)["partitions"]}
+DEFAULT_REGIONS = {
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "sa-east-1",
+}
+REGION_OPT_STATUSES = ["ENABLED", "ENABLING", "DISABLING", "DISABLED", "ENABLED_BY_DEFAULT"]
+REGION_OPT_STATUS = {}  # account id -> {opt-in region: status}
+
+
+def set_region_opt_status(account_id, regions):
+    if not isinstance(regions, dict):
+        raise ValueError('regions: an object such as {"af-south-1": "ENABLED"}')
+    for name, status in regions.items():
+        if name not in PARTITION_REGIONS["aws"] or name in DEFAULT_REGIONS or status not in REGION_OPT_STATUSES[:4]:
+            raise ValueError(f"regions: {name} is not an opt-in Region, or {status} is not one of {REGION_OPT_STATUSES[:4]}")
+    REGION_OPT_STATUS.setdefault(account_id, {}).update(regions)
+
+
+def list_regions(self):
+    account_id = _contact_account(self)
+    wanted = self._get_param("RegionOptStatusContains") or REGION_OPT_STATUSES
+    if any(status not in REGION_OPT_STATUSES for status in wanted):
+        raise _account_error("ValidationException", f"RegionOptStatusContains must hold only {', '.join(REGION_OPT_STATUSES)}")
+    size = self._get_param("MaxResults")
+    size = 20 if size is None else size
+    if not isinstance(size, int) or not 1 <= size <= 50:
+        raise _account_error("ValidationException", "MaxResults must be between 1 and 50")
+    opted = REGION_OPT_STATUS.get(account_id, {})
+    regions = [
+        {"RegionName": name, "RegionOptStatus": "ENABLED_BY_DEFAULT" if self.partition != "aws" or name in DEFAULT_REGIONS else opted.get(name, "DISABLED")}
+        for name in PARTITION_REGIONS[self.partition]
+    ]
+    regions = [region for region in regions if region["RegionOptStatus"] in wanted]
+    token = self._get_param("NextToken")
+    start = int(token) if token and token.isdigit() else 0
+    if token and (not token.isdigit() or start >= len(regions)):
+        raise _account_error("ValidationException", "The NextToken is not valid")
+    page = {"Regions": regions[start:start + size]}
+    if start + size < len(regions):
+        page["NextToken"] = str(start + size)
+    return json.dumps(page)
+
+
+AccountResponse.list_regions = list_regions
+_account_urls.url_paths["{0}/listRegions$"] = AccountResponse.dispatch
+
+
+# (r9) RoleLastUsed names the Region as well as the date (IAM API reference, RoleLastUsed: "Region: The name of the
+# AWS Region in which the role was last used"); moto records a role session's date of use but not its Region.
+from moto.iam import models as _iam_models  # noqa: E402
+from moto.utilities.utils import get_partition  # noqa: E402
+
+_mark_visited = _iam_models.mark_account_as_visited
+
+
+def mark_account_as_visited(account_id, access_key, service, region):
+    _mark_visited(account_id=account_id, access_key=access_key, service=service, region=region)
+    key = _iam_models.iam_backends[account_id][get_partition(region)].access_keys.get(access_key)
+    if key is not None and key.role_arn:
+        try:
+            _iam_models.iam_backends[account_id][get_partition(region)].get_role_by_arn(key.role_arn).last_used_region = region
+        except Exception:  # a session of a role that no longer exists, as moto itself allows
+            pass
+
+
+_iam_models.mark_account_as_visited = mark_account_as_visited
 
 
 def _org_error(code, message, reason=None):
@@ -1569,6 +1668,13 @@ def main() -> None:
     IAM_PROPAGATION_SECONDS = args.iam_propagation_seconds
 
     from werkzeug.serving import make_server
+
+    # werkzeug logs a line per request to stderr, which the launcher (test/support/moto.ts) drains only while its event
+    # loop runs. A CLI run under spawnSync makes hundreds of requests (every enabled region's automation): the pipe
+    # fills, the write blocks while holding the logging lock, and every request thread then waits on that lock. Request
+    # lines only with MOTO_LOG; errors (an HTTP 500's traceback) always.
+    if not os.environ.get("MOTO_LOG"):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 

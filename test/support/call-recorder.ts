@@ -16,6 +16,8 @@ const BY_SERVICE_ID: Readonly<Record<string, ClientName>> = {
 
 export interface RecordedCall {
   readonly client: ClientName;
+  /** The region the client signs for, when it is another region's (`inRegion`): regional ARNs name it. */
+  readonly region?: string;
   /** The SDK operation, e.g. `DeleteRole` (the command's name less `Command`). */
   readonly operation: string;
   readonly input: Readonly<Record<string, unknown>>;
@@ -23,8 +25,6 @@ export interface RecordedCall {
   output?: unknown;
   /** The error's name when the call failed: a failed call was still authorized (or denied) first. */
   error?: string;
-  /** The region of a client made for one (`clientFor`); else the run's. */
-  readonly region?: string;
 }
 
 export class CallRecorder {
@@ -32,38 +32,36 @@ export class CallRecorder {
 
   /** Records on every client; 'high' priority so the call is seen even when a later middleware answers it itself. */
   attachAll(clients: AwsClients): void {
-    for (const [name, client] of Object.entries(clients) as [ClientName, AnyClient][]) if (typeof client !== 'function') this.attach(name, client);
     const attached = new Set<unknown>();
+    for (const [name, client] of Object.entries(clients) as [ClientName, AnyClient][]) {
+      if (typeof client !== 'function') this.attach(name, client, attached);
+    }
+    // The sweep's clients (`clientFor`) and clients of other regions are made on demand: each is recorded as it is made
+    // (the run's region's are the ones above).
     const clientFor = clients.clientFor;
     Object.assign(clients, {
       clientFor: <C>(Client: new (config: never) => C, region: string): C => {
         const made = clientFor(Client, region);
-        if (!attached.has(made)) {
-          attached.add(made);
-          const serviceId = (made as { config: { serviceId: string } }).config.serviceId;
-          const name = BY_SERVICE_ID[serviceId];
-          if (!name) throw new Error(`the recorder knows no client of service ${serviceId}`);
-          this.attach(name, made as AnyClient, region);
-        }
+        const serviceId = (made as { config: { serviceId: string } }).config.serviceId;
+        const name = BY_SERVICE_ID[serviceId];
+        if (!name) throw new Error(`the recorder knows no client of service ${serviceId}`);
+        this.attach(name, made as AnyClient, attached, region);
         return made;
       },
     });
-    // Clients of other regions are made on demand: each is recorded as it is made.
     const inRegion = clients.inRegion;
     Object.assign(clients, {
       inRegion: (region: string) => {
         const made = inRegion(region);
-        if (!attached.has(made)) {
-          attached.add(made);
-          this.attach('cloudtrail', made.cloudtrail);
-          this.attach('config', made.config);
-        }
+        for (const [name, client] of Object.entries(made) as [ClientName, AnyClient][]) this.attach(name, client, attached, region);
         return made;
       },
     });
   }
 
-  private attach(name: ClientName, client: AnyClient, region?: string): void {
+  private attach(name: ClientName, client: AnyClient, attached: Set<unknown>, region?: string): void {
+    if (attached.has(client)) return;
+    attached.add(client);
     const record: InitializeMiddleware<object, object> = (next, context) => async (args) => {
       const call: RecordedCall = {
         client: name,

@@ -57,6 +57,8 @@ export interface Standing {
   readonly eulaAccepted?: boolean;
   /** Backdates an organization member's creation. */
   readonly createdDaysAgo?: number;
+  /** Opt-in statuses of opt-in regions (`{"af-south-1": "ENABLED"}`): the default regions cannot change. */
+  readonly regions?: Readonly<Record<string, 'ENABLED' | 'ENABLING' | 'DISABLING' | 'DISABLED'>>;
 }
 
 export async function setStanding(server: MotoServer, accountId: string, standing: Standing): Promise<void> {

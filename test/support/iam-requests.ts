@@ -321,5 +321,18 @@ export async function requestsFor(call: RecordedCall, context: RequestContext): 
     return rule(call.input, context);
   }
   if (!(await iamActionExists(service, call.operation))) throw new Error(`${service}:${call.operation} is not an IAM action: add a rule for the operation`);
-  return referenceRequests(service, call.operation, call.input, context);
+  // A call of another region's client: its regional ARNs name that region.
+  const where = call.region ? { ...context, region: call.region } : context;
+  return referenceRequests(service, call.operation, inputWithAnswer(call), where);
+}
+
+/**
+ * GetAccessKeyLastUsed is authorized on the key's user (Service Authorization Reference: resource type `user`,
+ * required), but its input names only the key: the user is the one its answer names (`UserName`).
+ */
+function inputWithAnswer(call: RecordedCall): Input {
+  if (call.client !== 'iam' || call.operation !== 'GetAccessKeyLastUsed') return call.input;
+  const answer = call.output as { UserName?: string } | undefined;
+  if (!answer?.UserName) throw new Error(`GetAccessKeyLastUsed ${String(call.input.AccessKeyId)}: no answer names its user`);
+  return { ...call.input, UserName: answer.UserName };
 }

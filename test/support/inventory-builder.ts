@@ -67,7 +67,7 @@ export function user(name: string, options: Partial<User> & { attached?: string[
 }
 
 export function inventory(
-  parts: Partial<Pick<Inventory, 'roles' | 'policies' | 'users' | 'groups' | 'instanceProfiles' | 'virtualMfaDevices' | 'samlProviders' | 'oidcProviders' | 'organization' | 'automation' | 'buckets'>> & { callerRole?: string } = {},
+  parts: Partial<Pick<Inventory, 'roles' | 'policies' | 'users' | 'groups' | 'instanceProfiles' | 'virtualMfaDevices' | 'samlProviders' | 'oidcProviders' | 'organization' | 'automation' | 'buckets' | 'enabledRegions'>> & { callerRole?: string } = {},
 ): Inventory {
   const callerRole = parts.callerRole ?? 'DepartureRunner';
   return {
@@ -86,7 +86,8 @@ export function inventory(
     oidcProviders: parts.oidcProviders ?? [],
     organization: parts.organization ?? { status: 'standalone' },
     buckets: parts.buckets ?? [],
-    automation: parts.automation ?? { region: 'us-east-1', lambdaFunctions: [], eventRules: [], configRules: [], configRecorders: [], trails: [], unreadable: [] },
+    enabledRegions: parts.enabledRegions ?? { regions: ['us-east-1'] },
+    automation: parts.automation ?? { lambdaFunctions: [], eventRules: [], configRules: [], configRecorders: [], trails: [], unreadable: [] },
   };
 }
 
