@@ -11,7 +11,8 @@
  * behind an HTTP 500.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 
@@ -74,29 +75,32 @@ export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> 
   const port = await freePort();
   const args = [launcherPath(), '--port', String(port), '--host', '127.0.0.1'];
   if (options.iamPropagationSeconds) args.push('--iam-propagation-seconds', String(options.iamPropagationSeconds));
+  // The server logs every request on stderr. Into a file, never a pipe: a pipe fills while this process cannot read it
+  // (a test waiting in spawnSync for a CLI that calls the server), and the server then stalls on its next log line.
+  const logDir = mkdtempSync(path.join(tmpdir(), 'strict-moto-'));
+  const logFile = path.join(logDir, 'stderr.log');
+  const log = process.env.MOTO_LOG ? 'inherit' : openSync(logFile, 'w');
   const child = spawn(process.env.PYTHON ?? 'python3', args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', log],
   });
+  if (typeof log === 'number') closeSync(log);
+  const stderrTail = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-4000) : '(shown above: MOTO_LOG)');
   // Never leave a server behind, even when a test file forgets stop() or the runner exits early.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
-  // Both pipes are read for the server's lifetime (a full pipe would stall it); the tail explains failures.
+  // stdout is read for the server's lifetime (it says little after "ready"); the log's tail explains failures.
   let stdout = '';
-  let stderrTail = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-4000)));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-4000);
-    if (process.env.MOTO_LOG) process.stderr.write(chunk);
-  });
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-4000)));
+  exited.then(() => rmSync(logDir, { recursive: true, force: true }));
 
   const endpoint = await new Promise<string>((resolve, reject) => {
     const fail = (why: string) => {
       cleanup();
       child.kill('SIGKILL');
       process.removeListener('exit', killOnExit);
-      reject(new Error(`strict moto (port ${port}) ${why}\n--- stderr ---\n${stderrTail}`));
+      reject(new Error(`strict moto (port ${port}) ${why}\n--- stderr ---\n${stderrTail()}`));
     };
     const timer = setTimeout(() => fail(`was not ready within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
     const onData = () => {
@@ -110,11 +114,11 @@ export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> 
     const onError = (error: Error) => fail(`could not start: ${error.message}`);
     const cleanup = () => {
       clearTimeout(timer);
-      child.stdout.removeListener('data', onData);
+      child.stdout!.removeListener('data', onData);
       child.removeListener('exit', onExit);
       child.removeListener('error', onError);
     };
-    child.stdout.on('data', onData);
+    child.stdout!.on('data', onData);
     child.once('exit', onExit);
     child.once('error', onError);
   });
