@@ -32,7 +32,10 @@ function roleWith(permissions: readonly Permission[]): ResolvedRole {
 }
 
 /** The calls of the sweep: every call of a client made for a region, and S3's list and bucket policies of customer buckets. */
+/** Core discovery's regional reads (the provider's automation, in every region too): the cleanup's permissions, not the sweep's. */
+const CORE_ONLY = /^(config|cloudtrail):|^events:(ListRules|ListTargetsByRule)$/;
 const isSweepCall = (call: RecordedCall) =>
+  CORE_ONLY.test(`${call.client}:${call.operation}`) ? false :
   call.region !== undefined || (call.client === 's3' && (call.operation === 'ListBuckets' || (/BucketPolicy$/.test(call.operation) && !/^(config-bucket|ctlaudit)-/.test(String(call.input.Bucket)))));
 
 /**
@@ -65,7 +68,7 @@ beforeAll(async () => {
   const recorder = new CallRecorder();
   const clients = createClients({ maxAttempts: 2 });
   recorder.attachAll(clients);
-  const config = resolveConfig({ providerOrganizationIds: [PROVIDER_ORG], providerAccountIds: [PROVIDER], resourcePolicies: { remove: true } }, SWEEP_CONFIG_CHECKS);
+  const config = resolveConfig({ providerOrganizationIds: [PROVIDER_ORG], providerAccountIds: [PROVIDER], resourcePolicies: { remove: true }, regions: REGIONS }, SWEEP_CONFIG_CHECKS);
   const sweep = createSweep({ regions: async () => ({ regions: REGIONS }) });
   for (const mode of ['plan', 'apply'] as const) {
     const report = await runDeparture({ mode, config, clients, sweep });
