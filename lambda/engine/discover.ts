@@ -99,7 +99,7 @@ export async function discover(clients: AwsClients, config: DepartureConfig, sco
   );
   // Only a user that may be deleted needs its credentials listed: six reads each, so not for everyone.
   const users = await mapBounded(details.users, DISCOVERY_CONCURRENCY, async (user): Promise<User> =>
-    config.identities.users && hasPrefix(user.name) ? { ...user, credentials: await userCredentials(clients.iam, user.name) } : user,
+    (CLEANUP_BUNDLE || config.identities.users) && hasPrefix(user.name) ? { ...user, credentials: await userCredentials(clients.iam, user.name) } : user,
   );
   return {
     accountId: caller.accountId,
