@@ -289,6 +289,11 @@ export class DepartureCleanup extends Construct {
         ),
       },
     });
+    // Delete is what CloudFormation does to a custom resource without these attributes: the CDK writes them out,
+    // the template (at its size limit) need not carry them.
+    const run = this.resource.node.defaultChild as CfnResource;
+    run.cfnOptions.deletionPolicy = undefined;
+    run.cfnOptions.updateReplacePolicy = undefined;
   }
 
   /** The statements of one optional feature as a policy of the role, present only when `condition` holds. */
