@@ -394,6 +394,7 @@ const bucketSettings: Checker = (field, value) => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object such as {"mode": "archive"}');
   const defaults = DEFAULT_CONFIG.buckets;
   const resolved: Record<string, unknown> = { ...defaults };
+  // The cleanup stack's properties carry neither copyVersions nor the thresholds: its function refuses them as unknown.
   for (const [key, entry] of Object.entries(value)) {
     const at = `${field}.${key}`;
     if (key === 'mode') {
@@ -408,10 +409,10 @@ const bucketSettings: Checker = (field, value) => {
     } else if (key === 'batchRoleArn') {
       // One role, named exactly: no wildcards (IAM would let the function pass every role they match).
       if (typeof entry !== 'string' || !BATCH_ROLE_ARN.test(entry)) throw new ConfigError(at, 'must be one IAM role ARN, without wildcards, such as "arn:aws:iam::123456789012:role/s3-batch-copy"');
-    } else if (key === 'transitionDays' || key === 'multipartThresholdBytes' || key === 'batchThresholdObjects' || key === 'batchThresholdBytes') {
+    } else if (key === 'transitionDays' || (!CLEANUP_BUNDLE && (key === 'multipartThresholdBytes' || key === 'batchThresholdObjects' || key === 'batchThresholdBytes'))) {
       const minimum = key === 'transitionDays' ? 0 : key === 'multipartThresholdBytes' ? 5 * 1024 ** 2 : 1;
       if (!Number.isInteger(entry) || (entry as number) < minimum) throw new ConfigError(at, `must be a whole number of at least ${minimum}`);
-    } else if (key === 'copyVersions' || key === 'deleteWithoutArchive') {
+    } else if ((!CLEANUP_BUNDLE && key === 'copyVersions') || key === 'deleteWithoutArchive') {
       bool(at, entry);
     } else {
       throw new ConfigError(at, `unknown key; the known keys are ${Object.keys(defaults).concat('archiveBucket', 'batchRoleArn').join(', ')}`);
