@@ -178,7 +178,7 @@ export class DepartureCleanup extends Construct {
       // Only a role of this account, whatever account the parameter names: the ARN is rebuilt around the name.
       batchRoleArn: Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Name}', { Name: roleNameOf(batchRoleArn) }),
       reportBucket,
-    });
+    }, this);
     const declared = props.permissions ?? FUNCTION_PERMISSIONS;
     const always = declared.filter((permission) => permission.feature === undefined);
     const wildcards = new WildcardLedger();
@@ -289,6 +289,11 @@ export class DepartureCleanup extends Construct {
         ),
       },
     });
+    // Delete is what CloudFormation does to a custom resource without these attributes: the CDK writes them out,
+    // the template (at its size limit) need not carry them.
+    const run = this.resource.node.defaultChild as CfnResource;
+    run.cfnOptions.deletionPolicy = undefined;
+    run.cfnOptions.updateReplacePolicy = undefined;
   }
 
   /** The statements of one optional feature as a policy of the role, present only when `condition` holds. */
@@ -347,7 +352,11 @@ interface WrittenStatement {
 
 /** Writes the engine's declared permissions as IAM statements, each ARN one `Fn::Sub` line of the template. */
 export class PermissionWriter {
-  constructor(private readonly values: PermissionValues) {}
+  /** `scope`: where a value's `Ref` is read, so that the ARN names the parameter or resource itself (see `expand`). */
+  constructor(
+    private readonly values: PermissionValues,
+    private readonly scope?: Construct,
+  ) {}
 
   statements(permissions: readonly (Permission & { deny?: boolean })[]): WrittenStatement[] {
     return permissions.map((permission) => {
@@ -389,6 +398,11 @@ export class PermissionWriter {
     }
     const variables: Record<string, string> = {};
     const variable = (name: string, value: string) => {
+      // A value that is a Ref (a parameter, the archive bucket) is named in the text: `${Name}` in an Fn::Sub is the Ref
+      // of that parameter or resource, and needs no variable map (about 50 bytes of template less per ARN).
+      const resolved: unknown = this.scope && Stack.of(this.scope).resolve(value);
+      const ref = typeof resolved === 'object' && resolved !== null && Object.keys(resolved).length === 1 ? (resolved as { Ref?: unknown }).Ref : undefined;
+      if (typeof ref === 'string' && /^[A-Za-z0-9]+$/.test(ref)) return `\${${ref}}`;
       variables[name] = value;
       return `\${${name}}`;
     };

@@ -26,7 +26,7 @@ export class DepartureStack extends Stack {
       // No bootstrap: no assets to publish, no roles to assume, no bootstrap version to check.
       synthesizer: new LegacyStackSynthesizer(),
       analyticsReporting: false,
-      description: 'Removes the departing managed-service provider (CTL) from this account. Plan unless Mode=apply.',
+      description: 'Removes the departing provider (CTL) from this account. Plan unless Mode=apply.',
       ...props,
     });
     const { config, mode } = props.settings;
@@ -53,23 +53,23 @@ export class DepartureStack extends Stack {
         allowedPattern: '^$|^\\d{12}(,\\d{12})*$',
       }),
       bucketNames: config.buckets.names,
-      bucketMode: parameter('BucketMode', 'Provider buckets: keep, archive (in place), copy (into the archive bucket) or delete (after a verified copy).', config.buckets.mode, {
+      bucketMode: parameter('BucketMode', 'Provider buckets: keep, archive in place, copy to the archive bucket, delete after a verified copy.', config.buckets.mode, {
         allowedValues: ['keep', 'archive', 'copy', 'delete'],
       }),
       createArchiveBucket: props.settings.createArchiveBucket,
       ...(props.settings.createArchiveBucket
         ? {}
-        : { archiveBucket: parameter('ArchiveBucket', 'Bucket that copy writes to and delete verifies against; empty for none.', config.buckets.archiveBucket ?? '', { allowedPattern: '^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }) }),
+        : { archiveBucket: parameter('ArchiveBucket', 'Where copy writes and delete verifies; empty for none.', config.buckets.archiveBucket ?? '', { allowedPattern: '^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }) }),
       storageClass: parameter('StorageClass', 'Storage class of archived and copied objects.', config.buckets.storageClass, {
         allowedValues: ['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'],
       }),
       transitionDays: parameter('TransitionDays', 'Days before archived objects move to the storage class.', String(config.buckets.transitionDays), { allowedPattern: '^\\d{1,5}$' }),
-      batchRoleArn: parameter('BatchRoleArn', 'Role S3 Batch Operations assumes to copy a bucket too large for one run; empty for none.', config.buckets.batchRoleArn ?? '', {
+      batchRoleArn: parameter('BatchRoleArn', 'Role S3 Batch Operations assumes to copy a bucket too big for one run; empty: none.', config.buckets.batchRoleArn ?? '', {
         // One role of this account: no wildcards here, and the function's PassRole names this account's role of that name.
         allowedPattern: `^$|${BATCH_ROLE_ARN.source.replace(/\\\//g, '/')}`,
         constraintDescription: 'one IAM role ARN of this account, without wildcards, such as arn:aws:iam::123456789012:role/s3-batch-copy',
       }),
-      reportBucket: parameter('ReportBucket', 'Bucket receiving the full report of this account as reports/<accountId>.json (from the rollout); empty for the log only.', '', {
+      reportBucket: parameter('ReportBucket', 'Bucket for the full report, reports/<accountId>.json (from the rollout); empty: log only.', '', {
         allowedPattern: '^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
       }),
       deleteWithoutArchive: parameter('DeleteWithoutArchive', 'Delete provider buckets without a verified copy.', String(config.buckets.deleteWithoutArchive), {

@@ -50,7 +50,7 @@ export function fromBase91(text: string, length: number): Buffer {
 /** The loader around one packed engine: the only text {@link packEngine} ever writes, and the only one accepted back. */
 function loaderText(hash: string, packed: string, length: number): string {
   return [
-    `// ctl-departure engine ${hash} (sha256 of the code): brotli+base91 to fit the template; print it with: npx ctl-departure engine-source TEMPLATE`,
+    `// ctl-departure engine ${hash} (sha256), brotli+base91; print it: npx ctl-departure engine-source TEMPLATE`,
     `for(var S="${packed}",B=[],V=0,N=0,I=0,D=c=>c-33-(c>34)-(c>39)-(c>92);I<S.length;I+=2)for(V|=(D(S.charCodeAt(I))*91+D(S.charCodeAt(I+1)))<<N,N+=13;N>7;N-=8)B.push(V&255),V>>=8;B.length=${length};` +
       'module._compile(require("zlib").brotliDecompressSync(Buffer.from(B)).toString(),__filename);',
   ].join('\n');

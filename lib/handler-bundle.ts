@@ -110,7 +110,7 @@ function bundleFrom(entry: string, variant: BundleVariant): HandlerBundle {
   const minified = minifySync(result.outputFiles[0]!.text, {
     ecma: 2020,
     toplevel: true,
-    compress: { passes: 2 },
+    compress: { passes: 3 },
     mangle: { toplevel: true },
     format: { comments: false },
   });

@@ -36,7 +36,8 @@ function longest(value: unknown): unknown {
       if (name === 'AWS::AccountId') return 'x'.repeat(LONGEST.account);
       // arn:<partition>:cloudformation:<region>:<account>:stack/<name, 128 at most>/<uuid>
       if (name === 'AWS::StackId') return 'x'.repeat(LONGEST.stackId);
-      const bound = variables[name];
+      // `${Name}` without a variable map: the Ref of a parameter or resource of that logical id.
+      const bound = variables[name] ?? (/^[A-Za-z0-9]+$/.test(name) ? { Ref: name } : undefined);
       if (bound === undefined) throw new Error(`policy size: unknown variable \${${name}}`);
       return 'x'.repeat(variableLength(bound));
     });

@@ -305,7 +305,7 @@ describe('provider buckets', () => {
     expect(sid('ReadProviderBuckets').Resource).toEqual(buckets.map(s3));
     expect(sid('ReadProviderBuckets').Action).toEqual(expect.arrayContaining(['s3:PutBucketPolicy', 's3:DeleteBucket']));
     expect(sid('ProviderObjects').Resource).toEqual(buckets.map((b) => s3(`${b}/*`)));
-    expect(sid('WriteArchive').Resource).toEqual(buckets.map((b) => ({ 'Fn::Sub': [`arn:\${AWS::Partition}:s3:::\${Archive}/${b}/*`, { Archive: { Ref: 'ArchiveBucket' } }] })));
+    expect(sid('WriteArchive').Resource).toEqual(buckets.map((b) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::\${ArchiveBucket}/${b}/*` })));
     // Without an archive bucket the archive policy is left out, so no malformed ARN reaches IAM.
     template.hasResource('AWS::IAM::Policy', { Condition: Match.stringLikeRegexp('HasArchiveBucket') });
     const hasArchive = { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ArchiveBucket' }, ''] }] };
@@ -316,11 +316,11 @@ describe('provider buckets', () => {
       { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ReportBucket' }, ''] }] },
     ]);
     // The manifest's own key in the archive bucket, which the job reads.
-    expect(sid('WriteBatchManifests').Resource).toEqual({ 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Archive}/ctl-departure/manifests/*', { Archive: { Ref: 'ArchiveBucket' } }] });
+    expect(sid('WriteBatchManifests').Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${ArchiveBucket}/ctl-departure/manifests/*' });
     // The reports bucket: this account's own report key, nothing else.
     expect(statements.find((s) => s.Sid === 'WriteOwnReport')).toMatchObject({
       Action: 's3:PutObject',
-      Resource: { 'Fn::Sub': ['arn:${AWS::Partition}:s3:::${Reports}/reports/${AWS::AccountId}.json', { Reports: { Ref: 'ReportBucket' } }] },
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${ReportBucket}/reports/${AWS::AccountId}.json' },
     });
     // Batch Operations may only be handed the one role the operator names, and only this account's role of that
     // name, whatever account the parameter names: the ARN is rebuilt from the name.

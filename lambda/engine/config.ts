@@ -5,6 +5,7 @@
  * anything it does not understand, so a typo can never widen or silently narrow the cleanup.
  */
 
+import { CLEANUP_BUNDLE } from './bundle';
 import type { ResourcePolicySettings } from './sweep-config';
 
 /** Settings of one departure run. Every field has a safe default; see {@link DEFAULT_CONFIG}. */
@@ -393,6 +394,7 @@ const bucketSettings: Checker = (field, value) => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(field, 'must be an object such as {"mode": "archive"}');
   const defaults = DEFAULT_CONFIG.buckets;
   const resolved: Record<string, unknown> = { ...defaults };
+  // The cleanup stack's properties carry neither copyVersions nor the thresholds: its function refuses them as unknown.
   for (const [key, entry] of Object.entries(value)) {
     const at = `${field}.${key}`;
     if (key === 'mode') {
@@ -407,10 +409,10 @@ const bucketSettings: Checker = (field, value) => {
     } else if (key === 'batchRoleArn') {
       // One role, named exactly: no wildcards (IAM would let the function pass every role they match).
       if (typeof entry !== 'string' || !BATCH_ROLE_ARN.test(entry)) throw new ConfigError(at, 'must be one IAM role ARN, without wildcards, such as "arn:aws:iam::123456789012:role/s3-batch-copy"');
-    } else if (key === 'transitionDays' || key === 'multipartThresholdBytes' || key === 'batchThresholdObjects' || key === 'batchThresholdBytes') {
+    } else if (key === 'transitionDays' || (!CLEANUP_BUNDLE && (key === 'multipartThresholdBytes' || key === 'batchThresholdObjects' || key === 'batchThresholdBytes'))) {
       const minimum = key === 'transitionDays' ? 0 : key === 'multipartThresholdBytes' ? 5 * 1024 ** 2 : 1;
       if (!Number.isInteger(entry) || (entry as number) < minimum) throw new ConfigError(at, `must be a whole number of at least ${minimum}`);
-    } else if (key === 'copyVersions' || key === 'deleteWithoutArchive') {
+    } else if ((!CLEANUP_BUNDLE && key === 'copyVersions') || key === 'deleteWithoutArchive') {
       bool(at, entry);
     } else {
       throw new ConfigError(at, `unknown key; the known keys are ${Object.keys(defaults).concat('archiveBucket', 'batchRoleArn').join(', ')}`);
@@ -440,31 +442,53 @@ const ticketSettings: Checker = (field, value) => {
   return Object.freeze({ ...value });
 };
 
-const CHECKS: { readonly [K in keyof DepartureConfig]: Checker } = {
+/** The keys the cleanup stack's properties can carry (lambda/properties.ts: PROPERTY_KEYS and the bucket properties). */
+const STACK_CHECKS = {
   prefixes: stringList(prefix, { nonEmpty: true }),
   keepCamProvider: bool,
   camPolicyNames: stringList(iamName),
   removeTagKeys: stringList(tagKey),
   exclude: stringList(excludedName),
   providerAccountIds: stringList(accountId),
-  deleteTrustingRoles: bool,
-  identities: flags(DEFAULT_CONFIG.identities),
   oidcUrlFragments: stringList(urlFragment),
-  automationRoleNames: stringList(iamName),
-  requireStandalone: bool,
-  allowedOrganizations: stringList(organization),
-  deleteAutomation: flags(DEFAULT_CONFIG.deleteAutomation),
   buckets: bucketSettings,
-  regions: stringList(region, { nonEmpty: true }),
-  recentUseDays: (field, value) => {
-    if (!Number.isInteger(value) || (value as number) < 0) throw new ConfigError(field, `must be a whole number of days (0: no such warning), not ${JSON.stringify(value)}`);
-    return value;
-  },
   allowBroadPrefixes: stringList(prefix),
   allowBroadOidcUrlFragments: stringList(urlFragment),
-  providerEmailDomains: stringList(emailDomain),
-  ticket: ticketSettings,
-};
+} as const satisfies Partial<Record<keyof DepartureConfig, Checker>>;
+
+/**
+ * Every key's check. The cleanup stack's function (CLEANUP_BUNDLE, see engine/bundle.ts) is only ever given the keys
+ * of STACK_CHECKS, so it carries only their checks: any other key is refused there as unknown, and the bundler drops
+ * the rest (template bytes).
+ */
+const CHECKS: Readonly<Partial<Record<keyof DepartureConfig, Checker>>> = CLEANUP_BUNDLE
+  ? STACK_CHECKS
+  : {
+      // The order of the keys is the one help and errors list them in.
+      prefixes: STACK_CHECKS.prefixes,
+      keepCamProvider: bool,
+      camPolicyNames: STACK_CHECKS.camPolicyNames,
+      removeTagKeys: STACK_CHECKS.removeTagKeys,
+      exclude: STACK_CHECKS.exclude,
+      providerAccountIds: STACK_CHECKS.providerAccountIds,
+      deleteTrustingRoles: bool,
+      identities: flags(DEFAULT_CONFIG.identities),
+      oidcUrlFragments: STACK_CHECKS.oidcUrlFragments,
+      automationRoleNames: stringList(iamName),
+      requireStandalone: bool,
+      allowedOrganizations: stringList(organization),
+      deleteAutomation: flags(DEFAULT_CONFIG.deleteAutomation),
+      buckets: bucketSettings,
+      regions: stringList(region, { nonEmpty: true }),
+      recentUseDays: (field, value) => {
+        if (!Number.isInteger(value) || (value as number) < 0) throw new ConfigError(field, `must be a whole number of days (0: no such warning), not ${JSON.stringify(value)}`);
+        return value;
+      },
+      allowBroadPrefixes: STACK_CHECKS.allowBroadPrefixes,
+      allowBroadOidcUrlFragments: STACK_CHECKS.allowBroadOidcUrlFragments,
+      providerEmailDomains: stringList(emailDomain),
+      ticket: ticketSettings,
+    } satisfies { readonly [K in keyof DepartureConfig]: Checker };
 
 /** Keys accepted in a config; the drivers use it to list them in help and errors. */
 export const CONFIG_KEYS = Object.keys(CHECKS) as (keyof DepartureConfig)[];

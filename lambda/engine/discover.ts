@@ -77,7 +77,8 @@ export async function discover(clients: AwsClients, config: DepartureConfig, sco
   const partition = caller.arn.split(':')[1] ?? 'aws';
   // Every enabled region for who writes into a bucket; those the config's `regions` names for the rest.
   const everyRegion = enabledRegions(clients);
-  const regionsRead = everyRegion.then((all) => (config.regions ? narrowRegions(all, config.regions) : all));
+  const regionsRead = everyRegion.then((all) => (!CLEANUP_BUNDLE && config.regions ? narrowRegions(all, config.regions) : all));
+  // (The cleanup stack's properties cannot name regions: its function reads every enabled one.)
   const [details, instanceProfiles, virtualMfaDevices, samlProviders, oidcProviders, organization, automation, buckets, bucketWriters, regions] = await Promise.all([
     readAuthorizationDetails(clients.iam),
     listInstanceProfiles(clients.iam),
@@ -99,7 +100,7 @@ export async function discover(clients: AwsClients, config: DepartureConfig, sco
   );
   // Only a user that may be deleted needs its credentials listed: six reads each, so not for everyone.
   const users = await mapBounded(details.users, DISCOVERY_CONCURRENCY, async (user): Promise<User> =>
-    config.identities.users && hasPrefix(user.name) ? { ...user, credentials: await userCredentials(clients.iam, user.name) } : user,
+    (CLEANUP_BUNDLE || config.identities.users) && hasPrefix(user.name) ? { ...user, credentials: await userCredentials(clients.iam, user.name) } : user,
   );
   return {
     accountId: caller.accountId,

@@ -11,6 +11,7 @@
  */
 import { asList, statementsOf, type PolicyDocument, type PolicyStatement } from './inventory';
 import { isDeletedPrincipal } from './trust';
+import { CLEANUP_BUNDLE } from './bundle';
 
 /** Who counts as the provider. */
 export interface Grantees {
@@ -69,7 +70,8 @@ export function rewritePolicy(text: string | undefined, grantees: Grantees): Pol
       goes.push(...list.filter((p) => !others.includes(p)));
       if (others.length) rest[type] = others.length === 1 ? others[0] : others;
     }
-    const more = grantees.statement?.(statement) ?? { goes: [], statement, emptied: false };
+    // Only the sweep takes more out of a statement: the cleanup stack's function rewrites the buckets' by account only.
+    const more = (!CLEANUP_BUNDLE && grantees.statement?.(statement)) || { goes: [], statement, emptied: false };
     goes.push(...more.goes);
     if (!goes.length) {
       kept.push(statement);

@@ -55,12 +55,13 @@ export interface Sweep {
 
 export async function runDeparture(options: RunOptions): Promise<DepartureReport> {
   const startedAt = new Date().toISOString();
-  const { sweep } = options;
+  // The cleanup stack's function is never given a sweep, nor requireStandalone (lambda/properties.ts has no such key).
+  const sweep = CLEANUP_BUNDLE ? undefined : options.sweep;
   // A constant in either stack's bundle (engine/bundle.ts): each carries only its own path.
   const sweepOnly = !CLEANUP_BUNDLE && (SWEEP_BUNDLE || !!sweep?.only);
   const core = await discover(options.clients, options.config, sweepOnly ? 'iam' : 'all');
   const inventory: Inventory = sweep ? { ...core, ...(await sweep.discover(options.clients, options.config, core)) } : core;
-  if (options.mode === 'apply') refuseUnlessStandalone(inventory.organization, options.config, inventory.accountId);
+  if (!CLEANUP_BUNDLE && options.mode === 'apply') refuseUnlessStandalone(inventory.organization, options.config, inventory.accountId);
   const kinds = sweep ? [...RESOURCE_KINDS, ...sweep.kinds] : RESOURCE_KINDS;
   const planned = plan(inventory, options.config, kinds);
   const sweepTypes = new Set(sweep?.kinds.map((kind) => kind.type));

@@ -17,6 +17,7 @@ import { iamArn, readAccount, type Permission } from '../engine/permissions';
 import { allowedPrincipals } from '../engine/trust';
 import { protectionOf } from '../protections/builtin';
 import type { BackupContext, PlanContext, ResourceKind, Verdict } from './kind';
+import { CLEANUP_BUNDLE } from '../engine/bundle';
 
 /** Roles whose trust policy names the federation provider as a `Federated` principal. */
 export function rolesTrusting(inventory: Inventory, providerArn: string): string[] {
@@ -35,7 +36,8 @@ function decideSaml(provider: SamlProvider, context: PlanContext): Verdict {
   if (config.exclude.includes(provider.name)) return { action: 'skip', reason: 'excluded by config' };
   const prefix = context.prefixOf(provider.name);
   if (!prefix) return { action: 'skip', reason: 'not a provider SAML provider' };
-  if (!config.identities.samlProviders) return { action: 'skip', reason: 'provider SAML provider, but switched off (identities.samlProviders)' };
+  // The stack's properties cannot switch identity kinds off (lambda/properties.ts).
+  if (!CLEANUP_BUNDLE && !config.identities.samlProviders) return { action: 'skip', reason: 'provider SAML provider, but switched off (identities.samlProviders)' };
   return { action: 'delete', reason: `name starts with provider prefix "${prefix}"${trustNote(context.inventory, provider.arn)}` };
 }
 
@@ -53,7 +55,7 @@ function decideOidc(provider: OidcProvider, context: PlanContext): Verdict {
   if (config.exclude.includes(provider.url)) return { action: 'skip', reason: 'excluded by config' };
   const evidence = oidcProviderEvidence(provider, context);
   if (!evidence) return { action: 'skip', reason: 'not a provider OIDC provider' };
-  if (!config.identities.oidcProviders) return { action: 'skip', reason: 'provider OIDC provider, but switched off (identities.oidcProviders)' };
+  if (!CLEANUP_BUNDLE && !config.identities.oidcProviders) return { action: 'skip', reason: 'provider OIDC provider, but switched off (identities.oidcProviders)' };
   // A tag is anyone's to write: on its own it is a reason to look, never to delete (a customer's provider tagged
   // "CTL-reviewed" is still the customer's).
   if (!evidence.startsWith('issuer URL')) return { action: 'flag', reason: `${evidence}, but its issuer URL contains none of oidcUrlFragments: review it${trustNote(context.inventory, provider.arn)}` };

@@ -13,13 +13,15 @@ import type { Group } from '../engine/inventory';
 import { step, type Step } from '../engine/model';
 import { iamArn, prefixNamed, type Permission } from '../engine/permissions';
 import { principalKey, resourceKey, type BackupContext, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { CLEANUP_BUNDLE } from '../engine/bundle';
 
 function decide(group: Group, context: PlanContext): Verdict {
   const { config } = context;
   if (config.exclude.includes(group.name)) return { action: 'skip', reason: 'excluded by config' };
   const prefix = context.prefixOf(group.name);
   if (!prefix) return { action: 'skip', reason: 'not a provider group' };
-  if (!config.identities.groups) return { action: 'skip', reason: 'provider group, but groups are switched off (identities.groups)' };
+  // The stack's properties cannot switch identity kinds off (lambda/properties.ts).
+  if (!CLEANUP_BUNDLE && !config.identities.groups) return { action: 'skip', reason: 'provider group, but groups are switched off (identities.groups)' };
   const camPolicy = context.camPrincipals.get(principalKey('group', group.name));
   if (camPolicy) return { action: 'preserve', reason: `uses CAM provider policy ${camPolicy}, kept while the customer keeps CAM (keepCamProvider)` };
   const outOfReach = context.providerLikePath(group.path);

@@ -17,6 +17,7 @@ import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/per
 import { allowedPrincipals, deletedPrincipals, trustedProviderAccounts } from '../engine/trust';
 import { protectionOf } from '../protections/builtin';
 import { customersCamPrincipal, principalKey, resourceKey, type BackupContext, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { CLEANUP_BUNDLE } from '../engine/bundle';
 
 /** Federation providers this run deletes that the role's trust policy names (`Federated` principals). */
 function trustedFederationBeingDeleted(role: Role, context: PlanContext): string[] {
@@ -58,7 +59,8 @@ function decide(role: Role, context: PlanContext): Verdict {
     return { action: 'flag', reason: `trusts ${trusts.join(', ')} but uses CAM provider policy ${camPolicy}, so it is kept` };
   }
   if (trusts.length) {
-    return config.deleteTrustingRoles
+    // The stack's properties cannot set deleteTrustingRoles (lambda/properties.ts): its function only flags.
+    return !CLEANUP_BUNDLE && config.deleteTrustingRoles
       ? { action: 'delete', reason: `trust policy lets in ${trusts.join(', ')} (deleteTrustingRoles)` }
       : { action: 'flag', reason: `trust policy lets in ${trusts.join(', ')}; set deleteTrustingRoles to delete it` };
   }

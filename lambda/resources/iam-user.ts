@@ -17,6 +17,7 @@ import { iamArn, prefixNamed, readAccount, type Permission } from '../engine/per
 import { protectionOf } from '../protections/builtin';
 import { DELETE_VIRTUAL_MFA_DEVICES } from './iam-mfa-device';
 import { customersCamPrincipal, principalKey, type PlanContext, type ResourceKind, type Verdict } from './kind';
+import { CLEANUP_BUNDLE } from '../engine/bundle';
 
 function decide(user: User, context: PlanContext): Verdict {
   const { config } = context;
@@ -29,7 +30,8 @@ function decide(user: User, context: PlanContext): Verdict {
     if (camPolicy) return { action: 'skip', reason: customersCamPrincipal(camPolicy) };
     return { action: 'skip', reason: 'not a provider user' };
   }
-  if (!config.identities.users) return { action: 'skip', reason: 'provider user, but users are switched off (identities.users)' };
+  // The stack's properties cannot switch identity kinds off (lambda/properties.ts).
+  if (!CLEANUP_BUNDLE && !config.identities.users) return { action: 'skip', reason: 'provider user, but users are switched off (identities.users)' };
   const camPolicy = context.camPrincipals.get(principalKey('user', user.name));
   const outOfReach = context.providerLikePath(user.path);
   if (outOfReach) return { action: 'flag', reason: `name starts with provider prefix "${prefix}", but ${outOfReach}` };

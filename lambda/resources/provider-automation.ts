@@ -15,6 +15,7 @@ import { step } from '../engine/model';
 import type { AutomationKinds } from '../engine/config';
 import { readAccount, type Permission } from '../engine/permissions';
 import type { PlanContext, ResourceKind, Verdict } from './kind';
+import { CLEANUP_BUNDLE } from '../engine/bundle';
 
 type Item<K extends keyof Automation> = (Automation[K] extends readonly (infer T)[] ? T : never) & Regional;
 
@@ -43,7 +44,8 @@ function automationKind<K extends 'lambdaFunctions' | 'eventRules' | 'configRule
     if (!evidence) return { action: 'skip', reason: "not the provider's" };
     const owner = options.owner?.(item);
     if (owner) return { action: 'flag', reason: `${evidence}, but only ${owner} may remove it` };
-    if (context.config.deleteAutomation[options.optIn]) return { action: 'delete', reason: `${evidence} (deleteAutomation.${options.optIn})` };
+    // The stack never deletes automation (its properties cannot set deleteAutomation, its policy cannot delete).
+    if (!CLEANUP_BUNDLE && context.config.deleteAutomation[options.optIn]) return { action: 'delete', reason: `${evidence} (deleteAutomation.${options.optIn})` };
     return { action: 'flag', reason: `${evidence}; set deleteAutomation.${options.optIn} to delete it` };
   };
   return {
