@@ -173,7 +173,10 @@ async function main(): Promise<number> {
     const carried = Object.values(before.groups as Record<string, { attached: string[] }>).every((group) => group.attached.includes('CTLCustomerPolicy'));
     check(carried && JSON.stringify(after.groups) === JSON.stringify(withoutProvider), 'every customer group is still there, exactly as before less CTLCustomerPolicy');
 
-    // 3. Undo, planned: the apply's report (from the function's log) records what each action deleted; restore shows
+    // 3. The CLI's sweep of resource policies: IAM stays as the apply left it.
+    await sweepResourcePolicies(key, topic);
+
+    // 4. Undo, planned, last: the apply's report (from the function's log) records what each action deleted; restore shows
     //    what it would put back of one role, and changes nothing.
     const rehearsal = path.join(ROOT, '.rehearsal');
     mkdirSync(rehearsal, { recursive: true });
@@ -196,8 +199,6 @@ async function main(): Promise<number> {
       `the restore plan recreates one role, ${RESTORED_ROLE}`,
     );
     check(JSON.stringify(await readIamState(iam)) === JSON.stringify(after), 'the restore plan changed nothing in IAM');
-
-    await sweepResourcePolicies(key, topic);
   } finally {
     await recorder.close();
     await moto.stop();
@@ -208,7 +209,7 @@ async function main(): Promise<number> {
 }
 
 /**
- * 3. The CLI's sweep of resource policies (the stack's function does not sweep): its plan shows the key and the topic
+ * 3. The CLI's sweep of resource policies (the cleanup stack's function does not sweep): its plan shows the key and the topic
  * (flagged), then an apply with resourcePolicies.remove takes the provider out of both and keeps the customer's grants.
  */
 async function sweepResourcePolicies(key: string, topic: string): Promise<void> {
@@ -216,7 +217,7 @@ async function sweepResourcePolicies(key: string, topic: string): Promise<void> 
   const sweepRun = (mode: 'plan' | 'apply', config: object) => runDeparture({ mode, config: resolveConfig(config, SWEEP_CONFIG_CHECKS), clients: createClients(), sweep: createSweep() });
   const planned = await sweepRun('plan', {});
   const found = planned.actions.filter((a) => SWEEP_KINDS.some((k) => k.type === a.resource) && a.action !== 'skip');
-  for (const action of found) console.log(`  ${action.action.padEnd(8)} ${action.resource.padEnd(18)} ${`${action.name} [${action.region}]`.padEnd(50)} ${action.reason}`);
+  for (const action of found) console.log(`  ${action.action.padEnd(8)} ${action.resource.padEnd(18)} ${`${action.name} (${action.region})`.padEnd(50)} ${action.reason}`);
   const flagged = (arn: string) => found.some((a) => a.arn === arn && a.action === 'flag' && a.reason.includes(PROVIDER));
   check(flagged(key) && flagged(topic), 'the plan shows the KMS key and the SNS topic that grant the provider');
   console.log('\nctl-departure apply with {"resourcePolicies": {"remove": true}}:');
