@@ -7,8 +7,9 @@
  */
 import type { GroupBackup } from '../../lambda/engine/backup';
 import type { Step } from '../../lambda/engine/model';
-import { availability, itemFrom, key, needsLine, settled, type RestoreContext } from './context';
-import { iamStep, isAwsManaged, policyNameOf, sameDocument, type RestoreItem } from './model';
+import { itemFrom, key, settled, type RestoreContext } from './context';
+import { restorePolicies } from './principal-policies';
+import { iamStep, type RestoreItem } from './model';
 
 export function planGroup(backup: GroupBackup, sources: readonly string[], context: RestoreContext): RestoreItem {
   const { state } = context;
@@ -27,29 +28,7 @@ export function planGroup(backup: GroupBackup, sources: readonly string[], conte
     done.push(`recreated (path ${backup.Path})`);
     if (backup.GroupId) notes.push(`not restorable: the old unique id ${backup.GroupId}: the recreated group gets a new one`);
   }
-  let inline = 0;
-  for (const policy of backup.InlinePolicies) {
-    const now = current?.InlinePolicies.find((p) => p.PolicyName === policy.PolicyName);
-    if (!now) {
-      steps.push(iamStep('PutGroupPolicy', { GroupName, PolicyName: policy.PolicyName, PolicyDocument: JSON.stringify(policy.PolicyDocument) }));
-      inline++;
-    } else if (!sameDocument(now.PolicyDocument, policy.PolicyDocument)) {
-      notes.push(`conflict: inline policy ${policy.PolicyName} has another document now: not overwritten`);
-    }
-  }
-  if (inline) done.push(`${inline} inline polic${inline === 1 ? 'y' : 'ies'}`);
-  let attached = 0;
-  for (const arn of backup.AttachedPolicyArns) {
-    if (current?.AttachedPolicyArns.includes(arn)) continue;
-    const there = isAwsManaged(arn) ? 'present' : availability(context, key.policy(arn), arn in state.policies);
-    if (there === 'missing' || there === 'conflict') {
-      notes.push(needsLine(context, `managed policy ${policyNameOf(arn)} (to attach it)`, key.policy(arn)));
-      continue;
-    }
-    steps.push(iamStep('AttachGroupPolicy', { GroupName, PolicyArn: arn }));
-    attached++;
-  }
-  if (attached) done.push(`${attached} managed polic${attached === 1 ? 'y' : 'ies'} attached`);
+  restorePolicies('Group', GroupName, backup, current, context, { steps, notes, done });
   return itemFrom({
     phase: 'iam:group',
     name: GroupName,

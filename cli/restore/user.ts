@@ -11,7 +11,8 @@
 import type { CredentialsRecord, UserBackup } from '../../lambda/engine/backup';
 import type { Step } from '../../lambda/engine/model';
 import { availability, itemFrom, key, needsLine, settled, uniqueIdNote, type RestoreContext } from './context';
-import { iamStep, isAwsManaged, policyNameOf, sameDocument, tagDifference, type RestoreItem } from './model';
+import { restorePolicies } from './principal-policies';
+import { iamStep, isAwsManaged, policyNameOf, tagDifference, type RestoreItem } from './model';
 
 /** What the user had that no API can give back, or nothing. */
 export function credentialsNote(credentials: CredentialsRecord | undefined): string | undefined {
@@ -73,29 +74,7 @@ export function planUser(backup: UserBackup, sources: readonly string[], context
     }
     for (const tagKey of tags.differing) notes.push(`conflict: tag ${tagKey} has another value now: not overwritten`);
   }
-  let inline = 0;
-  for (const policy of backup.InlinePolicies) {
-    const now = current?.InlinePolicies.find((p) => p.PolicyName === policy.PolicyName);
-    if (!now) {
-      steps.push(iamStep('PutUserPolicy', { UserName, PolicyName: policy.PolicyName, PolicyDocument: JSON.stringify(policy.PolicyDocument) }));
-      inline++;
-    } else if (!sameDocument(now.PolicyDocument, policy.PolicyDocument)) {
-      notes.push(`conflict: inline policy ${policy.PolicyName} has another document now: not overwritten`);
-    }
-  }
-  if (inline) done.push(`${inline} inline polic${inline === 1 ? 'y' : 'ies'}`);
-  let attached = 0;
-  for (const arn of backup.AttachedPolicyArns) {
-    if (current?.AttachedPolicyArns.includes(arn)) continue;
-    const there = isAwsManaged(arn) ? 'present' : availability(context, key.policy(arn), arn in state.policies);
-    if (there === 'missing' || there === 'conflict') {
-      notes.push(needsLine(context, `managed policy ${policyNameOf(arn)} (to attach it)`, key.policy(arn)));
-      continue;
-    }
-    steps.push(iamStep('AttachUserPolicy', { UserName, PolicyArn: arn }));
-    attached++;
-  }
-  if (attached) done.push(`${attached} managed polic${attached === 1 ? 'y' : 'ies'} attached`);
+  restorePolicies('User', UserName, backup, current, context, { steps, notes, done });
   if (credentials) notes.push(credentials);
   return itemFrom({
     phase: 'iam:user',
