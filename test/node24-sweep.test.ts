@@ -21,7 +21,7 @@ import { ALLOW_LOOPBACK_HTTP_ENV } from '../lambda/response';
 import { departureResource, resolveProperties, type CfnTemplate } from '../scripts/rehearsal';
 import { useMotoEnvironment } from './support/engine-harness';
 import { motoEnv, startMoto, type MotoServer } from './support/moto';
-import { findNode24, SKIP_NODE24_ENV } from './support/node24';
+import { findNode24, lambdaDriver, SKIP_NODE24_ENV } from './support/node24';
 import { ACCOUNT, PARTNER, PROVIDER, seedKmsKey } from './support/sweep-seed';
 import { synthSweepStack } from './support/synth';
 
@@ -32,14 +32,7 @@ const KEY_REGION = 'us-east-1';
 const TOPIC_REGION = 'eu-west-1';
 const node24 = findNode24(ROOT);
 
-/** Invokes index.js's handler once, as the runtime does, and prints the Node version it ran on. */
-const DRIVER = `'use strict';
-const event = JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'));
-const deadline = Date.now() + 600000;
-const context = { functionName: 'node24-sweep', logGroupName: '/aws/lambda/node24-sweep', logStreamName: 'local', awsRequestId: 'node24-sweep-request', getRemainingTimeInMillis: () => deadline - Date.now() };
-process.stderr.write('runtime ' + process.version + '\\n');
-require('./index.js').handler(event, context).then(() => process.exit(0), (error) => { console.error(error && error.stack || error); process.exit(1); });
-`;
+const DRIVER = lambdaDriver('node24-sweep');
 
 /** One synthesized variant: where its index.js is, and its custom resource's properties as CloudFormation sends them. */
 interface Variant {

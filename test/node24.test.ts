@@ -17,7 +17,7 @@ import { ALLOW_LOOPBACK_HTTP_ENV } from '../lambda/response';
 import { departureResource, resolveProperties, type CfnTemplate } from '../scripts/rehearsal';
 import { readIamState } from './support/iam-state';
 import { motoEnv, startMoto, type MotoServer } from './support/moto';
-import { findNode24, SKIP_NODE24_ENV } from './support/node24';
+import { findNode24, lambdaDriver, SKIP_NODE24_ENV } from './support/node24';
 import { seedReferenceAccount } from './support/reference-account';
 import { synthDepartureStack } from './support/synth';
 
@@ -26,14 +26,7 @@ const ACCOUNT = '123456789012';
 const STACK_ID = `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/ProviderDeparture/0f7e0c10-0000-11ef-0000-0a1b2c3d4e5f`;
 const node24 = findNode24(ROOT);
 
-/** Invokes index.js's handler once, as the runtime does, and prints the Node version it ran on. */
-const DRIVER = `'use strict';
-const event = JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'));
-const deadline = Date.now() + 600000;
-const context = { functionName: 'node24', logGroupName: '/aws/lambda/node24', logStreamName: 'local', awsRequestId: 'node24-request', getRemainingTimeInMillis: () => deadline - Date.now() };
-process.stderr.write('runtime ' + process.version + '\\n');
-require('./index.js').handler(event, context).then(() => process.exit(0), (error) => { console.error(error && error.stack || error); process.exit(1); });
-`;
+const DRIVER = lambdaDriver('node24');
 
 if ('missing' in node24) {
   if (process.env[SKIP_NODE24_ENV] === '1') test.skip(`the inlined handler under Node 24 (skipped by ${SKIP_NODE24_ENV}=1)`, () => undefined);

